@@ -1,0 +1,221 @@
+"""Pure Block Kit builders for the Slack bot: answers, sources, warnings, feedback buttons."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .documents import Answer, Citation
+
+SECTION_LIMIT = 3000  # characters in a section block's text
+CONTEXT_LIMIT = 3000
+MAX_BLOCKS = 50
+TEXT_LIMIT = 40000  # chat.postMessage `text`
+
+FEEDBACK_ACTIONS = {
+    "feedback_useful": ("👍 Användbart", "useful"),
+    "feedback_wrong": ("👎 Fel svar", "wrong"),
+    "feedback_wrong_source": ("📄 Fel källa", "wrong_source"),
+}
+VOTES = {action: vote for action, (_, vote) in FEEDBACK_ACTIONS.items()}
+
+SEARCHING = "Söker i dokumenten…"
+TRUNCATED = "… (svaret är förkortat, se källorna)"
+
+Block = dict[str, Any]
+
+
+# -- text conversion ---------------------------------------------------------------------------
+def escape(text: str) -> str:
+    """Escape the three characters Slack treats as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.S)
+_UNDERSCORE_BOLD = re.compile(r"__(?=\S)(.+?)(?<=\S)__", re.S)
+_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
+_BULLET = re.compile(r"^(\s*)[-*]\s+", re.M)
+
+
+def to_mrkdwn(text: str) -> str:
+    """Markdown-ish answer text (`**bold**`, `[t](url)`, `# heading`, `- item`) to Slack mrkdwn."""
+    out = escape(text)
+    out = _LINK.sub(lambda m: f"<{m[2]}|{_link_label(m[1], escaped=True)}>", out)
+    out = _HEADING.sub(r"*\1*", out)
+    out = _BULLET.sub(r"\1• ", out)
+    out = _BOLD.sub(r"*\1*", out)
+    out = _UNDERSCORE_BOLD.sub(r"*\1*", out)
+    return out
+
+
+def _link_label(label: str, *, escaped: bool = False) -> str:
+    # "|" ends the label and ">" the link in Slack's <url|label> syntax.
+    label = label if escaped else escape(label)
+    return label.replace("|", "¦")
+
+
+def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """Split into pieces of at most `limit` characters, at paragraph, line or word boundaries."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = -1
+        for sep in ("\n\n", "\n", " "):
+            cut = window.rfind(sep)
+            if cut > limit // 3:
+                break
+        if cut <= limit // 3:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+# -- pieces --------------------------------------------------------------------------------------
+def citation_label(c: Citation) -> str:
+    """'Title – Article 12, s. 4' (plain text)."""
+    label = c.title or c.doc_id
+    if c.section:
+        label += f" – {c.section}"
+    if c.page:
+        label += f", s. {c.page}"
+    return label
+
+
+def citation_mrkdwn(c: Citation) -> str:
+    label = _link_label(citation_label(c))
+    if c.url and c.url.startswith(("http://", "https://")):
+        return f"<{c.url}|{label}>"
+    return label
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:CONTEXT_LIMIT]}]}
+
+
+def warning_emoji(warning: str) -> str:
+    w = warning.lower()
+    if "personuppgift" in w or "personal data" in w:
+        return ":lock:"
+    if any(
+        k in w
+        for k in ("ersatt", "ersätts", "upphävd", "superseded", "repealed", "tidigare period")
+    ):
+        return ":warning:"
+    if any(k in w for k in ("osäker", "låg", "confidence", "säkerhet", "svagt stöd")):
+        return ":grey_question:"
+    return ":information_source:"
+
+
+def _numbered(citations: list[Citation], heading: str) -> list[str]:
+    lines = [f"*{heading}*"]
+    lines += [f"{c.n or i}. {citation_mrkdwn(c)}" for i, c in enumerate(citations, 1)]
+    return split_text("\n".join(lines))
+
+
+def feedback_block(question_id: str) -> Block:
+    return {
+        "type": "actions",
+        "block_id": "feedback",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "text": {"type": "plain_text", "text": label, "emoji": True},
+                "value": question_id,
+            }
+            for action_id, (label, _) in FEEDBACK_ACTIONS.items()
+        ],
+    }
+
+
+# -- messages ------------------------------------------------------------------------------------
+def answer_blocks(answer: Answer, question_id: str) -> list[Block]:
+    """The full answer message: text, sources, warnings and feedback buttons (≤ 50 blocks)."""
+    tail: list[Block] = []
+    if answer.abstained and answer.related:
+        tail += [_section(t) for t in _numbered(answer.related, "Kanske relaterat:")]
+    if answer.citations:
+        tail.append({"type": "divider"})
+        tail += [_section(t) for t in _numbered(answer.citations, "Källor")]
+    tail += [_context(f"{warning_emoji(w)} {escape(w)}") for w in answer.warnings]
+    if question_id:
+        tail.append(feedback_block(question_id))
+    tail = tail[: MAX_BLOCKS - 1]
+
+    body = split_text(to_mrkdwn(answer.text or "")) or ["_(inget svar)_"]
+    room = MAX_BLOCKS - len(tail)
+    if len(body) > room:
+        body = body[:room]
+        body[-1] = body[-1][: SECTION_LIMIT - len(TRUNCATED) - 1] + "\n" + TRUNCATED
+    return [_section(t) for t in body] + tail
+
+
+def fallback_text(answer: Answer) -> str:
+    """Plain text for notifications and clients without Block Kit (≤ 40,000 characters)."""
+    parts = [answer.text or ""]
+    if answer.abstained and answer.related:
+        parts.append(
+            "Kanske relaterat:\n"
+            + "\n".join(
+                f"[{c.n or i}] {citation_label(c)}" for i, c in enumerate(answer.related, 1)
+            )
+        )
+    if answer.citations:
+        parts.append(
+            "Källor:\n"
+            + "\n".join(
+                f"[{c.n or i}] {citation_label(c)}" + (f" ({c.url})" if c.url else "")
+                for i, c in enumerate(answer.citations, 1)
+            )
+        )
+    parts += [f"OBS: {w}" for w in answer.warnings]
+    text = "\n\n".join(p for p in parts if p)
+    if len(text) > TEXT_LIMIT:
+        text = text[: TEXT_LIMIT - len(TRUNCATED) - 1] + "\n" + TRUNCATED
+    return text
+
+
+def placeholder_blocks() -> list[Block]:
+    return [_context(f":hourglass_flowing_sand: {SEARCHING}")]
+
+
+def streaming_blocks(partial: str) -> list[Block]:
+    """An answer still being written: the text so far and a note that more is coming."""
+    body = split_text(to_mrkdwn(partial))[: MAX_BLOCKS - 1] or [SEARCHING]
+    return [_section(t) for t in body] + [_context(":hourglass_flowing_sand: Skriver svaret…")]
+
+
+def error_text(error_id: str) -> str:
+    return (
+        "Något gick fel när frågan skulle besvaras. Försök igen om en stund. "
+        f"Om felet består, kontakta förvaltningen och ange felkod {error_id}."
+    )
+
+
+def error_blocks(error_id: str) -> list[Block]:
+    return [
+        _section(
+            ":x: Något gick fel när frågan skulle besvaras. Försök igen om en stund.\n"
+            f"Om felet består, kontakta förvaltningen och ange felkod `{escape(error_id)}`."
+        )
+    ]
+
+
+def notice_blocks(text: str, emoji: str = ":information_source:") -> list[Block]:
+    """A short message to the asker (rate limit, rejected question, not enabled here)."""
+    return [_section(f"{emoji} {escape(text)}"[:SECTION_LIMIT])]
+
+
+def thanks_text(vote: str) -> str:
+    if vote == "useful":
+        return "Tack! Din återkoppling har sparats."
+    return "Tack! Vi går igenom svar som markerats som fel och förbättrar assistenten."
