@@ -136,6 +136,8 @@ def build_pdf(blocks, meta, out: Path) -> None:
             # Headings stay on a line of their own so the loader can find them.
             pdf.ln(3 if kind != "h1" else 0)
             pdf.set_font("Helvetica", "B", sizes[kind])
+            if pdf.get_string_width(_latin1(content)) > width:
+                raise SystemExit(f"PDF heading does not fit on one line, shorten it: {content!r}")
             pdf.multi_cell(width, sizes[kind] * 0.5, _latin1(content), new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1.5)
         elif kind == "p":
