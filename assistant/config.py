@@ -115,6 +115,9 @@ class Settings(BaseSettings):
     def allowed_channels(self) -> set[str]:
         return self._csv(self.slack_allowed_channels)
 
+    # Slack bot: questions waiting for a worker beyond ASSISTANT_WORKERS; more are turned away.
+    queue_size: int = Field(100, alias="ASSISTANT_QUEUE_SIZE", ge=0, le=10000)
+
 
 def load_settings(**overrides: Any) -> Settings:
     """Read and validate settings; a bad value raises ConfigError naming the variable and fix."""
