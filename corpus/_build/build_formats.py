@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import sys
+import zipfile
 from pathlib import Path
 
 import yaml
@@ -106,7 +108,20 @@ def build_docx(blocks, meta, out: Path) -> None:
         elif kind == "ul":
             for item in content:
                 doc.add_paragraph(item, style="List Bullet")
-    doc.save(str(out))
+    buf = io.BytesIO()
+    doc.save(buf)
+    _write_zip_deterministic(buf.getvalue(), out)
+
+
+def _write_zip_deterministic(data: bytes, out: Path) -> None:
+    """Re-pack a zip container with fixed entry timestamps so rebuilds are byte-identical."""
+    stamp = FIXED_TIME.timetuple()[:6]
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, src.read(info.filename))
 
 
 def _latin1(text: str) -> str:
