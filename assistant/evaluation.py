@@ -871,7 +871,13 @@ def _build_pipeline(
 
         settings = settings.model_copy(update={"data_dir": tmp, "chroma_url": None})
         console.print(f"Ingesting {docs} into a temporary index …")
-        ingest_paths([docs], settings, progress=False)
+        report = ingest_paths([docs], settings, progress=False)
+        console.print(
+            f"Ingested {len(report.added) + len(report.updated)} document(s), "
+            f"{report.chunks_written} chunk(s)."
+        )
+        for source, error in report.failed:  # its questions will show up as misses
+            console.print(f"[yellow]not ingested: {source}: {error}[/yellow]")
     return Pipeline(settings)
 
 

@@ -293,6 +293,11 @@ def test_real_suite_loads_cleanly() -> None:
     assert all(q.expected for q in suite.questions if not q.abstain)
 
 
+def test_repo_suites_load_cleanly() -> None:
+    for path in sorted((REPO / "evals" / "suites").glob("*.yaml")):
+        assert load_suite(path).questions, path
+
+
 # -- section labels ------------------------------------------------------------------------------
 
 
@@ -637,6 +642,40 @@ def test_eval_command_writes_json_and_compares(
     args = _eval_args([str(tiny_suite.path)], compare=str(out))
     assert eval_command(args, settings, pipeline=FakePipeline(worse)) == 0
     assert "abstained correctly before, now answers" in capsys.readouterr().out
+
+
+def test_eval_command_docs_ingests_into_temporary_index(
+    tiny_suite: Suite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import assistant.ingest
+    import assistant.pipeline
+    from assistant.config import load_settings
+
+    seen: dict[str, Any] = {}
+
+    def fake_ingest(paths: list[Path], settings: Any, **kw: Any) -> Any:
+        seen["paths"], seen["data_dir"], seen["kw"] = paths, settings.data_dir, kw
+        seen["chroma_url"] = settings.chroma_url
+        assert settings.data_dir.is_dir()
+        return types.SimpleNamespace(added=["a"], updated=[], chunks_written=3, failed=[])
+
+    class FakePipelineClass(FakePipeline):
+        def __init__(self, settings: Any) -> None:
+            super().__init__(tiny_script())
+            seen["pipeline_data_dir"] = settings.data_dir
+
+    monkeypatch.setattr(assistant.ingest, "ingest_paths", fake_ingest)
+    monkeypatch.setattr(assistant.pipeline, "Pipeline", FakePipelineClass)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    settings = load_settings(
+        ASSISTANT_DATA_DIR=str(tmp_path / "data"), ASSISTANT_CHROMA_URL="http://chroma:8000"
+    )
+    assert eval_command(_eval_args([str(tiny_suite.path)], docs=str(docs)), settings) == 0
+    assert seen["paths"] == [docs] and seen["kw"] == {"progress": False}
+    assert seen["chroma_url"] is None
+    assert seen["data_dir"] == seen["pipeline_data_dir"] != settings.data_dir
+    assert not seen["data_dir"].exists()  # removed after the run
 
 
 def test_eval_command_bad_suite_fails_before_pipeline(tmp_path: Path) -> None:
