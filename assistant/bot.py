@@ -506,6 +506,22 @@ def check_bot_token(settings: Settings) -> None:
         )
 
 
+def authenticate(client: WebClient) -> dict[str, Any]:
+    """auth.test: the bot's user id and bot id, or a ConfigError that says how to fix the token."""
+    try:
+        return dict(client.auth_test().data)  # type: ignore[arg-type]
+    except SlackApiError as e:
+        raise ConfigError(
+            f"Slack refused SLACK_BOT_TOKEN ({e.response.get('error')}): reinstall the app at "
+            "api.slack.com/apps and copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions"
+        ) from None
+    except (SlackClientError, OSError) as e:
+        raise ConfigError(
+            f"cannot reach the Slack Web API at {client.base_url} ({e}): check SLACK_API_URL "
+            "and the network"
+        ) from None
+
+
 def build_app(
     settings: Settings,
     pipeline: AskPipeline,
@@ -520,18 +536,7 @@ def build_app(
     """
     check_bot_token(settings)
     client = client or make_client(settings)
-    try:
-        auth = client.auth_test()
-    except SlackApiError as e:
-        raise ConfigError(
-            f"Slack refused SLACK_BOT_TOKEN ({e.response.get('error')}): reinstall the app at "
-            "api.slack.com/apps and copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions"
-        ) from None
-    except SlackClientError as e:
-        raise ConfigError(
-            f"cannot reach the Slack Web API at {client.base_url} ({e}): check SLACK_API_URL "
-            "and the network"
-        ) from None
+    auth = authenticate(client)
     if verify_requests is None:
         verify_requests = bool(settings.slack_signing_secret)
     app = App(
@@ -627,8 +632,8 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
         token = settings.slack_app_token
         if not token:
             raise ConfigError(
-                "SLACK_APP_TOKEN is not set: create an app-level token with connections:write "
-                "(api.slack.com/apps → Basic Information → App-Level Tokens), or run with --http"
+                "SLACK_APP_TOKEN is not set: create an app-level token with connections:write, "
+                "or run with --http (api.slack.com/apps → Basic Information → App-Level Tokens)"
             )
         if not token.startswith("xapp-"):
             raise ConfigError(
@@ -640,10 +645,12 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
         lg = logging.getLogger(name)
         lg.setLevel(max(lg.getEffectiveLevel(), logging.INFO))
 
+    client = make_client(settings)
+    authenticate(client)  # fail fast, before the pipeline loads its models
     from .pipeline import Pipeline
 
     audit = AuditStore(settings.db_url)
-    app = build_app(settings, Pipeline(settings), audit, verify_requests=http)
+    app = build_app(settings, Pipeline(settings), audit, client, verify_requests=http)
     bot: SlackBot = app.assistant_bot  # type: ignore[attr-defined]
     try:
         if http:
