@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(None, alias="ASSISTANT_CHROMA_URL")
     collection: str = Field("fondassistenten", alias="ASSISTANT_COLLECTION")
     embeddings: str = Field(DEFAULT_EMBEDDINGS, alias="ASSISTANT_EMBEDDINGS")
+    embed_cache: Path | None = Field(None, alias="ASSISTANT_EMBED_CACHE")
     embed_batch_size: int = Field(32, alias="ASSISTANT_EMBED_BATCH_SIZE", ge=1, le=4096)
     reranker: str | None = Field(None, alias="ASSISTANT_RERANKER")
     llm: str | None = Field(None, alias="ASSISTANT_LLM")
@@ -97,6 +98,10 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def embed_cache_path(self) -> Path:
+        return self.embed_cache or (self.data_dir / "embedding-cache.sqlite3")
 
     @property
     def db_url(self) -> str:

@@ -41,11 +41,12 @@ LIST_KEYS = ("fund", "sources")
 
 
 def is_ignored(path: Path) -> bool:
-    """True for files ingest skips: hidden/underscore names, YAML, README.md, other formats."""
+    """True for files ingest skips: hidden/underscore names, YAML, README.md and SOURCES.md (a
+    folder's own documentation), other formats."""
     name = path.name
     if name.startswith(("_", ".")):
         return True
-    if name.lower() == "readme.md":
+    if name.lower() in ("readme.md", "sources.md"):
         return True
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):

@@ -2,22 +2,114 @@
 
 from __future__ import annotations
 
+import logging
+import re
+import threading
+import time
 from collections.abc import Callable, Sequence
-from typing import Literal
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
 
+import yaml
+
+from . import answer as A
 from .config import Settings
-from .documents import Answer, Passage
+from .documents import Answer, Citation, Passage
+from .errors import QuestionRejectedError
+from .privacy import scan
+from .retrieval import expand_with_glossary, words
+
+log = logging.getLogger(__name__)
 
 Method = Literal["hybrid", "dense", "lexical"]
 Turn = tuple[str, str]  # (role "user" | "assistant", text)
+
+_FOLLOW_UP = re.compile(
+    r"^(och|men|samt|även|också|hur är det med|vad gäller|gäller det|då|den|det|de|dem|samma|"
+    r"and|but|also|what about|how about|same|it|that|those|they|then)\b",
+    re.I,
+)
+
+
+@lru_cache(maxsize=1)
+def calibration() -> dict[str, Any]:
+    """Abstention thresholds per embedding model (see docs/ANSWERS.md for how they were set)."""
+    text = resources.files("assistant").joinpath("calibration.yaml").read_text("utf-8")
+    return dict(yaml.safe_load(text) or {})
+
+
+def standalone_query(question: str, history: Sequence[Turn] | None) -> str:
+    """A follow-up ("och för BMVI?") borrows the previous question's subject."""
+    if not history:
+        return question
+    previous = [text for role, text in history if role == "user" and text.strip() != question.strip()]
+    if not previous:
+        return question
+    short = len(words(question)) <= 8
+    if _FOLLOW_UP.match(question.strip()) or (short and not expand_with_glossary(question)):
+        return f"{previous[-1]} {question}"
+    return question
 
 
 class Pipeline:
     """Guard → retrieve (dense + lexical, fused) → filter → [rerank] → answer."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embeddings: Any = None,
+        llm: Any = None,
+        reranker: Any = None,
+    ) -> None:
         self.settings = settings
+        self._embeddings = embeddings
+        self._llm = llm
+        self._reranker = reranker
+        self._retriever: Any = None
+        self._lock = threading.Lock()
 
+    # -- components (opened on first use, once) -------------------------------------------------
+    @property
+    def retriever(self) -> Any:
+        with self._lock:
+            if self._retriever is None:
+                from .embeddings import get_embeddings
+                from .retrieval import CrossEncoderReranker, Retriever
+                from .store import Store
+
+                emb = self._embeddings or get_embeddings(
+                    self.settings.embeddings, self.settings.embed_batch_size
+                )
+                store = Store(self.settings, emb)
+                store.check_model(for_write=False)
+                reranker = self._reranker
+                if reranker is None and self.settings.reranker:
+                    reranker = CrossEncoderReranker(self.settings.reranker)
+                self._retriever = Retriever(store, self.settings, reranker)
+            return self._retriever
+
+    @property
+    def llm(self) -> Any:
+        if self._llm is None and self.settings.llm:
+            self._llm = make_llm(self.settings)
+        return self._llm
+
+    def warm(self) -> None:
+        """Open the store, load the model and the lexical index before the first question."""
+        r = self.retriever
+        _ = r.lexical
+        r.store.embeddings.embed_query("uppvärmning")
+
+    def abstain_threshold(self) -> float | None:
+        if self.settings.abstain_threshold is not None:
+            return self.settings.abstain_threshold
+        model = self.retriever.store.embeddings.model_id
+        entry = calibration().get("models", {}).get(model)
+        return float(entry["abstain_below"]) if entry else None
+
+    # -- public API ------------------------------------------------------------------------------
     def retrieve(
         self,
         question: str,
@@ -29,7 +121,25 @@ class Pipeline:
         period: str | None = None,
     ) -> list[Passage]:
         """Ranked passages, best first, only from documents at or below max_classification."""
-        raise NotImplementedError
+        return list(
+            self.retriever.retrieve(
+                question, k=k, max_classification=max_classification, method=method,
+                funds=funds, period=period,
+            )
+        )
+
+    def guard(self, question: str) -> tuple[str, str, list[str]]:
+        """(redacted question, language, warnings); rejects empty and over-long questions."""
+        q = (question or "").strip()
+        lang = A.detect_language(q) if q else "sv"
+        if not q or not re.search(r"\w", q):
+            raise QuestionRejectedError(A.t(lang, "empty"))
+        if len(q) > self.settings.max_question_chars:
+            raise QuestionRejectedError(
+                A.t(lang, "too_long", n=len(q), max=self.settings.max_question_chars)
+            )
+        priv = scan(q)
+        return priv.redacted, lang, [priv.warning] if priv.warning else []
 
     def ask(
         self,
@@ -46,4 +156,122 @@ class Pipeline:
     ) -> Answer:
         """Answer with numbered citations, or abstain. Raises QuestionRejectedError when the
         question is empty or too long (its message is for the asker)."""
-        raise NotImplementedError
+        t0 = time.perf_counter()
+        timings: dict[str, float] = {}
+        redacted, lang, warnings = self.guard(question)
+        safe_history = [(role, scan(text).redacted) for role, text in history or []]
+        query = standalone_query(redacted, safe_history)
+        k = k or max(self.settings.top_k, 5)
+        t = time.perf_counter()
+        passages = self.retriever.retrieve(
+            query, k=k, max_classification=max_classification, method=method,
+            funds=funds, period=period, timings=timings,
+        )
+        timings["retrieve_ms"] = A.now_ms(t)
+        ans = Answer(
+            question=redacted, language=lang, text="", citations=[], abstained=False,
+            warnings=warnings, retrieved=passages, redacted_question=redacted,
+        )
+        if self._should_abstain(passages, method):
+            ans.abstained = True
+            ans.text = A.t(lang, "abstain")
+            ans.related = self._related(passages, lang)
+            timings["total_ms"] = A.now_ms(t0)
+            ans.timings_ms = timings
+            return ans
+        t = time.perf_counter()
+        draft = None
+        want_llm = self.settings.llm is not None if use_llm is None else use_llm
+        if want_llm and self.llm is not None:
+            draft = self._llm_answer(query, passages[: min(len(passages), 6)], lang, on_token)
+            ans.mode = "llm" if draft and draft.citations else "extractive"
+        if draft is None or not draft.citations:
+            fallback_note = draft.warnings if draft else []
+            draft = A.extractive_answer(query, passages, lang)
+            draft.warnings = fallback_note + draft.warnings
+            ans.mode = "extractive"
+        timings["answer_ms"] = A.now_ms(t)
+        ans.text = draft.text
+        ans.citations = draft.citations
+        ans.warnings.extend(draft.warnings)
+        cited = [p for p in passages if any(c.chunk_id == p.chunk.chunk_id for c in ans.citations)]
+        ans.warnings.extend(A.validity_warnings(cited, lang, self._titles()))
+        timings["total_ms"] = A.now_ms(t0)
+        ans.timings_ms = timings
+        return ans
+
+    # -- parts -----------------------------------------------------------------------------------
+    def _should_abstain(self, passages: Sequence[Passage], method: str) -> bool:
+        if not passages:
+            return True
+        if method == "lexical":
+            return False  # no calibrated score: the lexical baseline answers when anything matched
+        threshold = self.abstain_threshold()
+        best = max((p.dense_score for p in passages[:3] if p.dense_score is not None), default=None)
+        return threshold is not None and (best is None or best < threshold)
+
+    def _related(self, passages: Sequence[Passage], lang: str) -> list[Citation]:
+        out: list[Citation] = []
+        seen: set[str] = set()
+        for p in passages:
+            if p.chunk.doc_id in seen:
+                continue
+            seen.add(p.chunk.doc_id)
+            out.append(A.make_citation(len(out) + 1, p, "", lang))
+            if len(out) == 3:
+                break
+        return out
+
+    def _titles(self) -> dict[str, str]:
+        lex = self.retriever.lexical
+        titles = getattr(lex, "_titles", None)
+        if titles is None:
+            titles = {c.doc_id: str(c.metadata.get("title") or c.doc_id) for c in lex.chunks}
+            lex._titles = titles
+        return titles
+
+    def _llm_answer(
+        self, question: str, passages: Sequence[Passage], lang: str,
+        on_token: Callable[[str], None] | None,
+    ) -> A.Draft | None:
+        messages = A.build_llm_messages(question, passages, lang)
+        try:
+            raw = A.stream_llm(self.llm, messages, self.settings.llm_timeout, on_token)
+        except Exception as e:  # timeouts, HTTP errors, refused connections: fall back
+            log.warning("LLM answer failed (%s: %s); using the extractive answer", type(e).__name__, e)
+            return A.Draft("", [], [A.t(lang, "llm_fallback")])
+        text, cites, warnings = A.check_llm_answer(raw, passages, lang)
+        if not cites:
+            return A.Draft("", [], warnings + [A.t(lang, "llm_fallback")])
+        return A.Draft(text, cites, warnings)
+
+
+def make_llm(settings: Settings) -> Any:
+    """A LangChain chat model from ASSISTANT_LLM ("provider:model", default provider openai,
+    i.e. any OpenAI-compatible server such as vLLM, llama.cpp or Ollama at ASSISTANT_LLM_BASE_URL)."""
+    from .errors import ConfigError
+
+    spec = settings.llm or ""
+    provider, _, model = spec.partition(":") if ":" in spec else ("openai", "", spec)
+    if provider == "openai":
+        from langchain_openai import ChatOpenAI
+
+        return ChatOpenAI(
+            model=model,
+            base_url=settings.llm_base_url,
+            api_key=settings.llm_api_key or "not-needed",  # type: ignore[arg-type]
+            timeout=settings.llm_timeout,
+            max_retries=0,
+            temperature=0,
+            streaming=True,
+        )
+    try:
+        from langchain.chat_models import init_chat_model
+
+        return init_chat_model(model, model_provider=provider, timeout=settings.llm_timeout)
+    except Exception as e:
+        raise ConfigError(
+            f"ASSISTANT_LLM={spec!r}: cannot create that chat model ({e}). Use "
+            "'openai:MODEL' with ASSISTANT_LLM_BASE_URL for an OpenAI-compatible server, or "
+            "install the LangChain integration package for that provider."
+        ) from None

@@ -1,0 +1,90 @@
+"""`assistant ask` and `assistant chat`: the pipeline in a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from .config import Settings
+from .documents import Answer
+from .errors import QuestionRejectedError
+
+
+def format_citation(c: Any) -> str:
+    where = c.section + (f", s. {c.page}" if c.page else "")
+    link = f"  {c.url}" if c.url else ""
+    return f"[{c.n}] {c.title} – {where}{link}"
+
+
+def render(answer: Answer, console: Any) -> None:
+    from rich.markup import escape
+
+    for w in answer.warnings:
+        console.print(f"[yellow]⚠ {escape(w)}[/]")
+    console.print(escape(answer.text))
+    if answer.citations:
+        console.print("\n[bold]Källor[/]" if answer.language == "sv" else "\n[bold]Sources[/]")
+        for c in answer.citations:
+            console.print(escape(format_citation(c)))
+    if answer.related:
+        from .answer import t
+
+        console.print("\n" + t(answer.language, "related"))
+        for c in answer.related:
+            console.print(escape(f"- {c.title} – {c.section}"))
+
+
+def ask_command(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.console import Console
+
+    from .pipeline import Pipeline
+
+    pipe = Pipeline(settings)
+    try:
+        ans = pipe.ask(
+            args.question, max_classification=args.level, funds=args.fund, period=args.period,
+            use_llm=False if args.extractive else None,
+        )
+    except QuestionRejectedError as e:
+        if args.json:
+            print(json.dumps({"question": args.question, "error": str(e)}, ensure_ascii=False))
+        else:
+            Console(stderr=True).print(str(e))
+        return 2
+    if args.json:
+        print(json.dumps(ans.to_json(), ensure_ascii=False, indent=2))
+    else:
+        render(ans, Console())
+    return 0
+
+
+def chat_command(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.console import Console
+
+    from .pipeline import Pipeline
+
+    console = Console()
+    pipe = Pipeline(settings)
+    console.print("[bold]Fondassistenten[/] – ställ en fråga om EU-fonderna (tom rad eller Ctrl-D avslutar).")
+    with console.status("Laddar index och modell…"):
+        pipe.warm()
+    history: list[tuple[str, str]] = []
+    while True:
+        try:
+            q = console.input("[bold cyan]fråga>[/] ").strip()
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            return 0
+        if not q:
+            return 0
+        try:
+            with console.status("Söker i dokumenten…"):
+                ans = pipe.ask(q, history=history, max_classification=args.level)
+        except QuestionRejectedError as e:
+            console.print(f"[yellow]{e}[/]")
+            continue
+        render(ans, console)
+        console.print()
+        history += [("user", ans.redacted_question), ("assistant", ans.text)]
+        history = history[-6:]

@@ -1,0 +1,309 @@
+"""Legal structure → chunks. Pure functions: no I/O, no model.
+
+A chunk never spans two articles, paragraphs (§), annexes, recitals or headed sections. A long
+section is split at paragraph boundaries (then lines, then sentences) so that every part fits the
+embedding model's input window as measured by the model's own token counter; every part keeps the
+section label and heading path.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .documents import Chunk, Document
+
+TokenCounter = Callable[[str], int]
+
+_MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_EMPHASIS = re.compile(r"[*_`]+")
+# Legal units, matched on the cleaned heading text.
+_ARTICLE = re.compile(r"^(Article|Artikel|Art\.)\s+(\d+[a-z]?)\b\s*(.*)$", re.I)
+_ANNEX = re.compile(r"^(ANNEX|Annex|BILAGA|Bilaga)\b\s*([IVXLC]+|\d+)?\b\.?\s*(.*)$")
+_CHAPTER_EU = re.compile(r"^(CHAPTER|KAPITEL)\s+([IVXLC]+|\d+)\b\s*(.*)$", re.I)
+_SECTION_EU = re.compile(r"^(SECTION|AVSNITT|Subsection)\s+(\d+)\b\s*(.*)$", re.I)
+# Swedish statutes: "5 §", "5 a §", also when conversion left junk in front ("/52/ 7 §").
+_PARA = re.compile(r"(?:^|\s)(\d+\s?[a-z]?)\s?§\s*$")
+_KAP = re.compile(r"^(\d+\s?[a-z]?)\s?kap\.\s*(.*)$")
+_RECITAL = re.compile(r"^\s*[-*]?\s*\((\d+)\)\s")
+_FOOTNOTE = re.compile(r"^\[\^[^\]]+\]:")
+# Paragraphs in plain-text statutes and PDFs: a line that starts with "5 §".
+_INLINE_PARA = re.compile(r"^(\d+\s?[a-z]?)\s?§\s+\S")
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=[A-ZÅÄÖ0-9(\-–])")
+
+
+def clean_heading(text: str) -> str:
+    """Heading text without Markdown emphasis and with single spaces."""
+    return re.sub(r"\s+", " ", _EMPHASIS.sub("", text)).strip()
+
+
+@dataclass
+class _Heading:
+    level: int
+    text: str
+    kind: str  # chapter, section, article, annex, kap, para, recital, plain, title
+    label: str
+
+
+def classify_heading(text: str) -> tuple[str, str]:
+    """(kind, label) of a heading: legal units get their canonical label as printed."""
+    t = clean_heading(text)
+    if m := _ARTICLE.match(t):
+        word = "Artikel" if m.group(1).lower() == "artikel" else "Article"
+        return "article", f"{word} {m.group(2)}"
+    if m := _ANNEX.match(t):
+        word = "Bilaga" if m.group(1).lower() == "bilaga" else "Annex"
+        return "annex", f"{word} {m.group(2)}" if m.group(2) else word
+    if m := _CHAPTER_EU.match(t):
+        return "chapter", t
+    if m := _SECTION_EU.match(t):
+        return "section", t
+    if m := _KAP.match(t):
+        return "kap", f"{m.group(1).strip()} kap."
+    if m := _PARA.search(t):
+        return "para", f"{m.group(1).strip()} §"
+    return "plain", t
+
+
+_LEGAL_UNITS = {"article", "annex", "para", "recital"}
+
+
+@dataclass
+class _Block:
+    """A run of body text under one heading stack."""
+
+    start: int
+    end: int
+    stack: list[_Heading]
+    label: str | None = None  # override (recitals, footnotes, inline §)
+
+
+def _is_plain_heading_line(lines: list[str], i: int) -> bool:
+    """Headings in PDF/plain text, where no markup says so.
+
+    A short line without a closing stop that starts with a capital and either stands between
+    blank lines or follows a line that ended a sentence (PDF text wraps lines, so a wrapped line
+    never follows a full stop and is usually long).
+    """
+    line = lines[i].strip()
+    if not line or len(line) > 70 or line[-1] in ".,;:!?)-" or line.startswith(("-", "•", "|", "(")):
+        return False
+    if not line[0].isupper() or len(line.split()) > 10:
+        return False
+    prev = next((lines[j].strip() for j in range(i - 1, -1, -1) if lines[j].strip()), "")
+    blank_before = i == 0 or not lines[i - 1].strip()
+    blank_after = i + 1 >= len(lines) or not lines[i + 1].strip()
+    nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+    if blank_before and blank_after:
+        return True
+    return (not prev or prev[-1] in ".:!?") and bool(nxt) and (nxt[0].isupper() or nxt[0].isdigit())
+
+
+def _headings_and_blocks(doc: Document) -> list[_Block]:
+    text = doc.text
+    lines = text.splitlines(keepends=True)
+    markdown_headings = doc.fmt in ("md", "html", "docx") or any(
+        _MD_HEADING.match(ln) for ln in lines[:400]
+    )
+    blocks: list[_Block] = []
+    stack: list[_Heading] = []
+    cur_start: int | None = None
+    cur_label: str | None = None
+    pos = 0
+    in_recitals = False
+    body_seen = False
+
+    def close(end: int) -> None:
+        nonlocal cur_start
+        if cur_start is not None and text[cur_start:end].strip():
+            blocks.append(_Block(cur_start, end, list(stack), cur_label))
+        cur_start = None
+
+    def push(level: int, heading_text: str) -> None:
+        nonlocal in_recitals, cur_label
+        kind, label = classify_heading(heading_text)
+        top = stack[-1] if stack else None
+        if (
+            top is not None
+            and top.kind in ("article", "annex", "para")
+            and kind == "plain"
+            and not body_seen
+        ):
+            # A heading straight after a legal unit's own heading is that unit's title, even
+            # when the converter gave it the same level ("## ANNEX I" / "## CRITERIA ...").
+            level = top.level + 1
+        while stack and stack[-1].level >= level:
+            stack.pop()
+        stack.append(_Heading(level, clean_heading(heading_text), kind, label))
+        if kind in ("chapter", "article", "para", "annex", "kap"):
+            in_recitals = False
+        cur_label = None
+
+    for idx, line in enumerate(lines):
+        stripped = line.strip()
+        m = _MD_HEADING.match(stripped) if markdown_headings else None
+        is_heading = False
+        if m:
+            close(pos)
+            push(len(m.group(1)), m.group(2))
+            is_heading = True
+        elif not markdown_headings and stripped and (
+            _ARTICLE.match(stripped) and len(stripped) < 120 and not stripped.endswith(".")
+            or _ANNEX.match(stripped) and len(stripped) < 80 and stripped.split()[0].isupper()
+            or _CHAPTER_EU.match(stripped) and stripped.split()[0].isupper()
+            or _KAP.match(stripped) and len(stripped) < 100
+            or _is_plain_heading_line(lines, idx)
+        ):
+            close(pos)
+            push(1 if idx == 0 else 2 if _CHAPTER_EU.match(stripped) else 3, stripped)
+            is_heading = True
+        elif not markdown_headings and _INLINE_PARA.match(stripped):
+            close(pos)
+            para = _INLINE_PARA.match(stripped)
+            assert para is not None
+            while stack and stack[-1].kind == "para":
+                stack.pop()
+            cur_label = None
+            stack.append(_Heading(9, f"{para.group(1).strip()} §", "para", f"{para.group(1).strip()} §"))
+            cur_start = pos
+        elif stripped.lower().rstrip(":") in ("whereas", "med beaktande av följande", "having regard"):
+            close(pos)
+            in_recitals = True
+            cur_start = pos + len(line)
+        elif in_recitals and (rm := _RECITAL.match(line)):
+            close(pos)
+            cur_label = f"Recital {rm.group(1)}"
+            cur_start = pos
+        elif _FOOTNOTE.match(stripped) and cur_label != "Footnotes":
+            close(pos)
+            stack = [h for h in stack if h.level <= 1]
+            cur_label = "Footnotes"
+            in_recitals = False
+            cur_start = pos
+        elif cur_start is None and stripped:
+            cur_start = pos
+        if stripped:
+            body_seen = not is_heading
+        pos += len(line)
+    close(pos)
+    return blocks
+
+
+def _label_and_path(block: _Block, doc_title: str) -> tuple[str, str]:
+    stack = block.stack
+    unit_idx = next((i for i in range(len(stack) - 1, -1, -1) if stack[i].kind in _LEGAL_UNITS), None)
+    parts: list[str] = []
+    skip_top = len(stack) > 1 and stack[0].level == 1  # the document title heading
+    for i, h in enumerate(stack):
+        if i == 0 and skip_top:
+            continue
+        if unit_idx is not None and i == unit_idx + 1 and h.kind == "plain" and parts:
+            parts[-1] = f"{parts[-1]} {h.text}"  # "Article 12" + its title
+            continue
+        parts.append(h.text if h.kind != "para" else h.label)
+    if block.label:
+        label = block.label
+        parts.append(block.label)
+    elif unit_idx is not None:
+        label = stack[unit_idx].label
+        kap = next((h for h in stack[:unit_idx] if h.kind == "kap"), None)
+        if kap and stack[unit_idx].kind == "para":
+            label = f"{kap.label} {label}"
+    elif stack:
+        label = stack[-1].label
+    else:
+        label = "Preamble" if doc_title else ""
+    path = " › ".join(p for p in parts if p) or label
+    return label, path
+
+
+def _split_points(text: str, start: int, end: int, fits: Callable[[str], bool]) -> list[tuple[int, int]]:
+    """Split [start, end) into spans that fit, preferring paragraph, then line, then sentence cuts."""
+    span = text[start:end]
+    if fits(span):
+        return [(start, end)]
+    for sep in (re.compile(r"\n[ \t]*\n"), re.compile(r"\n"), _SENTENCE_END, re.compile(r"\s+")):
+        cuts = [m.end() for m in sep.finditer(text, start, end) if start < m.end() < end]
+        if not cuts:
+            continue
+        pieces = []
+        prev = start
+        for c in cuts:
+            pieces.append((prev, c))
+            prev = c
+        pieces.append((prev, end))
+        out: list[tuple[int, int]] = []
+        cur_s, cur_e = pieces[0]
+        for s, e in pieces[1:]:
+            if fits(text[cur_s:e]):
+                cur_e = e
+            else:
+                out.extend(_split_points(text, cur_s, cur_e, fits))
+                cur_s, cur_e = s, e
+        out.extend(_split_points(text, cur_s, cur_e, fits))
+        return out
+    # No whitespace at all: hard cut by characters.
+    mid = start + max(1, (end - start) // 2)
+    return _split_points(text, start, mid, fits) + _split_points(text, mid, end, fits)
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def default_token_counter(text: str) -> int:
+    """Rough count used only when no model is given (tests): ~1 token per 3.5 characters."""
+    return int(len(text) / 3.5) + 2
+
+
+def chunk_document(
+    doc: Document,
+    *,
+    count_tokens: TokenCounter | None = None,
+    max_tokens: int = 320,
+    max_chars: int = 1800,
+) -> list[Chunk]:
+    """Cut a document into chunks that follow its legal or heading structure."""
+    count = count_tokens or default_token_counter
+    title = str(doc.metadata.get("title") or doc.doc_id)
+
+    def fits(t: str) -> bool:
+        return len(t) <= max_chars and (len(t) <= 200 or count(t) <= max_tokens)
+
+    page_starts = [p[0] for p in doc.pages]
+    chunks: list[Chunk] = []
+    base_meta = {k: v for k, v in doc.metadata.items() if k in ("title", "language", "classification")}
+    for block in _headings_and_blocks(doc):
+        label, path = _label_and_path(block, title)
+        s, e = _trim(doc.text, block.start, block.end)
+        if s >= e:
+            continue
+        for part, (ps, pe) in enumerate(_split_points(doc.text, s, e, fits)):
+            ps, pe = _trim(doc.text, ps, pe)
+            if ps >= pe:
+                continue
+            page = None
+            if page_starts:
+                i = bisect.bisect_right(page_starts, ps) - 1
+                page = doc.pages[max(i, 0)][1]
+            chunks.append(
+                Chunk(
+                    chunk_id=f"{doc.doc_id}::{len(chunks):05d}",
+                    doc_id=doc.doc_id,
+                    text=doc.text[ps:pe],
+                    section=label or title,
+                    heading_path=path or title,
+                    start=ps,
+                    end=pe,
+                    page=page,
+                    part=part,
+                    metadata=dict(base_meta),
+                )
+            )
+    return chunks

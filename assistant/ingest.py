@@ -1,0 +1,446 @@
+"""`assistant ingest` and `assistant status`: files and URLs → chunks → vectors → Chroma.
+
+Incremental and safe: a document whose bytes and metadata are unchanged is skipped without being
+parsed; a changed one is written under a new version and switched over in one registry write;
+documents gone from an ingested folder are removed; an interrupted run leaves invisible chunks that
+the next run removes. One ingest at a time per data folder (a file lock).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .config import Settings
+from .errors import AssistantError, IngestLockedError, LoaderError
+
+log = logging.getLogger(__name__)
+
+# Bump when chunking or stored metadata change so that every document is re-ingested.
+PIPELINE_VERSION = "chunks-1"
+DEFAULT_SOURCE = "corpus"
+
+
+@dataclass
+class SourceItem:
+    """One document to ingest: a local file (maybe fetched from a URL) and its metadata."""
+
+    path: Path | None
+    root: Path | None
+    folder: str
+    display: str
+    extra_meta: dict[str, Any] = field(default_factory=dict)
+    url: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    chunks_written: int = 0
+    embedded: int = 0  # passages the model embedded (the rest came from the embedding cache)
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+            "removed": self.removed, "failed": [{"source": s, "error": e} for s, e in self.failed],
+            "warnings": self.warnings, "chunks_written": self.chunks_written, "embedded": self.embedded,
+            "seconds": round(self.seconds, 3), "embed_seconds": round(self.embed_seconds, 3),
+            "dry_run": self.dry_run,
+        }
+
+
+def _is_url(s: str) -> bool:
+    return s.startswith(("http://", "https://"))
+
+
+def _folder_key(path: Path) -> str:
+    return path.resolve().as_posix()
+
+
+def collect_sources(paths: Sequence[str | Path], settings: Settings) -> tuple[list[SourceItem], list[str]]:
+    """Expand folders, files, URLs and sources.yaml files into items; also the folders ingested."""
+    from . import fetch, loaders
+
+    items: list[SourceItem] = []
+    folders: list[str] = []
+    cache = settings.data_dir / "url-cache"
+    for raw in paths:
+        s = str(raw)
+        if _is_url(s):
+            items.append(_url_item(s, {}, cache))
+            continue
+        p = Path(s)
+        if not p.exists():
+            items.append(SourceItem(None, None, "", s, error=f"{s}: no such file or folder"))
+            continue
+        if p.is_file() and p.suffix.lower() in (".yaml", ".yml"):
+            try:
+                entries = fetch.load_sources_yaml(p)
+            except LoaderError as e:
+                items.append(SourceItem(None, None, "", s, error=str(e)))
+                continue
+            for entry in entries:
+                meta = {k: v for k, v in entry.items() if k != "url"}
+                items.append(_url_item(str(entry["url"]), meta, cache))
+            continue
+        if p.is_file():
+            items.append(SourceItem(p, p.parent, "", str(p)))
+            continue
+        folders.append(_folder_key(p))
+        try:
+            manifest = loaders.load_manifest(p)
+        except LoaderError as e:
+            items.append(SourceItem(None, None, _folder_key(p), str(p / "manifest.yaml"), error=str(e)))
+            manifest = {}
+        for f in sorted(p.rglob("*")):
+            rel = f.relative_to(p)
+            if not f.is_file() or any(part.startswith(("_", ".")) for part in rel.parts[:-1]):
+                continue
+            if loaders.is_ignored(f):
+                continue
+            items.append(
+                SourceItem(f, p, _folder_key(p), str(f), dict(manifest.get(rel.as_posix(), {})))
+            )
+    return items, folders
+
+
+def _url_item(url: str, meta: dict[str, Any], cache: Path) -> SourceItem:
+    from . import fetch
+
+    try:
+        res = fetch.fetch_url(url, cache)
+    except LoaderError as e:
+        return SourceItem(None, None, "", url, meta, url=url, error=str(e))
+    meta = dict(meta)
+    meta.setdefault("url", url)
+    meta.setdefault("id", _url_id(url))
+    item = SourceItem(res.path, None, "", url, meta, url=url)
+    if res.warning:
+        item.extra_meta["_warning"] = res.warning
+    return item
+
+
+def _content_hash(item: SourceItem, model_id: str) -> str:
+    assert item.path is not None
+    h = hashlib.sha256()
+    with item.path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    meta = {k: v for k, v in item.extra_meta.items() if not k.startswith("_")}
+    h.update(json.dumps(meta, sort_keys=True, default=str).encode())
+    h.update(f"{PIPELINE_VERSION}|{model_id}".encode())
+    return h.hexdigest()
+
+
+def _lock(settings: Settings, wait: float) -> Any:
+    from filelock import FileLock, Timeout
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(settings.data_dir / "ingest.lock"))
+    try:
+        lock.acquire(timeout=wait)
+    except Timeout:
+        raise IngestLockedError(
+            f"another ingest is running on {settings.data_dir} (lock file "
+            f"{settings.data_dir / 'ingest.lock'}). Wait for it to finish, or run with "
+            "--wait SECONDS to queue behind it."
+        ) from None
+    return lock
+
+
+def ingest_paths(
+    paths: Sequence[str | Path],
+    settings: Settings,
+    *,
+    rebuild: bool = False,
+    dry_run: bool = False,
+    progress: bool = True,
+    wait: float = 0.0,
+    console: Any = None,
+) -> IngestReport:
+    """Ingest files, folders, URLs and sources.yaml files; returns what happened."""
+    from . import loaders
+    from .chunking import chunk_document
+    from .embeddings import get_embeddings
+    from .store import DocRecord, Store
+
+    t0 = time.perf_counter()
+    report = IngestReport(dry_run=dry_run)
+    lock = None if dry_run else _lock(settings, wait)
+    try:
+        emb = get_embeddings(settings.embeddings, settings.embed_batch_size)
+        store = Store(settings, emb)
+        if rebuild and not dry_run:
+            store.drop_all()
+        if not rebuild:
+            store.check_model(for_write=True)
+        registry = {} if rebuild else store.registry()
+        cache = None if dry_run else _open_cache(settings)
+        if not dry_run:
+            _remove_orphans(store, registry)
+        items, folders = collect_sources(paths, settings)
+        seen: dict[str, str] = {}
+        bar = _progress(progress and not dry_run, console)
+        task = bar.add_task("ingest", total=len(items)) if bar else None
+        if bar:
+            bar.start()
+        try:
+            for item in items:
+                if bar and task is not None:
+                    bar.update(task, description=_short(item.display))
+                try:
+                    _ingest_one(item, settings, store, emb, cache, registry, seen, report, dry_run,
+                                loaders, chunk_document, DocRecord)
+                except LoaderError as e:
+                    report.failed.append((item.display, str(e)))
+                except AssistantError:
+                    raise
+                except Exception as e:  # one bad file must not stop the run
+                    log.exception("ingest of %s failed", item.display)
+                    report.failed.append((item.display, f"{type(e).__name__}: {e}"))
+                if bar and task is not None:
+                    bar.advance(task)
+        finally:
+            if bar:
+                bar.stop()
+        # Documents gone from an ingested folder; only that folder's documents are touched.
+        folder_set = set(folders)
+        for doc_id, rec in sorted(registry.items()):
+            if rec.folder in folder_set and doc_id not in seen:
+                report.removed.append(doc_id)
+                if not dry_run:
+                    store.remove_doc(doc_id)
+        if not dry_run:
+            changed = bool(report.added or report.updated or report.removed) or rebuild
+            gen = store.generation() + (1 if changed else 0)
+            store.write_meta(
+                generation=gen,
+                last_ingest=datetime.now(UTC).isoformat(timespec="seconds"),
+                embedding_model=emb.model_id,
+                dimension=emb.dimension,
+            )
+            from .retrieval import LexicalIndex
+
+            LexicalIndex.refresh(store, settings)
+    finally:
+        if lock is not None:
+            lock.release()
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _ingest_one(item, settings, store, emb, cache, registry, seen, report, dry_run, loaders,
+                chunk_document, DocRecord) -> None:  # type: ignore[no-untyped-def]
+    from .embeddings import embed_passages
+
+    if item.error:
+        raise LoaderError(item.error)
+    if item.extra_meta.get("_warning"):
+        report.warnings.append(str(item.extra_meta["_warning"]))
+    assert item.path is not None
+    meta = {k: v for k, v in item.extra_meta.items() if not k.startswith("_")}
+    doc_hash = _content_hash(item, emb.model_id)
+    # Cheap path: the registry knows this exact content → nothing to parse or embed.
+    known = next((r for r in registry.values() if r.source == item.display and r.content_hash == doc_hash), None)
+    if known is not None and known.doc_id not in seen:
+        seen[known.doc_id] = item.display
+        report.unchanged.append(known.doc_id)
+        return
+    doc = loaders.load_file(item.path, item.root, meta)
+    report.warnings.extend(str(w) for w in doc.metadata.pop("load_warnings", None) or [])
+    if doc.doc_id in seen:
+        raise LoaderError(
+            f"{item.display}: document id {doc.doc_id!r} is already used by {seen[doc.doc_id]}; "
+            "give one of them another `id` in its front matter or manifest.yaml"
+        )
+    seen[doc.doc_id] = item.display
+    old = registry.get(doc.doc_id)
+    if old is not None and old.content_hash == doc_hash:
+        report.unchanged.append(doc.doc_id)
+        return
+    chunks = chunk_document(doc, count_tokens=emb.count_tokens, max_tokens=min(320, emb.max_tokens - 96))
+    if not chunks:
+        raise LoaderError(f"{item.display}: no text to index (empty document)")
+    (report.updated if old else report.added).append(doc.doc_id)
+    if dry_run:
+        return
+    version = doc_hash[:12]
+    t = time.perf_counter()
+    vectors, computed = embed_passages(emb, [c.embedding_text() for c in chunks], cache)
+    report.embed_seconds += time.perf_counter() - t
+    report.embedded += computed
+    store.add_chunks(chunks, vectors, version, doc.metadata)
+    rec = DocRecord(
+        doc_id=doc.doc_id, version=version, content_hash=doc_hash, chunks=len(chunks),
+        source=item.display, folder=item.folder, fmt=doc.fmt,
+        ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        metadata={k: v for k, v in doc.metadata.items()
+                  if isinstance(v, str | int | float | bool | list) or v is None},
+    )
+    store.set_doc(rec)  # the switch: from here on the new version is the visible one
+    registry[doc.doc_id] = rec
+    if old is not None:
+        store.delete_chunks(doc_id=doc.doc_id, except_version=version)
+    report.chunks_written += len(chunks)
+
+
+def _open_cache(settings: Settings) -> Any:
+    from .embeddings import EmbeddingCache
+
+    try:
+        return EmbeddingCache(settings.embed_cache_path)
+    except Exception as e:  # speed only: ingest works without it
+        log.warning("embedding cache at %s unavailable (%s); embedding everything", settings.embed_cache_path, e)
+        return None
+
+
+def _url_id(url: str) -> str:
+    from urllib.parse import urlparse
+
+    u = urlparse(url)
+    return (u.netloc + u.path).strip("/").replace("/", "_") or hashlib.sha1(url.encode()).hexdigest()[:12]
+
+
+def _remove_orphans(store: Any, registry: dict[str, Any]) -> None:
+    """Chunks whose version is not the active one: left by an interrupted run or an old version."""
+    active = {d: r.version for d, r in registry.items()}
+    stale = [cid for cid, doc_id, version in store.chunk_versions() if active.get(doc_id) != version]
+    if stale:
+        log.info("removing %d chunks left by an interrupted or replaced ingest", len(stale))
+        store.delete_ids(stale)
+
+
+def _short(s: str, n: int = 40) -> str:
+    return s if len(s) <= n else "…" + s[-(n - 1):]
+
+
+def _progress(enabled: bool, console: Any) -> Any:
+    if not enabled:
+        return None
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("{task.description:<40}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+        console=console, transient=True,
+    )
+
+
+# -- CLI ---------------------------------------------------------------------------------------
+def ingest_command(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=True)
+    paths = args.paths or [DEFAULT_SOURCE]
+    report = ingest_paths(
+        paths, settings, rebuild=args.rebuild, dry_run=args.dry_run,
+        progress=not args.no_progress and console.is_terminal, wait=args.wait, console=console,
+    )
+    title = "Plan (dry run, nothing changed)" if report.dry_run else "Ingest summary"
+    table = Table(title=title)
+    for col in ("added", "updated", "unchanged", "removed", "failed", "chunks", "seconds"):
+        table.add_column(col, justify="right")
+    table.add_row(
+        str(len(report.added)), str(len(report.updated)), str(len(report.unchanged)),
+        str(len(report.removed)), str(len(report.failed)), str(report.chunks_written),
+        f"{report.seconds:.1f}",
+    )
+    out = Console()
+    if report.dry_run:
+        for label, ids in (("add", report.added), ("update", report.updated), ("remove", report.removed)):
+            for i in ids:
+                out.print(f"would {label}: {i}")
+    out.print(table)
+    for w in report.warnings:
+        console.print(f"[yellow]warning:[/] {w}")
+    for src, err in report.failed:
+        console.print(f"[red]failed:[/] {err if err.startswith(src) else f'{src}: {err}'}")
+    return 0 if report.ok else 1
+
+
+def status(settings: Settings) -> dict[str, Any]:
+    from .embeddings import get_embeddings
+    from .store import Store
+
+    emb = get_embeddings(settings.embeddings, settings.embed_batch_size)
+    store = Store(settings, emb)
+    meta = store.meta()
+    reg = store.registry()
+    return {
+        "store": store.location,
+        "mode": "server" if settings.chroma_url else "embedded",
+        "collection": settings.collection,
+        "embedding_model": meta.get("embedding_model") or emb.model_id,
+        "dimension": meta.get("dimension") or emb.dimension,
+        "configured_model": emb.model_id,
+        "documents": len(reg),
+        "chunks": sum(r.chunks for r in reg.values()),
+        "generation": int(meta.get("generation") or 0),
+        "last_ingest": meta.get("last_ingest"),
+        "per_document": [
+            {
+                "doc_id": r.doc_id, "title": r.metadata.get("title"), "format": r.fmt,
+                "language": r.metadata.get("language"),
+                "classification": r.metadata.get("classification"),
+                "chunks": r.chunks, "source": r.source, "ingested_at": r.ingested_at,
+                "superseded_by": r.metadata.get("superseded_by"),
+            }
+            for r in sorted(reg.values(), key=lambda r: r.doc_id)
+        ],
+    }
+
+
+def status_command(args: argparse.Namespace, settings: Settings) -> int:
+    info = status(settings)
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    c = Console()
+    c.print(f"store: {info['store']} ({info['mode']}, collection {info['collection']})")
+    c.print(f"embedding model: {info['embedding_model']} ({info['dimension']}-d)")
+    c.print(f"documents: {info['documents']}   chunks: {info['chunks']}   "
+            f"last ingest: {info['last_ingest'] or 'never'}")
+    if not info["documents"]:
+        c.print("The index is empty: run `assistant ingest corpus/` (or `make run`).")
+        return 0
+    t = Table()
+    for col in ("doc_id", "format", "lang", "class", "chunks", "ingested"):
+        t.add_column(col)
+    for d in info["per_document"]:
+        t.add_row(d["doc_id"], d["format"], str(d["language"] or ""), str(d["classification"] or ""),
+                  str(d["chunks"]), d["ingested_at"])
+    c.print(t)
+    return 0
+

@@ -1,0 +1,345 @@
+"""Hybrid retrieval: dense (Chroma) + lexical (BM25, stemmed, glossary-expanded), fused by RRF.
+
+The lexical index lives in the application (Chroma's sparse search is refused in local mode). It is
+persisted beside the store, keyed by the store's generation, and rebuilt from the store when stale
+(server mode, or another process ingested).
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import re
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from .config import Settings
+from .documents import CLASSIFICATIONS, Chunk, Passage, classification_rank
+
+log = logging.getLogger(__name__)
+
+RRF_K = 60
+_WORD = re.compile(r"[\wåäöÅÄÖéü]+(?:[-/][\wåäö]+)*", re.UNICODE)
+
+# Small stop lists: words that carry no topic in questions or regulations.
+_STOP = set(
+    ["a", "an", "and", "are", "as", "at", "be", "by", "can", "could", "do", "does", "for", "from", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "may", "must", "not", "of", "on", "or", "our", "shall", "should", "so", "that", "the", "their", "there", "these", "this", "those", "to", "under", "was", "we", "what", "when", "where", "which", "who", "will", "with", "would", "you", "your", "any", "all", "also", "other", "such", "than", "och", "att", "det", "som", "en", "ett", "är", "av", "för", "på", "med", "till", "den", "de", "om", "har", "vi", "kan", "hur", "vad", "vilka", "vilken", "vilket", "man", "får", "ska", "skall", "inte", "eller", "ni", "jag", "du", "han", "hon", "sig", "sin", "sina", "sitt", "finns", "fick", "blir", "vara", "var", "när", "där", "så", "än", "också", "efter", "vid", "mot", "eller", "under", "över", "hos", "ut", "in", "upp", "bara", "något", "någon", "några", "alla", "allt", "mycket", "mer", "mest"]
+)
+_OLD_PERIOD = re.compile(
+    r"2014\s*[-–]\s*2020|2014|ISF\s*Gräns|gräns-? och visering|Borders and Visa|515/2014|"
+    r"514/2014|516/2014|513/2014|förra (programperioden|perioden)|previous (period|programme)|"
+    r"2021\s*[-–]\s*2023",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class GlossaryGroup:
+    terms: tuple[str, ...]
+    patterns: tuple[re.Pattern[str], ...]
+
+
+@lru_cache(maxsize=1)
+def load_glossary() -> tuple[GlossaryGroup, ...]:
+    data = yaml.safe_load(resources.files("assistant").joinpath("glossary.yaml").read_text("utf-8"))
+    groups = []
+    for terms in data.get("groups", []):
+        terms = tuple(str(t) for t in terms)
+        pats = tuple(
+            re.compile(r"(?<![\wåäö])" + re.escape(t.lower()) + r"(?![\wåäö])") for t in terms
+        )
+        groups.append(GlossaryGroup(terms, pats))
+    return tuple(groups)
+
+
+def expand_with_glossary(question: str) -> list[str]:
+    """Terms of every glossary group that the question mentions (for the lexical query)."""
+    q = question.lower()
+    extra: list[str] = []
+    for g in load_glossary():
+        if any(p.search(q) for p in g.patterns):
+            extra.extend(g.terms)
+    return extra
+
+
+@lru_cache(maxsize=2)
+def _stemmer(lang: str) -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("swedish" if lang == "sv" else "english")
+
+
+def words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1]
+
+
+def doc_tokens(text: str, lang: str) -> list[str]:
+    """Index side: stem with the document's language."""
+    return _stemmer("sv" if lang == "sv" else "en").stemWords(words(text))
+
+
+def query_tokens(question: str) -> list[str]:
+    """Query side: the language of the text we match is unknown, so stem both ways."""
+    ws = words(question + " " + " ".join(expand_with_glossary(question)))
+    out = set(_stemmer("sv").stemWords(ws)) | set(_stemmer("en").stemWords(ws))
+    return sorted(out)
+
+
+class LexicalIndex:
+    """BM25 over every visible chunk, plus the chunk table that maps ids to chunks."""
+
+    FILE = "lexical.pkl"
+
+    def __init__(self, chunks: list[Chunk], generation: int) -> None:
+        import bm25s
+
+        self.generation = generation
+        self.chunks = chunks
+        self.by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
+        self.bm25 = bm25s.BM25()
+        corpus = [
+            doc_tokens(f"{c.heading_path}\n{c.text}", str(c.metadata.get("language") or "en"))
+            or ["_empty_"]
+            for c in chunks
+        ]
+        if corpus:
+            self.bm25.index(corpus, show_progress=False)
+
+    @classmethod
+    def path(cls, settings: Settings) -> Path:
+        return settings.data_dir / cls.FILE
+
+    @classmethod
+    def refresh(cls, store: Any, settings: Settings) -> LexicalIndex:
+        """Rebuild from the store and save beside it (atomically)."""
+        idx = cls(list(store.iter_chunks()), store.generation())
+        p = cls.path(settings)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        tmp = p.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(idx, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(p)
+        return idx
+
+    @classmethod
+    def load(cls, store: Any, settings: Settings) -> LexicalIndex:
+        gen = store.generation()
+        p = cls.path(settings)
+        if p.exists():
+            try:
+                with p.open("rb") as fh:
+                    idx = pickle.load(fh)
+                if isinstance(idx, LexicalIndex) and idx.generation == gen and gen > 0:
+                    return idx
+            except Exception as e:  # a damaged cache is rebuilt, never fatal
+                log.warning("lexical index at %s unreadable (%s); rebuilding", p, e)
+        try:
+            return cls.refresh(store, settings)
+        except OSError as e:  # read-only data folder: keep it in memory
+            log.warning("cannot save the lexical index (%s); using it in memory", e)
+            return cls(list(store.iter_chunks()), gen)
+
+    def scores(self, question: str) -> np.ndarray:
+        if not self.chunks:
+            return np.zeros(0)
+        return np.asarray(self.bm25.get_scores(query_tokens(question)), dtype=np.float32)
+
+
+def allowed_levels(max_classification: str) -> list[str]:
+    r = classification_rank(max_classification)
+    return [c for c in CLASSIFICATIONS if classification_rank(c) <= r]
+
+
+def is_superseded(chunk: Chunk, today: date | None = None) -> bool:
+    m = chunk.metadata
+    if m.get("superseded_by"):
+        return True
+    vt = str(m.get("valid_to") or "")
+    if vt:
+        try:
+            return date.fromisoformat(vt[:10]) < (today or date.today())
+        except ValueError:
+            return False
+    return False
+
+
+def names_old_period(question: str) -> bool:
+    return bool(_OLD_PERIOD.search(question))
+
+
+class Retriever:
+    """Dense + lexical retrieval over one store, with filters and fusion."""
+
+    def __init__(self, store: Any, settings: Settings, reranker: Any = None) -> None:
+        self.store = store
+        self.settings = settings
+        self.reranker = reranker
+        self._lock = threading.Lock()
+        self._lex: LexicalIndex | None = None
+        self._checked = 0.0
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        # Another process may ingest: look at the store's generation at most every few seconds.
+        now = time.monotonic()
+        with self._lock:
+            if self._lex is None or now - self._checked > 5.0:
+                self._checked = now
+                gen = self.store.generation()
+                if self._lex is None or self._lex.generation != gen:
+                    self._lex = LexicalIndex.load(self.store, self.settings)
+            return self._lex
+
+    def _visible(self, chunk: Chunk, levels: set[str], funds: set[str], period: str | None) -> bool:
+        m = chunk.metadata
+        if str(m.get("classification") or "public") not in levels:
+            return False
+        if funds:
+            have = {f.strip().upper() for f in str(m.get("fund") or "").split(",") if f.strip()}
+            if not have & funds:
+                return False
+        return not (period and str(m.get("programme_period") or "") != period)
+
+    def retrieve(
+        self,
+        question: str,
+        *,
+        k: int = 10,
+        max_classification: str = "public",
+        method: str = "hybrid",
+        funds: Sequence[str] | None = None,
+        period: str | None = None,
+        timings: dict[str, float] | None = None,
+    ) -> list[Passage]:
+        timings = timings if timings is not None else {}
+        lex = self.lexical
+        levels = set(allowed_levels(max_classification))
+        fund_set = {f.upper() for f in funds or []}
+        pool = max(50, k * 5)
+        dense: list[tuple[int, float]] = []
+        lexical: list[tuple[int, float]] = []
+        if method in ("hybrid", "dense"):
+            t = time.perf_counter()
+            vec = self.store.embeddings.embed_query(question)
+            timings["embed_ms"] = (time.perf_counter() - t) * 1000
+            t = time.perf_counter()
+            where = {"classification": {"$in": sorted(levels)}}
+            for cid, sim in self.store.search(vec, pool, where):
+                i = lex.by_id.get(cid)
+                if i is not None and self._visible(lex.chunks[i], levels, fund_set, period):
+                    dense.append((i, sim))
+            timings["dense_ms"] = (time.perf_counter() - t) * 1000
+        if method in ("hybrid", "lexical"):
+            t = time.perf_counter()
+            sc = lex.scores(question)
+            order = np.argsort(-sc)[: pool * 3] if len(sc) else []
+            for i in order:
+                if sc[i] <= 0:
+                    break
+                if self._visible(lex.chunks[int(i)], levels, fund_set, period):
+                    lexical.append((int(i), float(sc[i])))
+                    if len(lexical) >= pool:
+                        break
+            timings["lexical_ms"] = (time.perf_counter() - t) * 1000
+        fused: dict[int, float] = defaultdict(float)
+        for ranked in (dense, lexical):
+            for rank, (i, _s) in enumerate(ranked):
+                fused[i] += 1.0 / (RRF_K + rank + 1)
+        dense_of = dict(dense)
+        lex_of = dict(lexical)
+        old_ok = names_old_period(question)
+        passages = []
+        for i, score in fused.items():
+            c = lex.chunks[i]
+            if not old_ok and is_superseded(c):
+                score *= 0.8  # current acts first unless the question names the old period
+            passages.append(Passage(c, score, dense_of.get(i), lex_of.get(i)))
+        passages.sort(key=lambda p: -p.score)
+        passages = merge_neighbours(passages)
+        if self.reranker is not None and passages:
+            t = time.perf_counter()
+            passages = self.reranker.rerank(question, passages[: max(k * 2, 20)])
+            timings["rerank_ms"] = (time.perf_counter() - t) * 1000
+        return passages[:k]
+
+
+def merge_neighbours(passages: list[Passage]) -> list[Passage]:
+    """Parts of one section that were both retrieved become one passage, in text order."""
+    groups: dict[tuple[str, str], list[Passage]] = {}
+    order: list[tuple[str, str]] = []
+    for p in passages:
+        key = (p.chunk.doc_id, p.chunk.section)
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(p)
+    out = []
+    for key in order:
+        ps = groups[key]
+        if len(ps) == 1:
+            out.append(ps[0])
+            continue
+        best = ps[0]
+        parts = sorted(ps, key=lambda p: p.chunk.start)
+        # Only adjacent parts are merged; a far-away part of a long annex stays separate.
+        merged = [parts[0]]
+        for p in parts[1:]:
+            if p.chunk.part == merged[-1].chunk.part + 1 and len(merged) < 3:
+                merged.append(p)
+        if len(merged) == 1:
+            out.append(best)
+            out.extend(p for p in ps[1:])
+            continue
+        c0 = merged[0].chunk
+        chunk = Chunk(
+            chunk_id=c0.chunk_id,
+            doc_id=c0.doc_id,
+            text="\n\n".join(p.chunk.text for p in merged),
+            section=c0.section,
+            heading_path=c0.heading_path,
+            start=c0.start,
+            end=merged[-1].chunk.end,
+            page=c0.page,
+            part=c0.part,
+            metadata=dict(c0.metadata, merged_ids=[p.chunk.chunk_id for p in merged]),
+        )
+        dense = [p.dense_score for p in merged if p.dense_score is not None]
+        lexs = [p.lexical_score for p in merged if p.lexical_score is not None]
+        out.append(Passage(chunk, best.score, max(dense) if dense else None, max(lexs) if lexs else None))
+        out.extend(p for p in ps if p not in merged)
+    out.sort(key=lambda p: -p.score)
+    return out
+
+
+class CrossEncoderReranker:
+    """Optional: any sentence-transformers cross-encoder by name or local folder."""
+
+    def __init__(self, name_or_path: str) -> None:
+        from sentence_transformers import CrossEncoder
+
+        from .errors import ConfigError
+
+        try:
+            self.model = CrossEncoder(name_or_path, device="cpu")
+        except Exception as e:
+            raise ConfigError(
+                f"ASSISTANT_RERANKER={name_or_path!r}: could not load the cross-encoder ({e}). "
+                "Give a local folder with a sentence-transformers CrossEncoder, or unset it."
+            ) from None
+
+    def rerank(self, question: str, passages: list[Passage]) -> list[Passage]:
+        pairs = [(question, f"{p.chunk.heading_path}\n{p.chunk.text}") for p in passages]
+        scores = self.model.predict(pairs, show_progress_bar=False)
+        ranked = sorted(zip(passages, scores, strict=True), key=lambda x: -float(x[1]))
+        return [Passage(p.chunk, float(s), p.dense_score, p.lexical_score) for p, s in ranked]
