@@ -597,6 +597,7 @@ def build_app(
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    request_queue_size = 128  # the default 5 drops connections in a burst (1 s SYN retry)
 
 
 class _QuietHandler(WSGIRequestHandler):
