@@ -1,0 +1,63 @@
+"""Shared fixtures: a clean environment per test, settings, and the real documents when present."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+REALDOCS = SHARED / "realdocs"
+
+
+@pytest.fixture(scope="session")
+def embed_cache_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One embedding cache for the whole session, so a real model embeds each text once."""
+    return tmp_path_factory.mktemp("embed-cache") / "vectors.sqlite3"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, embed_cache_path: Path
+) -> Iterator[Path]:
+    """No SLACK_* / ASSISTANT_* from the developer's shell; data goes to a temp folder."""
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "ASSISTANT_")):
+            monkeypatch.delenv(name, raising=False)
+    data = tmp_path / "data"
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(data))
+    monkeypatch.setenv("ASSISTANT_EMBED_CACHE", str(embed_cache_path))
+    from assistant.config import get_settings
+
+    get_settings.cache_clear()
+    yield data
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Callable[..., Any]:
+    """Factory: `settings(embeddings="hash", data_dir=...)` → validated Settings.
+
+    Keywords are field names (data_dir, embeddings, chroma_url, …); anything not given comes from
+    the environment, which `clean_env` has already pointed at a temp folder.
+    """
+    from assistant.config import load_settings
+
+    def make(**overrides: Any) -> Any:
+        overrides.setdefault("embeddings", "hash")
+        overrides.setdefault("data_dir", tmp_path / "data")
+        return load_settings(**overrides)
+
+    return make
+
+
+@pytest.fixture
+def realdocs() -> Path:
+    """../shared/realdocs (official EU and Swedish texts); the test is skipped without it."""
+    if not REALDOCS.is_dir() or not any(REALDOCS.glob("*.md")):
+        pytest.skip(f"{REALDOCS} is not present")
+    return REALDOCS
