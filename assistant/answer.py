@@ -16,35 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .documents import Citation, Passage
-from .retrieval import is_superseded, query_tokens, words
+from .language import query_tokens, stemmer, words
+from .retrieval import is_superseded
 
 log = logging.getLogger(__name__)
-
-# -- language ----------------------------------------------------------------------------------
-_SV_HINTS = re.compile(
-    r"[åäö]|\b(och|att|vad|vilken|vilka|hur|får|ska|kan vi|finns|det|är|för|om|inte|mycket|"
-    r"myndighet|gäller|vem|när|varför|måste|någon)\b",
-    re.I,
-)
-_EN_HINTS = re.compile(
-    r"\b(the|what|which|how|can|does|do|is|are|who|when|why|we|our|must|any|there|of|for)\b", re.I
-)
-
-
-def detect_language(text: str) -> str:
-    """'sv' or 'en' for a question (short texts defeat statistical detectors, so count hints)."""
-    sv = len(_SV_HINTS.findall(text))
-    en = len(_EN_HINTS.findall(text))
-    if sv == en == 0:
-        try:
-            from langdetect import DetectorFactory, detect
-
-            DetectorFactory.seed = 0
-            return "en" if detect(text) == "en" else "sv"
-        except Exception:
-            return "sv"
-    return "sv" if sv >= en else "en"
-
 
 # -- texts in the asker's language -------------------------------------------------------------
 TEXTS = {
@@ -185,15 +160,13 @@ def make_citation(n: int, p: Passage, quote: str, lang: str) -> Citation:
 def pick_units(question: str, passages: Sequence[Passage], max_units: int = 3) -> list[Unit]:
     """The units that best answer the question: term overlap (stemmed both ways, glossary
     expanded), favouring higher-ranked passages and, for quantity questions, units with numbers."""
-    from .retrieval import _stemmer
-
     qtok = set(query_tokens(question))
     quant = bool(_QUANT_Q.search(question))
     scored: list[tuple[float, Unit]] = []
     for pi, p in enumerate(passages):
         lang = "sv" if p.chunk.metadata.get("language") == "sv" else "en"
         for u in sentence_units(pi, p.chunk.text):
-            toks = set(_stemmer(lang).stemWords(words(u.text)))
+            toks = set(stemmer(lang).stemWords(words(u.text)))
             overlap = len(qtok & toks)
             score = overlap / (1.0 + 0.15 * max(0, len(toks) - 25) ** 0.5)
             if quant and _HAS_NUM.search(u.text):
@@ -338,9 +311,7 @@ def best_quote(claim: str, passage: Passage) -> str:
         return passage.chunk.text[:300]
     ctok = set(query_tokens(claim))
     lang = "sv" if passage.chunk.metadata.get("language") == "sv" else "en"
-    from .retrieval import _stemmer
-
-    best = max(units, key=lambda u: len(ctok & set(_stemmer(lang).stemWords(words(u.text)))))
+    best = max(units, key=lambda u: len(ctok & set(stemmer(lang).stemWords(words(u.text)))))
     return _clean_quote(best.text)
 
 

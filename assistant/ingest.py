@@ -191,6 +191,9 @@ def ingest_paths(
     try:
         emb = get_embeddings(settings.embeddings, settings.embed_batch_size)
         store = Store(settings, emb)
+        # Generations only grow, even across --rebuild: a running bot compares its lexical index's
+        # generation with the store's and would otherwise keep an index of the dropped chunks.
+        previous_generation = store.generation()
         if rebuild and not dry_run:
             store.drop_all()
         if not rebuild:
@@ -214,11 +217,13 @@ def ingest_paths(
                                 loaders, chunk_document, DocRecord)
                 except LoaderError as e:
                     report.failed.append((item.display, str(e)))
+                    _keep_previous(item, registry, seen, report)
                 except AssistantError:
                     raise
                 except Exception as e:  # one bad file must not stop the run
                     log.exception("ingest of %s failed", item.display)
                     report.failed.append((item.display, f"{type(e).__name__}: {e}"))
+                    _keep_previous(item, registry, seen, report)
                 if bar and task is not None:
                     bar.advance(task)
         finally:
@@ -233,7 +238,7 @@ def ingest_paths(
                     store.remove_doc(doc_id)
         if not dry_run:
             changed = bool(report.added or report.updated or report.removed) or rebuild
-            gen = store.generation() + (1 if changed else 0)
+            gen = max(store.generation(), previous_generation) + (1 if changed else 0)
             store.write_meta(
                 generation=gen,
                 last_ingest=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -248,6 +253,25 @@ def ingest_paths(
             lock.release()
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _keep_previous(item: SourceItem, registry: dict[str, Any], seen: dict[str, str],
+                   report: IngestReport) -> None:
+    """A source that failed this time keeps its indexed version instead of being removed."""
+    from .loaders import document_id
+
+    guess = None
+    if item.path is not None:
+        meta = {k: v for k, v in item.extra_meta.items() if not k.startswith("_")}
+        guess = document_id(item.path, item.root, meta)
+    for rec in registry.values():
+        same = rec.source == item.display or (rec.doc_id == guess and rec.folder == item.folder)
+        if same and rec.doc_id not in seen:
+            seen[rec.doc_id] = item.display
+            report.warnings.append(
+                f"{item.display}: kept the previously indexed version of {rec.doc_id} "
+                "(fix the file and ingest again to update it)"
+            )
 
 
 def _ingest_one(item, settings, store, emb, cache, registry, seen, report, dry_run, loaders,

@@ -17,8 +17,8 @@ from . import answer as A
 from .config import Settings
 from .documents import Answer, Citation, Passage
 from .errors import QuestionRejectedError
+from .language import detect_language, expand_with_glossary, words
 from .privacy import scan
-from .retrieval import expand_with_glossary, words
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ class Pipeline:
     def guard(self, question: str) -> tuple[str, str, list[str]]:
         """(redacted question, language, warnings); rejects empty and over-long questions."""
         q = (question or "").strip()
-        lang = A.detect_language(q) if q else "sv"
+        lang = detect_language(q) if q else "sv"
         if not q or not re.search(r"\w", q):
             raise QuestionRejectedError(A.t(lang, "empty"))
         if len(q) > self.settings.max_question_chars:

@@ -14,28 +14,19 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from .config import Settings
 from .documents import CLASSIFICATIONS, Chunk, Passage, classification_rank
+from .language import detect_language, pseudo_translate, query_tokens, stems
 
 log = logging.getLogger(__name__)
 
 RRF_K = 60
-_WORD = re.compile(r"[\wåäöÅÄÖéü]+(?:[-/][\wåäö]+)*", re.UNICODE)
-
-# Small stop lists: words that carry no topic in questions or regulations.
-_STOP = set(
-    ["a", "an", "and", "are", "as", "at", "be", "by", "can", "could", "do", "does", "for", "from", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "may", "must", "not", "of", "on", "or", "our", "shall", "should", "so", "that", "the", "their", "there", "these", "this", "those", "to", "under", "was", "we", "what", "when", "where", "which", "who", "will", "with", "would", "you", "your", "any", "all", "also", "other", "such", "than", "och", "att", "det", "som", "en", "ett", "är", "av", "för", "på", "med", "till", "den", "de", "om", "har", "vi", "kan", "hur", "vad", "vilka", "vilken", "vilket", "man", "får", "ska", "skall", "inte", "eller", "ni", "jag", "du", "han", "hon", "sig", "sin", "sina", "sitt", "finns", "fick", "blir", "vara", "var", "när", "där", "så", "än", "också", "efter", "vid", "mot", "eller", "under", "över", "hos", "ut", "in", "upp", "bara", "något", "någon", "några", "alla", "allt", "mycket", "mer", "mest"]
-)
 _OLD_PERIOD = re.compile(
     r"2014\s*[-–]\s*2020|2014|ISF\s*Gräns|gräns-? och visering|Borders and Visa|515/2014|"
     r"514/2014|516/2014|513/2014|förra (programperioden|perioden)|previous (period|programme)|"
@@ -44,56 +35,9 @@ _OLD_PERIOD = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class GlossaryGroup:
-    terms: tuple[str, ...]
-    patterns: tuple[re.Pattern[str], ...]
-
-
-@lru_cache(maxsize=1)
-def load_glossary() -> tuple[GlossaryGroup, ...]:
-    data = yaml.safe_load(resources.files("assistant").joinpath("glossary.yaml").read_text("utf-8"))
-    groups = []
-    for terms in data.get("groups", []):
-        terms = tuple(str(t) for t in terms)
-        pats = tuple(
-            re.compile(r"(?<![\wåäö])" + re.escape(t.lower()) + r"(?![\wåäö])") for t in terms
-        )
-        groups.append(GlossaryGroup(terms, pats))
-    return tuple(groups)
-
-
-def expand_with_glossary(question: str) -> list[str]:
-    """Terms of every glossary group that the question mentions (for the lexical query)."""
-    q = question.lower()
-    extra: list[str] = []
-    for g in load_glossary():
-        if any(p.search(q) for p in g.patterns):
-            extra.extend(g.terms)
-    return extra
-
-
-@lru_cache(maxsize=2)
-def _stemmer(lang: str) -> Any:
-    import Stemmer
-
-    return Stemmer.Stemmer("swedish" if lang == "sv" else "english")
-
-
-def words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1]
-
-
 def doc_tokens(text: str, lang: str) -> list[str]:
     """Index side: stem with the document's language."""
-    return _stemmer("sv" if lang == "sv" else "en").stemWords(words(text))
-
-
-def query_tokens(question: str) -> list[str]:
-    """Query side: the language of the text we match is unknown, so stem both ways."""
-    ws = words(question + " " + " ".join(expand_with_glossary(question)))
-    out = set(_stemmer("sv").stemWords(ws)) | set(_stemmer("en").stemWords(ws))
-    return sorted(out)
+    return stems(text, lang)
 
 
 class LexicalIndex:
@@ -227,37 +171,49 @@ class Retriever:
         levels = set(allowed_levels(max_classification))
         fund_set = {f.upper() for f in funds or []}
         pool = max(50, k * 5)
-        dense: list[tuple[int, float]] = []
-        lexical: list[tuple[int, float]] = []
+        queries = [question]
+        if detect_language(question) == "sv":
+            english = pseudo_translate(question)
+            if english:
+                queries.append(english)
+        lists: list[list[tuple[int, float]]] = []
+        dense_of: dict[int, float] = {}
+        lex_of: dict[int, float] = {}
         if method in ("hybrid", "dense"):
             t = time.perf_counter()
-            vec = self.store.embeddings.embed_query(question)
+            vecs = [self.store.embeddings.embed_query(q) for q in queries]
             timings["embed_ms"] = (time.perf_counter() - t) * 1000
             t = time.perf_counter()
             where = {"classification": {"$in": sorted(levels)}}
-            for cid, sim in self.store.search(vec, pool, where):
-                i = lex.by_id.get(cid)
-                if i is not None and self._visible(lex.chunks[i], levels, fund_set, period):
-                    dense.append((i, sim))
+            for vec in vecs:
+                ranked: list[tuple[int, float]] = []
+                for cid, sim in self.store.search(vec, pool, where):
+                    i = lex.by_id.get(cid)
+                    if i is not None and self._visible(lex.chunks[i], levels, fund_set, period):
+                        ranked.append((i, sim))
+                        dense_of[i] = max(sim, dense_of.get(i, -1.0))
+                lists.append(ranked)
             timings["dense_ms"] = (time.perf_counter() - t) * 1000
         if method in ("hybrid", "lexical"):
             t = time.perf_counter()
-            sc = lex.scores(question)
-            order = np.argsort(-sc)[: pool * 3] if len(sc) else []
-            for i in order:
-                if sc[i] <= 0:
-                    break
-                if self._visible(lex.chunks[int(i)], levels, fund_set, period):
-                    lexical.append((int(i), float(sc[i])))
-                    if len(lexical) >= pool:
+            for q in queries:
+                ranked = []
+                sc = lex.scores(q)
+                order = np.argsort(-sc)[: pool * 3] if len(sc) else []
+                for i in order:
+                    if sc[i] <= 0:
                         break
+                    if self._visible(lex.chunks[int(i)], levels, fund_set, period):
+                        ranked.append((int(i), float(sc[i])))
+                        lex_of[int(i)] = max(float(sc[i]), lex_of.get(int(i), 0.0))
+                        if len(ranked) >= pool:
+                            break
+                lists.append(ranked)
             timings["lexical_ms"] = (time.perf_counter() - t) * 1000
         fused: dict[int, float] = defaultdict(float)
-        for ranked in (dense, lexical):
+        for ranked in lists:
             for rank, (i, _s) in enumerate(ranked):
                 fused[i] += 1.0 / (RRF_K + rank + 1)
-        dense_of = dict(dense)
-        lex_of = dict(lexical)
         old_ok = names_old_period(question)
         passages = []
         for i, score in fused.items():
