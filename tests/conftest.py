@@ -39,6 +39,12 @@ def clean_env(
 
 
 @pytest.fixture
+def hash_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ASSISTANT_EMBEDDINGS=hash for code that reads the environment itself (the CLI)."""
+    monkeypatch.setenv("ASSISTANT_EMBEDDINGS", "hash")
+
+
+@pytest.fixture
 def settings(tmp_path: Path) -> Callable[..., Any]:
     """Factory: `settings(embeddings="hash", data_dir=...)` → validated Settings.
 

@@ -1,0 +1,498 @@
+"""Incremental ingest on real files in temp folders, with the deterministic hash embedder."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import pickle
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.cli import main
+from assistant.embeddings import get_embeddings
+from assistant.errors import EmbeddingMismatchError, IngestLockedError
+from assistant.ingest import ingest_paths
+from assistant.retrieval import LexicalIndex
+from assistant.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.usefixtures("hash_env")
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def write_md(path: Path, title: str, articles: dict[int, str]) -> Path:
+    body = "".join(f"## Article {n}\n\n{text}\n\n" for n, text in articles.items())
+    path.write_text(f"---\ntitle: {title}\nlanguage: en\n---\n# {title}\n\n{body}", "utf-8")
+    return path
+
+
+def write_docx(path: Path, title: str, paragraphs: list[str]) -> Path:
+    import docx
+
+    d = docx.Document()
+    d.core_properties.title = title
+    d.add_heading(title, level=1)
+    d.add_heading("Syfte", level=2)
+    for p in paragraphs:
+        d.add_paragraph(p)
+    d.save(str(path))
+    return path
+
+
+def write_pdf(path: Path, pages: list[str]) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 6, text)
+    pdf.output(str(path))
+    return path
+
+
+def make_corpus(folder: Path) -> Path:
+    """One document of each supported format."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_md(folder / "isf.md", "ISF regulation", {
+        1: "This Regulation establishes the Internal Security Fund.",
+        12: "The contribution from the Union budget shall not exceed 75 % of the total eligible expenditure.",
+    })
+    (folder / "notes.txt").write_text(
+        "Anteckningar om gränsövervakning\n\nNCC samordnar EUROSUR i Sverige. "
+        "Polismyndigheten ansvarar för det nationella samordningscentret.\n", "utf-8")
+    (folder / "page.html").write_text(
+        "<html lang='sv'><head><title>BMVI i korthet</title></head><body><h1>BMVI</h1>"
+        "<p>Instrumentet för gränsförvaltning och visering stöder de yttre gränserna.</p>"
+        "</body></html>", "utf-8")
+    write_docx(folder / "plan.docx", "Projektplan", [
+        "Projektet finansieras av fonden för inre säkerhet.",
+        "Rapportering sker varje kvartal till förvaltande myndighet.",
+    ])
+    write_pdf(folder / "report.pdf", [
+        "Riskanalys\n\nCIRAM 2.0 is used for the risk analysis at the external borders.",
+        "Slutsatser\n\nThe analysis is updated every year by the authority.",
+    ])
+    return folder
+
+
+def open_store(settings: Any) -> Store:
+    return Store(settings, get_embeddings(settings.embeddings, settings.embed_batch_size))
+
+
+def snapshot(settings: Any) -> dict[str, Any]:
+    """What the index holds: registry, visible chunks, every stored chunk id."""
+    store = open_store(settings)
+    reg = store.registry()
+    visible = list(store.iter_chunks())
+    stored = [cid for cid, _d, _v in store.chunk_versions()]
+    return {
+        "docs": sorted(reg),
+        "versions": {d: r.version for d, r in reg.items()},
+        "chunk_ids": sorted(c.chunk_id for c in visible),
+        "texts": sorted((c.doc_id, c.section, c.text) for c in visible),
+        "stored": sorted(stored),
+        "generation": store.generation(),
+    }
+
+
+def ingest(paths: list[Path | str], s: Any, **kw: Any) -> Any:
+    return ingest_paths([str(p) for p in paths], s, progress=False, **kw)
+
+
+# -- the happy path and incremental updates -----------------------------------------------------
+def test_add_then_unchanged_then_changed_then_removed(tmp_path: Path, settings: Callable[..., Any]) -> None:
+    s = settings()
+    docs = make_corpus(tmp_path / "docs")
+    r1 = ingest([docs], s)
+    assert r1.failed == []
+    assert sorted(r1.added) == ["isf", "notes", "page", "plan", "report"]
+    assert r1.chunks_written >= 5
+    snap1 = snapshot(s)
+    assert snap1["docs"] == sorted(r1.added)
+    assert snap1["stored"] == snap1["chunk_ids"]  # nothing invisible left behind
+
+    # status counts what ingest wrote
+    from assistant.ingest import status
+
+    info = status(s)
+    assert info["documents"] == 5 and info["chunks"] == len(snap1["chunk_ids"]) == r1.chunks_written
+    assert info["embedding_model"] == "hash-256"
+    pdf = next(d for d in info["per_document"] if d["doc_id"] == "report")
+    assert pdf["format"] == "pdf"
+
+    r2 = ingest([docs], s)
+    assert sorted(r2.unchanged) == snap1["docs"]
+    assert (r2.added, r2.updated, r2.removed, r2.embedded, r2.chunks_written) == ([], [], [], 0, 0)
+    assert snapshot(s)["chunk_ids"] == snap1["chunk_ids"]
+
+    write_md(docs / "isf.md", "ISF regulation", {
+        1: "This Regulation establishes the Internal Security Fund.",
+        12: "The contribution from the Union budget shall not exceed 90 % of the total eligible expenditure.",
+        13: "Operating support is a part of the allocation.",
+    })
+    r3 = ingest([docs], s)
+    assert r3.updated == ["isf"] and sorted(r3.unchanged) == ["notes", "page", "plan", "report"]
+    snap3 = snapshot(s)
+    isf_texts = [t for d, _sec, t in snap3["texts"] if d == "isf"]
+    assert any("90 %" in t for t in isf_texts)
+    assert not any("75 %" in t for t in isf_texts)  # the old version is gone
+    assert len(isf_texts) == len(set(isf_texts)) == 3
+    assert snap3["stored"] == snap3["chunk_ids"]
+    assert len(snap3["chunk_ids"]) == len(set(snap3["chunk_ids"]))
+    assert snap3["versions"]["isf"] != snap1["versions"]["isf"]
+
+    (docs / "notes.txt").unlink()
+    r4 = ingest([docs], s)
+    assert r4.removed == ["notes"]
+    snap4 = snapshot(s)
+    assert "notes" not in snap4["docs"]
+    assert not any(d == "notes" for d, _s, _t in snap4["texts"])
+    assert snap4["stored"] == snap4["chunk_ids"]
+
+
+def test_removal_only_touches_the_folder_being_ingested(tmp_path: Path, settings: Callable[..., Any]) -> None:
+    s = settings()
+    a = tmp_path / "a"
+    b = tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    write_md(a / "one.md", "One", {1: "Alpha text about the fund."})
+    write_md(a / "two.md", "Two", {1: "Beta text about the fund."})
+    write_md(b / "three.md", "Three", {1: "Gamma text about borders."})
+    ingest([a], s)
+    ingest([b], s)
+    assert snapshot(s)["docs"] == ["one", "three", "two"]
+
+    (a / "two.md").unlink()
+    r = ingest([a], s)
+    assert r.removed == ["two"]
+    assert snapshot(s)["docs"] == ["one", "three"]  # b's document survives
+
+    # Ingesting a single file never removes anything.
+    r = ingest([b / "three.md"], s)
+    assert r.removed == [] and snapshot(s)["docs"] == ["one", "three"]
+
+
+def test_dry_run_changes_nothing_and_lists_the_plan(
+    tmp_path: Path, settings: Callable[..., Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = settings()
+    docs = make_corpus(tmp_path / "docs")
+    ingest([docs], s)
+    before = snapshot(s)
+    lex = LexicalIndex.path(s)
+    lex_mtime = lex.stat().st_mtime_ns
+
+    write_md(docs / "isf.md", "ISF regulation", {1: "Changed text."})
+    write_md(docs / "new.md", "New", {1: "A new document."})
+    (docs / "notes.txt").unlink()
+    r = ingest([docs], s, dry_run=True)
+    assert r.dry_run
+    assert (r.added, r.updated, r.removed) == (["new"], ["isf"], ["notes"])
+    assert r.chunks_written == 0 and r.embedded == 0
+    assert snapshot(s) == before
+    assert lex.stat().st_mtime_ns == lex_mtime
+
+    capsys.readouterr()
+    assert main(["ingest", str(docs), "--dry-run", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "would add: new" in out and "would update: isf" in out and "would remove: notes" in out
+    assert snapshot(s) == before
+
+
+def test_rebuild_starts_over(tmp_path: Path, settings: Callable[..., Any]) -> None:
+    s = settings()
+    a = tmp_path / "a"
+    b = tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    write_md(a / "one.md", "One", {1: "Alpha text."})
+    write_md(b / "two.md", "Two", {1: "Beta text."})
+    ingest([a], s)
+    ingest([b], s)
+    gen = snapshot(s)["generation"]
+    r = ingest([a], s, rebuild=True)
+    assert r.added == ["one"] and r.unchanged == []
+    snap = snapshot(s)
+    assert snap["docs"] == ["one"]  # everything else is gone: started over
+    assert snap["stored"] == snap["chunk_ids"]
+    assert snap["generation"] > gen
+
+
+# -- failures --------------------------------------------------------------------------------------
+def test_bad_files_are_listed_and_the_rest_ingests(
+    tmp_path: Path, settings: Callable[..., Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = settings()
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write_md(docs / "good.md", "Good", {1: "A good document about the fund."})
+    (docs / "corrupt.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ngarbage\n%%EOF")
+    (docs / "random.docx").write_bytes(random.Random(1).randbytes(4096))
+    (docs / "empty.md").write_bytes(b"")
+    (docs / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    with (docs / "huge.txt").open("wb") as fh:  # sparse: costs no disk
+        fh.truncate(51 * 1024 * 1024)
+
+    r = ingest([docs], s)
+    assert r.added == ["good"]
+    failed = dict(r.failed)
+    assert set(failed) == {str(docs / n) for n in
+                           ("corrupt.pdf", "random.docx", "empty.md", "binary.txt", "huge.txt")}
+    reasons = {Path(k).name: v for k, v in failed.items()}
+    assert "not a valid PDF" in reasons["corrupt.pdf"]
+    assert "not a valid Word document" in reasons["random.docx"]
+    assert "empty" in reasons["empty.md"]
+    assert "binary" in reasons["binary.txt"]
+    assert "limit" in reasons["huge.txt"]
+    assert snapshot(s)["docs"] == ["good"]
+
+    capsys.readouterr()
+    assert main(["ingest", str(docs), "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert "corrupt.pdf" in err and "random.docx" in err and "huge.txt" in err
+
+
+def test_failed_reload_keeps_the_indexed_version(tmp_path: Path, settings: Callable[..., Any]) -> None:
+    s = settings()
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write_md(docs / "a.md", "A", {1: "Alpha."})
+    (docs / "b.txt").write_text("Beta\n\nEn text om fonden för inre säkerhet.\n", "utf-8")
+    write_docx(docs / "c.docx", "C", ["Gamma om gränsförvaltning."])
+    ingest([docs], s)
+    before = snapshot(s)
+
+    (docs / "b.txt").write_bytes(b"\x00\x01\x02\xff" * 100)
+    (docs / "c.docx").write_bytes(b"not a zip at all")
+    r = ingest([docs], s)
+    assert {Path(p).name for p, _e in r.failed} == {"b.txt", "c.docx"}
+    assert r.removed == []
+    assert any("kept the previously indexed version" in w for w in r.warnings)
+    after = snapshot(s)
+    assert after["docs"] == before["docs"] and after["texts"] == before["texts"]
+
+
+def test_second_ingest_is_refused_while_one_runs_and_wait_queues(
+    tmp_path: Path, settings: Callable[..., Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from filelock import FileLock
+
+    s = settings()
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write_md(docs / "a.md", "A", {1: "Alpha."})
+    s.data_dir.mkdir(parents=True)
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:  # another "ingest" holding the lock (filelock locks are per thread)
+        with FileLock(str(s.data_dir / "ingest.lock")):
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
+    assert held.wait(10)
+    try:
+        with pytest.raises(IngestLockedError, match="--wait"):
+            ingest([docs], s)
+        assert main(["ingest", str(docs), "--no-progress"]) == 2
+        assert "another ingest is running" in capsys.readouterr().err
+        assert open_store(s).registry() == {}
+    finally:
+        threading.Timer(0.5, release.set).start()
+    t = time.monotonic()
+    assert main(["ingest", str(docs), "--no-progress", "--wait", "20"]) == 0
+    assert time.monotonic() - t >= 0.3
+    holder.join(5)
+    assert snapshot(s)["docs"] == ["a"]
+
+
+# -- kill and rerun ------------------------------------------------------------------------------------
+def test_killed_ingest_then_rerun_equals_clean_ingest(tmp_path: Path, settings: Callable[..., Any]) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+
+    def write_all(revision: int) -> None:
+        for i in range(40):
+            write_md(docs / f"doc{i:02d}.md", f"Document {i}", {
+                a: f"Member States shall report on measure {a} of document {i} (revision "
+                f"{revision if a == 1 else 0}) about borders. " * 3
+                for a in range(1, 5)
+            })
+
+    killed_dir = tmp_path / "killed"
+    env = {**os.environ, "ASSISTANT_EMBEDDINGS": "hash", "ASSISTANT_DATA_DIR": str(killed_dir)}
+    rng = random.Random()
+    kills = 0
+    for revision in range(3):
+        write_all(revision)  # every run has work to do: adds first, then version switches
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "assistant", "ingest", str(docs), "--no-progress"],
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.6, 1.8))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.wait(timeout=30)
+    assert kills, "every ingest finished before its kill: shorten the delays"
+
+    killed = settings(data_dir=killed_dir)
+    r = ingest([docs], killed)
+    assert r.failed == []
+    clean = settings(data_dir=tmp_path / "clean")
+    ingest([docs], clean)
+    a, b = snapshot(killed), snapshot(clean)
+    assert a["docs"] == b["docs"] == [f"doc{i:02d}" for i in range(40)]
+    assert a["texts"] == b["texts"]
+    assert all("(revision 2)" in t for _d, sec, t in a["texts"] if sec == "Article 1")
+    assert a["chunk_ids"] == b["chunk_ids"]  # same ids: same versions, no duplicates
+    assert a["stored"] == a["chunk_ids"]  # nothing invisible left behind
+
+
+# -- model guard and the lexical index ---------------------------------------------------------------
+def test_embedding_model_mismatch_is_refused(
+    tmp_path: Path, settings: Callable[..., Any], capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write_md(docs / "a.md", "A", {1: "Alpha about the fund."})
+    ingest([docs], settings(embeddings="hash-256"))
+
+    other = settings(embeddings="hash-64")
+    with pytest.raises(EmbeddingMismatchError, match="assistant ingest --rebuild") as e:
+        ingest([docs], other)
+    assert "hash-256" in str(e.value) and "hash-64" in str(e.value)
+
+    from assistant.pipeline import Pipeline
+
+    with pytest.raises(EmbeddingMismatchError, match="assistant ingest --rebuild"):
+        Pipeline(other).ask("What does the fund do?")
+
+    monkeypatch.setenv("ASSISTANT_EMBEDDINGS", "hash-64")
+    capsys.readouterr()
+    assert main(["ask", "What does the fund do?"]) == 2
+    assert "assistant ingest --rebuild" in capsys.readouterr().err
+
+    # --rebuild is the fix it names.
+    r = ingest([docs], other, rebuild=True)
+    assert r.added == ["a"]
+    assert Pipeline(other).ask("What does the fund do?").citations
+
+
+def test_lexical_index_is_refreshed_after_each_ingest(tmp_path: Path, settings: Callable[..., Any]) -> None:
+    s = settings()
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write_md(docs / "a.md", "A", {1: "Alpha about surveillance."})
+
+    def saved() -> LexicalIndex:
+        with LexicalIndex.path(s).open("rb") as fh:
+            idx = pickle.load(fh)
+        assert isinstance(idx, LexicalIndex)
+        return idx
+
+    ingest([docs], s)
+    idx1 = saved()
+    assert idx1.generation == snapshot(s)["generation"] >= 1
+    assert [c.doc_id for c in idx1.chunks] == ["a"]
+
+    write_md(docs / "b.md", "B", {1: "Beta about Zanzibar harbours."})
+    ingest([docs], s)
+    idx2 = saved()
+    assert idx2.generation == snapshot(s)["generation"] == idx1.generation + 1
+    assert sorted(c.doc_id for c in idx2.chunks) == ["a", "b"]
+    assert idx2.scores("Zanzibar").argmax() == [c.doc_id for c in idx2.chunks].index("b")
+
+    ingest([docs], s)  # nothing changed: same generation, still matching
+    assert saved().generation == snapshot(s)["generation"] == idx2.generation
+
+
+# -- URL sources -------------------------------------------------------------------------------------
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+@pytest.fixture
+def web(tmp_path: Path) -> Iterator[tuple[str, Path, Callable[[], None]]]:
+    """A loopback HTTP server over a temp folder: (base URL, folder, stop)."""
+    root = tmp_path / "www"
+    root.mkdir()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    stopped = False
+
+    def stop() -> None:
+        nonlocal stopped
+        if not stopped:
+            stopped = True
+            server.shutdown()
+            server.server_close()
+
+    yield f"http://127.0.0.1:{server.server_address[1]}", root, stop
+    stop()
+
+
+def test_url_sources_ingest_and_fall_back_to_the_cache(
+    tmp_path: Path, settings: Callable[..., Any], web: tuple[str, Path, Callable[[], None]]
+) -> None:
+    base, www, stop = web
+    s = settings()
+    (www / "eurosur.html").write_text(
+        "<html lang='en'><body>"
+        "<h2>Article 2 Scope</h2><p>EUROSUR is used for border surveillance by the NCC.</p>"
+        "</body></html>", "utf-8")
+    (www / "ciram.txt").write_text("CIRAM\n\nThe common integrated risk analysis model.\n", "utf-8")
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        "sources:\n"
+        f"  - url: {base}/eurosur.html\n    id: eurosur-2019\n    title: EUROSUR regulation\n"
+        "    fund: [ISF]\n    programme_period: 2021-2027\n"
+        f"  - url: {base}/ciram.txt\n", "utf-8")
+
+    r = ingest([sources], s)
+    assert r.failed == [] and r.warnings == []
+    ciram_id = f"127.0.0.1:{base.rsplit(':', 1)[1]}/ciram.txt".replace("/", "_")
+    assert sorted(r.added) == sorted(["eurosur-2019", ciram_id])
+    reg = open_store(s).registry()
+    eu = reg["eurosur-2019"]
+    assert eu.metadata["title"] == "EUROSUR regulation"
+    assert eu.metadata["url"] == f"{base}/eurosur.html"
+    assert eu.metadata["fund"] == ["ISF"] and eu.metadata["programme_period"] == "2021-2027"
+    chunks = [c for c in open_store(s).iter_chunks() if c.doc_id == "eurosur-2019"]
+    assert chunks and chunks[0].metadata["url"] == f"{base}/eurosur.html"
+    assert any(c.section == "Article 2" for c in chunks)
+
+    stop()
+    r2 = ingest([sources], s)
+    assert r2.failed == []
+    assert sorted(r2.unchanged) == sorted(reg)
+    assert len(r2.warnings) == 2
+    assert all("could not reach" in w and "cached" in w for w in r2.warnings)
+    assert sorted(open_store(s).registry()) == sorted(reg)
+
+
+def test_unreachable_url_without_cache_fails_cleanly(tmp_path: Path, settings: Callable[..., Any]) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    r = ingest([f"http://127.0.0.1:{port}/gone.html"], settings())
+    assert len(r.failed) == 1
+    assert "no cached copy" in r.failed[0][1]
