@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings
-from .errors import AssistantError, IngestLockedError, LoaderError
+from .errors import AssistantError, IngestLockedError, LoaderError, StoreUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,13 @@ def _content_hash(item: SourceItem, model_id: str) -> str:
 def _lock(settings: Settings, wait: float) -> Any:
     from filelock import FileLock, Timeout
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise StoreUnavailableError(
+            f"cannot use {settings.data_dir} as the data folder ({e.strerror or e}). Point "
+            "ASSISTANT_DATA_DIR at a writable folder."
+        ) from None
     lock = FileLock(str(settings.data_dir / "ingest.lock"))
     try:
         lock.acquire(timeout=wait)
@@ -165,6 +171,11 @@ def _lock(settings: Settings, wait: float) -> Any:
             f"another ingest is running on {settings.data_dir} (lock file "
             f"{settings.data_dir / 'ingest.lock'}). Wait for it to finish, or run with "
             "--wait SECONDS to queue behind it."
+        ) from None
+    except OSError as e:  # Timeout is an OSError too: it must be caught first
+        raise StoreUnavailableError(
+            f"cannot create the ingest lock in {settings.data_dir} ({e.strerror or e}). Make "
+            "ASSISTANT_DATA_DIR writable; the index is unchanged."
         ) from None
     return lock
 
