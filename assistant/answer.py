@@ -322,7 +322,12 @@ def check_llm_answer(
     warnings: list[str] = []
     bad = sorted({int(n) for n in _REF.findall(text) if not 1 <= int(n) <= len(passages)})
     if bad:
-        text = _REF.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= len(passages) else "", text)
+        # The space before a dropped marker goes too, so "75 % [7]." does not become "75 % .".
+        text = re.sub(
+            r"[ \t]*\[(\d{1,3})\]",
+            lambda m: m.group(0) if 1 <= int(m.group(1)) <= len(passages) else "",
+            text,
+        )
         warnings.append(t(lang, "llm_removed", refs=", ".join(f"[{n}]" for n in bad)))
     cites: list[Citation] = []
     for n in sorted({int(n) for n in _REF.findall(text)}):

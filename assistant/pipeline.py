@@ -181,7 +181,9 @@ class Pipeline:
             return ans
         t = time.perf_counter()
         draft = None
-        want_llm = self.settings.llm is not None if use_llm is None else use_llm
+        # A chat model given to the constructor counts as configured, like ASSISTANT_LLM.
+        configured = self.settings.llm is not None or self._llm is not None
+        want_llm = configured if use_llm is None else use_llm
         if want_llm and self.llm is not None:
             draft = self._llm_answer(query, passages[: min(len(passages), 6)], lang, on_token)
             ans.mode = "llm" if draft and draft.citations else "extractive"
