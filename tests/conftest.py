@@ -24,15 +24,19 @@ def embed_cache_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def clean_env(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, embed_cache_path: Path
 ) -> Iterator[Path]:
-    """No SLACK_* / ASSISTANT_* from the developer's shell; data goes to a temp folder."""
+    """No SLACK_* / ASSISTANT_* from the developer's shell or .env; data goes to a temp folder.
+
+    A test that means to read a .env passes `_env_file=` to Settings explicitly.
+    """
     for name in list(os.environ):
         if name.startswith(("SLACK_", "ASSISTANT_")):
             monkeypatch.delenv(name, raising=False)
+    from assistant.config import Settings, get_settings
+
+    monkeypatch.setitem(Settings.model_config, "env_file", None)
     data = tmp_path / "data"
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(data))
     monkeypatch.setenv("ASSISTANT_EMBED_CACHE", str(embed_cache_path))
-    from assistant.config import get_settings
-
     get_settings.cache_clear()
     yield data
     get_settings.cache_clear()
