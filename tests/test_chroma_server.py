@@ -45,9 +45,18 @@ def chroma_server(tmp_path: Path) -> Iterator[tuple[str, Callable[[], None]]]:
     url = f"http://127.0.0.1:{port}"
     log = (tmp_path / "chroma.log").open("wb")
     proc = subprocess.Popen(
-        [str(CHROMA), "run", "--path", str(tmp_path / "chroma-server"), "--port", str(port),
-         "--host", "127.0.0.1"],
-        stdout=log, stderr=subprocess.STDOUT,
+        [
+            str(CHROMA),
+            "run",
+            "--path",
+            str(tmp_path / "chroma-server"),
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
     def stop() -> None:
@@ -64,7 +73,9 @@ def chroma_server(tmp_path: Path) -> Iterator[tuple[str, Callable[[], None]]]:
         while not _heartbeat(url):
             if proc.poll() is not None or time.monotonic() > deadline:
                 log.flush()
-                pytest.fail("chroma run did not start:\n" + (tmp_path / "chroma.log").read_text()[-2000:])
+                pytest.fail(
+                    "chroma run did not start:\n" + (tmp_path / "chroma.log").read_text()[-2000:]
+                )
             time.sleep(0.2)
         yield url, stop
     finally:
@@ -85,9 +96,12 @@ def test_ingest_and_ask_through_a_chroma_server(
     (docs / "isf.md").write_text(
         "---\ntitle: ISF regulation\nlanguage: en\n---\n# ISF\n\n## Article 12 Co-financing rates\n\n"
         "The contribution from the Union budget shall not exceed 75 % of the total eligible "
-        "expenditure.\n\n## Article 13\n\nOperating support may be used by Member States.\n", "utf-8")
+        "expenditure.\n\n## Article 13\n\nOperating support may be used by Member States.\n",
+        "utf-8",
+    )
     (docs / "ncc.txt").write_text(
-        "NCC\n\nThe national coordination centre runs EUROSUR in Sweden.\n", "utf-8")
+        "NCC\n\nThe national coordination centre runs EUROSUR in Sweden.\n", "utf-8"
+    )
     s = settings(chroma_url=url)
     r = ingest_paths([docs], s, progress=False)
     assert r.ok and sorted(r.added) == ["isf", "ncc"]

@@ -112,7 +112,9 @@ def test_real_chunks_fit_the_model_window(realdocs: Path) -> None:
             continue
         doc = load_file(path, realdocs)
         # The same call ingest makes.
-        chunks = chunk_document(doc, count_tokens=emb.count_tokens, max_tokens=min(320, emb.max_tokens - 96))
+        chunks = chunk_document(
+            doc, count_tokens=emb.count_tokens, max_tokens=min(320, emb.max_tokens - 96)
+        )
         worst = max(emb.count_tokens(c.embedding_text()) for c in chunks)
         assert worst <= 512, (path.name, worst)
 
@@ -192,7 +194,9 @@ def test_long_article_split_at_paragraphs_keeps_label_and_path() -> None:
     art40 = [c for c in chunks if c.section == "Article 40"]
     assert len(art40) > 2
     assert [c.part for c in art40] == list(range(len(art40)))
-    assert {c.heading_path for c in art40} == {"CHAPTER III FINAL PROVISIONS › Article 40 Evaluation"}
+    assert {c.heading_path for c in art40} == {
+        "CHAPTER III FINAL PROVISIONS › Article 40 Evaluation"
+    }
     for c in art40:
         assert len(c.text) <= 1200
         assert doc.text[c.start : c.end] == c.text
@@ -225,8 +229,14 @@ def test_plain_text_headings_detected() -> None:
 
     # The same text as a PDF: pages follow the offsets.
     second_page = txt.index("Article 5")
-    pdf = Document("strat", txt, {"title": "Nationell strategi"}, "s.pdf", "pdf",
-                   pages=[(0, 1), (second_page, 2)])
+    pdf = Document(
+        "strat",
+        txt,
+        {"title": "Nationell strategi"},
+        "s.pdf",
+        "pdf",
+        pages=[(0, 1), (second_page, 2)],
+    )
     assert [c.page for c in chunk_document(pdf)] == [1, 1, 2, 2]
 
 

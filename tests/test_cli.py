@@ -39,7 +39,9 @@ def test_top_level_help_lists_every_command(capsys: pytest.CaptureFixture[str]) 
 
 
 @pytest.mark.parametrize("command", sorted(CONTRACT_OPTIONS))
-def test_subcommand_help_mentions_contract_options(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_subcommand_help_mentions_contract_options(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = _help(capsys, command)
     for opt in CONTRACT_OPTIONS[command]:
         assert opt in out, (command, opt)
@@ -74,7 +76,9 @@ def tiny_index(tmp_path: Path, settings: Callable[..., Any]) -> Any:
     )
     (docs / "ncc.md").write_text(
         "---\ntitle: NCC\nlanguage: en\n---\n# NCC\n\nThe national coordination centre runs "
-        "EUROSUR in Sweden.\n", "utf-8")
+        "EUROSUR in Sweden.\n",
+        "utf-8",
+    )
     s = settings()
     report = ingest_paths([docs], s, progress=False)
     assert report.ok
@@ -85,13 +89,31 @@ def test_status_json(tiny_index: Any, capsys: pytest.CaptureFixture[str]) -> Non
     capsys.readouterr()
     assert main(["status", "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
-    assert {"store", "mode", "collection", "embedding_model", "dimension", "documents", "chunks",
-            "generation", "last_ingest", "per_document"} <= set(info)
+    assert {
+        "store",
+        "mode",
+        "collection",
+        "embedding_model",
+        "dimension",
+        "documents",
+        "chunks",
+        "generation",
+        "last_ingest",
+        "per_document",
+    } <= set(info)
     assert info["mode"] == "embedded" and info["embedding_model"] == "hash-256"
     assert info["documents"] == 2 and info["chunks"] == 3 and info["generation"] == 1
     assert [d["doc_id"] for d in info["per_document"]] == ["isf", "ncc"]
-    assert {"doc_id", "title", "format", "language", "classification", "chunks", "source",
-            "ingested_at"} <= set(info["per_document"][0])
+    assert {
+        "doc_id",
+        "title",
+        "format",
+        "language",
+        "classification",
+        "chunks",
+        "source",
+        "ingested_at",
+    } <= set(info["per_document"][0])
 
 
 def test_status_on_an_empty_index_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
@@ -104,8 +126,16 @@ def test_ask_json_contract(tiny_index: Any, capsys: pytest.CaptureFixture[str]) 
     q = "What is the maximum co-financing rate of the Union budget contribution?"
     assert main(["ask", q, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert {"question", "language", "answer", "abstained", "warnings", "citations", "retrieved",
-            "timings_ms"} <= set(out)
+    assert {
+        "question",
+        "language",
+        "answer",
+        "abstained",
+        "warnings",
+        "citations",
+        "retrieved",
+        "timings_ms",
+    } <= set(out)
     assert out["question"] == q and out["language"] == "en"
     assert out["abstained"] is False and isinstance(out["warnings"], list)
     assert out["citations"], out
@@ -122,7 +152,9 @@ def test_ask_json_contract(tiny_index: Any, capsys: pytest.CaptureFixture[str]) 
     scores = [p["score"] for p in out["retrieved"]]
     assert scores == sorted(scores, reverse=True)
     top = out["retrieved"][0]
-    assert top["doc_id"] == "isf" and top["text"].startswith("The contribution from the Union budget")
+    assert top["doc_id"] == "isf" and top["text"].startswith(
+        "The contribution from the Union budget"
+    )
     assert all(isinstance(v, int | float) for v in out["timings_ms"].values())
 
 

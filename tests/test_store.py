@@ -23,19 +23,44 @@ def _store(s: Any) -> Store:
 
 def _chunks(doc_id: str, texts: list[str]) -> list[Chunk]:
     return [
-        Chunk(f"{doc_id}::{i:05d}", doc_id, t, f"Article {i + 1}", f"Article {i + 1}", 0, len(t),
-              metadata={"title": doc_id})
+        Chunk(
+            f"{doc_id}::{i:05d}",
+            doc_id,
+            t,
+            f"Article {i + 1}",
+            f"Article {i + 1}",
+            0,
+            len(t),
+            metadata={"title": doc_id},
+        )
         for i, t in enumerate(texts)
     ]
 
 
-def _put(store: Store, doc_id: str, version: str, texts: list[str], *, register: bool = True) -> None:
+def _put(
+    store: Store, doc_id: str, version: str, texts: list[str], *, register: bool = True
+) -> None:
     chunks = _chunks(doc_id, texts)
-    store.add_chunks(chunks, store.embeddings.embed_documents(texts), version,
-                     {"title": doc_id.upper(), "language": "en", "fund": ["ISF"]})
+    store.add_chunks(
+        chunks,
+        store.embeddings.embed_documents(texts),
+        version,
+        {"title": doc_id.upper(), "language": "en", "fund": ["ISF"]},
+    )
     if register:
-        store.set_doc(DocRecord(doc_id, version, version * 4, len(chunks), f"{doc_id}.md", "",
-                                "md", "2026-01-01T00:00:00+00:00", {"title": doc_id.upper()}))
+        store.set_doc(
+            DocRecord(
+                doc_id,
+                version,
+                version * 4,
+                len(chunks),
+                f"{doc_id}.md",
+                "",
+                "md",
+                "2026-01-01T00:00:00+00:00",
+                {"title": doc_id.upper()},
+            )
+        )
 
 
 def _visible(store: Store) -> list[tuple[str, str]]:
@@ -114,7 +139,9 @@ def test_meta_records_the_model_and_guards_it(settings: Callable[..., Any]) -> N
 
 # -- unwritable data folders ---------------------------------------------------------------------
 def test_data_dir_that_is_a_file_gives_a_clear_error(
-    tmp_path: Path, settings: Callable[..., Any], capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    settings: Callable[..., Any],
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     bogus = tmp_path / "not-a-folder"
@@ -148,9 +175,13 @@ def test_data_dir_that_is_a_file_gives_a_clear_error(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["docs", "not-a-folder"]
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
-                    reason="root ignores permissions (the file-path case above covers root)")
-def test_read_only_data_dir_is_refused_and_left_intact(tmp_path: Path, settings: Callable[..., Any]) -> None:
+@pytest.mark.skipif(
+    hasattr(os, "geteuid") and os.geteuid() == 0,
+    reason="root ignores permissions (the file-path case above covers root)",
+)
+def test_read_only_data_dir_is_refused_and_left_intact(
+    tmp_path: Path, settings: Callable[..., Any]
+) -> None:
     from assistant.ingest import ingest_paths
 
     docs = tmp_path / "docs"
