@@ -149,6 +149,11 @@ def _headings_and_blocks(doc: Document) -> list[_Block]:
             close(pos)
             push(len(m.group(1)), m.group(2))
             is_heading = True
+            if stack[-1].kind == "para" and len(clean_heading(m.group(2))) > len(stack[-1].label) + 12:
+                # Converted statutes sometimes carry real text in front of "9 §" in the heading
+                # line; keep that line in the paragraph's chunk so no text is lost.
+                cur_start = pos
+                is_heading = False
         elif not markdown_headings and stripped and (
             _ARTICLE.match(stripped) and len(stripped) < 120 and not stripped.endswith(".")
             or _ANNEX.match(stripped) and len(stripped) < 80 and stripped.split()[0].isupper()
@@ -280,6 +285,8 @@ def chunk_document(
     chunks: list[Chunk] = []
     base_meta = {k: v for k, v in doc.metadata.items() if k in ("title", "language", "classification")}
     for block in _headings_and_blocks(doc):
+        if block.label == "Footnotes":
+            continue  # reference lists (OJ citations) answer no question and crowd retrieval
         label, path = _label_and_path(block, title)
         s, e = _trim(doc.text, block.start, block.end)
         if s >= e:

@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for noisy in ("httpx", "chromadb", "urllib3", "sentence_transformers", "langdetect"):
+    for noisy in ("httpx", "chromadb", "urllib3", "sentence_transformers", "langdetect", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         from . import commands

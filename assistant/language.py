@@ -154,3 +154,23 @@ def pseudo_translate(question: str) -> str:
     seen: set[str] = set()
     uniq = [x for x in out if not (x.lower() in seen or seen.add(x.lower()))]  # type: ignore[func-returns-value]
     return " ".join(uniq)
+
+
+# Words that carry tone, not topic, in Slack questions ("tack", "exakt", "actually").
+CHATTER = frozenset(
+    """tack hej snälla please thanks exakt egentligen ju typ liksom vet vill tror undrar
+    actually really just need know want wonder""".split()
+)
+
+
+def question_word_forms(question: str) -> list[set[str]]:
+    """For each content word of a question, the stems it may appear as in either language."""
+    out = []
+    for w in words(question):
+        if w in CHATTER:
+            continue
+        forms = {stemmer("sv").stemWord(w), stemmer("en").stemWord(w)}
+        for t in _lookup(w) or (_split_compound(w) if len(w) > 7 else None) or []:
+            forms |= set(stemmer("en").stemWords(words(t)))
+        out.append(forms)
+    return out

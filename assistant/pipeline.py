@@ -102,12 +102,16 @@ class Pipeline:
         _ = r.lexical
         r.store.embeddings.embed_query("uppvärmning")
 
-    def abstain_threshold(self) -> float | None:
+    def calibration_entry(self) -> dict[str, Any] | None:
+        """Abstention thresholds for the configured model; ASSISTANT_ABSTAIN_THRESHOLD overrides."""
         if self.settings.abstain_threshold is not None:
-            return self.settings.abstain_threshold
+            return {"abstain_below": self.settings.abstain_threshold}
         model = self.retriever.store.embeddings.model_id
         entry = calibration().get("models", {}).get(model)
-        return float(entry["abstain_below"]) if entry else None
+        if entry is None:
+            log.warning("no abstention calibration for %s: the assistant will not abstain; "
+                        "calibrate it (docs/ANSWERS.md) or set ASSISTANT_ABSTAIN_THRESHOLD", model)
+        return dict(entry) if entry else None
 
     # -- public API ------------------------------------------------------------------------------
     def retrieve(
@@ -172,7 +176,7 @@ class Pipeline:
             question=redacted, language=lang, text="", citations=[], abstained=False,
             warnings=warnings, retrieved=passages, redacted_question=redacted,
         )
-        if self._should_abstain(passages, method):
+        if self._should_abstain(query, passages, method):
             ans.abstained = True
             ans.text = A.t(lang, "abstain")
             ans.related = self._related(passages, lang)
@@ -203,14 +207,26 @@ class Pipeline:
         return ans
 
     # -- parts -----------------------------------------------------------------------------------
-    def _should_abstain(self, passages: Sequence[Passage], method: str) -> bool:
+    def _should_abstain(self, question: str, passages: Sequence[Passage], method: str) -> bool:
+        """Too weak evidence: the best passages are not close enough to the question, or they are
+        only moderately close and hold little of what the question asks about."""
         if not passages:
             return True
         if method == "lexical":
             return False  # no calibrated score: the lexical baseline answers when anything matched
-        threshold = self.abstain_threshold()
+        cal = self.calibration_entry()
+        if cal is None:
+            return False
         best = max((p.dense_score for p in passages[:3] if p.dense_score is not None), default=None)
-        return threshold is not None and (best is None or best < threshold)
+        if best is None:
+            return True
+        if best < float(cal["abstain_below"]):
+            return True
+        weak_cov = cal.get("weak_coverage")
+        if weak_cov is not None and best < float(cal.get("weak_dense_below", 1.0)):
+            ids = [p.chunk.chunk_id for p in passages[:3]]
+            return self.retriever.lexical.coverage(question, ids) < float(weak_cov)
+        return False
 
     def _related(self, passages: Sequence[Passage], lang: str) -> list[Citation]:
         out: list[Citation] = []

@@ -8,11 +8,12 @@ persisted beside the store, keyed by the store's generation, and rebuilt from th
 from __future__ import annotations
 
 import logging
+import math
 import pickle
 import re
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -22,11 +23,19 @@ import numpy as np
 
 from .config import Settings
 from .documents import CLASSIFICATIONS, Chunk, Passage, classification_rank
-from .language import detect_language, pseudo_translate, query_tokens, stems
+from .language import (
+    detect_language,
+    pseudo_translate,
+    query_tokens,
+    question_word_forms,
+    stems,
+)
 
 log = logging.getLogger(__name__)
 
 RRF_K = 60
+# Weight of each ranked list in the fusion (measured on the eval suites; docs/ANSWERS.md).
+LIST_WEIGHTS = {"dense": 1.0, "lexical": 1.0, "dense_en": 1.0, "lexical_en": 1.0}
 _OLD_PERIOD = re.compile(
     r"2014\s*[-–]\s*2020|2014|ISF\s*Gräns|gräns-? och visering|Borders and Visa|515/2014|"
     r"514/2014|516/2014|513/2014|förra (programperioden|perioden)|previous (period|programme)|"
@@ -59,6 +68,32 @@ class LexicalIndex:
         ]
         if corpus:
             self.bm25.index(corpus, show_progress=False)
+        # For the abstention check: which stems each chunk holds, and in how many chunks.
+        self.stem_sets = [frozenset(toks) for toks in corpus]
+        self.df: Counter[str] = Counter()
+        for st in self.stem_sets:
+            self.df.update(st)
+
+    def coverage(self, question: str, chunk_ids: Sequence[str]) -> float:
+        """Share of the question's content (idf-weighted) found in the given chunks.
+
+        Each question word counts as found when any of its forms (Swedish or English stem, or a
+        stem of its English translation) occurs in one of the chunks.
+        """
+        have: set[str] = set()
+        for cid in chunk_ids:
+            i = self.by_id.get(cid)
+            if i is not None:
+                have |= self.stem_sets[i]
+        n = len(self.chunks) + 1
+        found = total = 0.0
+        for forms in question_word_forms(question):
+            df = max((self.df.get(f, 0) for f in forms), default=0)
+            idf = math.log(n / (df + 0.5))
+            total += idf
+            if forms & have:
+                found += idf
+        return found / total if total else 0.0
 
     @classmethod
     def path(cls, settings: Settings) -> Path:
@@ -176,7 +211,7 @@ class Retriever:
             english = pseudo_translate(question)
             if english:
                 queries.append(english)
-        lists: list[list[tuple[int, float]]] = []
+        lists: list[tuple[str, list[tuple[int, float]]]] = []
         dense_of: dict[int, float] = {}
         lex_of: dict[int, float] = {}
         if method in ("hybrid", "dense"):
@@ -185,18 +220,18 @@ class Retriever:
             timings["embed_ms"] = (time.perf_counter() - t) * 1000
             t = time.perf_counter()
             where = {"classification": {"$in": sorted(levels)}}
-            for vec in vecs:
+            for qi, vec in enumerate(vecs):
                 ranked: list[tuple[int, float]] = []
                 for cid, sim in self.store.search(vec, pool, where):
                     i = lex.by_id.get(cid)
                     if i is not None and self._visible(lex.chunks[i], levels, fund_set, period):
                         ranked.append((i, sim))
                         dense_of[i] = max(sim, dense_of.get(i, -1.0))
-                lists.append(ranked)
+                lists.append(("dense" if qi == 0 else "dense_en", ranked))
             timings["dense_ms"] = (time.perf_counter() - t) * 1000
         if method in ("hybrid", "lexical"):
             t = time.perf_counter()
-            for q in queries:
+            for qi, q in enumerate(queries):
                 ranked = []
                 sc = lex.scores(q)
                 order = np.argsort(-sc)[: pool * 3] if len(sc) else []
@@ -208,12 +243,9 @@ class Retriever:
                         lex_of[int(i)] = max(float(sc[i]), lex_of.get(int(i), 0.0))
                         if len(ranked) >= pool:
                             break
-                lists.append(ranked)
+                lists.append(("lexical" if qi == 0 else "lexical_en", ranked))
             timings["lexical_ms"] = (time.perf_counter() - t) * 1000
-        fused: dict[int, float] = defaultdict(float)
-        for ranked in lists:
-            for rank, (i, _s) in enumerate(ranked):
-                fused[i] += 1.0 / (RRF_K + rank + 1)
+        fused = fuse(lists)
         old_ok = names_old_period(question)
         passages = []
         for i, score in fused.items():
@@ -228,6 +260,35 @@ class Retriever:
             passages = self.reranker.rerank(question, passages[: max(k * 2, 20)])
             timings["rerank_ms"] = (time.perf_counter() - t) * 1000
         return passages[:k]
+
+
+FUSION = "rrf2max"
+
+
+def fuse(lists: list[tuple[str, list[tuple[int, float]]]]) -> dict[int, float]:
+    """Reciprocal rank fusion. The original and the translated query of one kind (dense or
+    lexical) are first merged by best normalised score, so that a passage that sits in the
+    middle of all four lists does not outrank one that is first in one of them."""
+    if FUSION == "rrf4":
+        merged = lists
+    else:
+        by_kind: dict[str, dict[int, float]] = {}
+        for name, ranked in lists:
+            kind = name.split("_")[0]
+            top = max((s for _i, s in ranked), default=0.0) or 1.0
+            bucket = by_kind.setdefault(kind, {})
+            w = LIST_WEIGHTS[name]
+            for i, s in ranked:
+                # Dense cosines share one scale; BM25 scores are divided by the list's best.
+                v = (s if kind == "dense" else s / top) * w
+                bucket[i] = max(v, bucket.get(i, float("-inf")))
+        merged = [(k, sorted(b.items(), key=lambda x: -x[1])) for k, b in by_kind.items()]
+    fused: dict[int, float] = defaultdict(float)
+    for name, ranked in merged:
+        w = 1.0 if FUSION != "rrf4" else LIST_WEIGHTS[name]
+        for rank, (i, _s) in enumerate(ranked):
+            fused[i] += w / (RRF_K + rank + 1)
+    return fused
 
 
 def merge_neighbours(passages: list[Passage]) -> list[Passage]:
