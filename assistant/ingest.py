@@ -25,7 +25,7 @@ from .errors import AssistantError, IngestLockedError, LoaderError, StoreUnavail
 log = logging.getLogger(__name__)
 
 # Bump when chunking or stored metadata change so that every document is re-ingested.
-PIPELINE_VERSION = "chunks-1"
+PIPELINE_VERSION = "chunks-2"
 DEFAULT_SOURCE = "corpus"
 
 
@@ -217,6 +217,7 @@ def ingest_paths(
         seen: dict[str, str] = {}
         bar = _progress(progress and not dry_run, console)
         task = bar.add_task("ingest", total=len(items)) if bar else None
+        writer = None if dry_run else _PendingWrites(store, registry, report)
         if bar:
             bar.start()
         try:
@@ -225,7 +226,7 @@ def ingest_paths(
                     bar.update(task, description=_short(item.display))
                 try:
                     _ingest_one(item, settings, store, emb, cache, registry, seen, report, dry_run,
-                                loaders, chunk_document, DocRecord)
+                                loaders, chunk_document, DocRecord, writer)
                 except LoaderError as e:
                     report.failed.append((item.display, str(e)))
                     _keep_previous(item, registry, seen, report)
@@ -237,6 +238,8 @@ def ingest_paths(
                     _keep_previous(item, registry, seen, report)
                 if bar and task is not None:
                     bar.advance(task)
+            if writer is not None:
+                writer.flush()
         finally:
             if bar:
                 bar.stop()
@@ -286,7 +289,7 @@ def _keep_previous(item: SourceItem, registry: dict[str, Any], seen: dict[str, s
 
 
 def _ingest_one(item, settings, store, emb, cache, registry, seen, report, dry_run, loaders,
-                chunk_document, DocRecord) -> None:  # type: ignore[no-untyped-def]
+                chunk_document, DocRecord, writer=None) -> None:  # type: ignore[no-untyped-def]
     from .embeddings import embed_passages
 
     if item.error:
@@ -333,7 +336,6 @@ def _ingest_one(item, settings, store, emb, cache, registry, seen, report, dry_r
     vectors, computed = embed_passages(emb, [c.embedding_text() for c in chunks], cache)
     report.embed_seconds += time.perf_counter() - t
     report.embedded += computed
-    store.add_chunks(chunks, vectors, version, doc.metadata)
     rec = DocRecord(
         doc_id=doc.doc_id, version=version, content_hash=doc_hash, chunks=len(chunks),
         source=item.display, folder=item.folder, fmt=doc.fmt,
@@ -341,11 +343,40 @@ def _ingest_one(item, settings, store, emb, cache, registry, seen, report, dry_r
         metadata={k: v for k, v in doc.metadata.items()
                   if isinstance(v, str | int | float | bool | list) or v is None},
     )
-    store.set_doc(rec)  # the switch: from here on the new version is the visible one
-    registry[doc.doc_id] = rec
-    if old is not None:
-        store.delete_chunks(doc_id=doc.doc_id, except_version=version)
-    report.chunks_written += len(chunks)
+    (writer or _PendingWrites(store, registry, report, limit=0)).add(
+        chunks, vectors, version, doc.metadata, rec, old)
+
+
+class _PendingWrites:
+    """Embedded documents waiting to be written. A Chroma write costs ~30 ms whatever its size, so
+    one call per document was most of ingest's own time (benchmarks/bench_store.py): chunks of many
+    documents go in one upsert, then their registry records in one more (the switch), then old
+    versions are deleted. Chunks are always written before the switch, as before."""
+
+    def __init__(self, store: Any, registry: dict[str, Any], report: IngestReport,
+                 limit: int = 1000) -> None:
+        self.store, self.registry, self.report, self.limit = store, registry, report, limit
+        self.items: list[tuple[Any, Any, str, dict[str, Any], Any, Any]] = []
+        self.chunks = 0
+
+    def add(self, chunks: Any, vectors: Any, version: str, doc_meta: dict[str, Any], rec: Any,
+            old: Any) -> None:
+        self.items.append((chunks, vectors, version, doc_meta, rec, old))
+        self.chunks += len(chunks)
+        if self.chunks >= self.limit:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.items:
+            return
+        items, self.items, self.chunks = self.items, [], 0
+        self.store.add_documents([(c, v, ver, meta) for c, v, ver, meta, _r, _o in items])
+        self.store.set_docs([rec for *_x, rec, _o in items])  # from here on the new versions are visible
+        for chunks, _v, version, _m, rec, old in items:
+            self.registry[rec.doc_id] = rec
+            if old is not None:
+                self.store.delete_chunks(doc_id=rec.doc_id, except_version=version)
+            self.report.chunks_written += len(chunks)
 
 
 def _open_cache(settings: Settings) -> Any:

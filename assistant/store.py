@@ -200,13 +200,19 @@ class Store:
 
     def set_doc(self, rec: DocRecord) -> None:
         """Make a document version visible (one atomic upsert)."""
-        body = json.dumps(asdict(rec), ensure_ascii=False, default=str)
-        self._call(
-            lambda: self.docs.upsert(
-                ids=[rec.doc_id], embeddings=[[0.0]], documents=[body],
-                metadatas=[{"version": rec.version, "folder": rec.folder}],
+        self.set_docs([rec])
+
+    def set_docs(self, recs: Sequence[DocRecord]) -> None:
+        """Make several document versions visible in one upsert (each Chroma write has a fixed cost)."""
+        for i in range(0, len(recs), _BATCH):
+            part = recs[i : i + _BATCH]
+            self._call(
+                lambda part=part: self.docs.upsert(
+                    ids=[r.doc_id for r in part], embeddings=[[0.0]] * len(part),
+                    documents=[json.dumps(asdict(r), ensure_ascii=False, default=str) for r in part],
+                    metadatas=[{"version": r.version, "folder": r.folder} for r in part],
+                )
             )
-        )
 
     def remove_doc(self, doc_id: str) -> None:
         self._call(lambda: self.docs.delete(ids=[doc_id]))
@@ -217,18 +223,30 @@ class Store:
         self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]], version: str,
         doc_meta: dict[str, Any],
     ) -> None:
+        self.add_documents([(chunks, vectors, version, doc_meta)])
+
+    def add_documents(
+        self,
+        docs: Sequence[tuple[Sequence[Chunk], Sequence[Sequence[float]], str, dict[str, Any]]],
+    ) -> None:
+        """Chunks of several documents, (chunks, vectors, version, doc metadata) each, written in
+        batches of up to 1,000: a Chroma write costs ~30 ms whatever its size (benchmarks/bench_store)."""
         # Dropping to chromadb here: langchain-chroma's add_texts embeds the stored text, but we
         # embed a contextualised text (title + heading path + passage) and store the verbatim one.
+        rows = [
+            (f"{c.chunk_id}@{version}", list(v), c.text, _chunk_metadata(c, version, doc_meta))
+            for chunks, vectors, version, doc_meta in docs
+            for c, v in zip(chunks, vectors, strict=True)
+        ]
         col = self.chunks._collection
-        for i in range(0, len(chunks), _BATCH):
-            part = chunks[i : i + _BATCH]
-            ids = [f"{c.chunk_id}@{version}" for c in part]
+        for i in range(0, len(rows), _BATCH):
+            part = rows[i : i + _BATCH]
             self._call(
-                lambda part=part, ids=ids, i=i: col.upsert(
-                    ids=ids,
-                    embeddings=[list(v) for v in vectors[i : i + _BATCH]],
-                    documents=[c.text for c in part],
-                    metadatas=[_chunk_metadata(c, version, doc_meta) for c in part],
+                lambda part=part: col.upsert(
+                    ids=[r[0] for r in part],
+                    embeddings=[r[1] for r in part],
+                    documents=[r[2] for r in part],
+                    metadatas=[r[3] for r in part],
                 )
             )
 
