@@ -261,7 +261,10 @@ def ingest_paths(
             )
             from .retrieval import LexicalIndex
 
-            LexicalIndex.refresh(store, settings)
+            if changed:
+                LexicalIndex.refresh(store, settings)
+            else:  # nothing new: keep the saved index when it matches (rebuilding was most of a no-op run)
+                LexicalIndex.load(store, settings)
     finally:
         if lock is not None:
             lock.release()
