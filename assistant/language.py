@@ -95,10 +95,21 @@ def expand_with_glossary(question: str) -> list[str]:
     return extra
 
 
+def both_stems(text: str) -> set[str]:
+    ws = words(text)
+    return set(stemmer("sv").stemWords(ws)) | set(stemmer("en").stemWords(ws))
+
+
 def query_tokens(question: str) -> list[str]:
     """Lexical query: the language of the text we match is unknown, so stem both ways."""
-    ws = words(question + " " + " ".join(expand_with_glossary(question)))
-    return sorted(set(stemmer("sv").stemWords(ws)) | set(stemmer("en").stemWords(ws)))
+    return sorted(both_stems(question + " " + " ".join(expand_with_glossary(question))))
+
+
+def split_query_tokens(question: str) -> tuple[list[str], list[str]]:
+    """(the question's own stems, stems only the glossary added)."""
+    own = both_stems(question)
+    extra = both_stems(" ".join(expand_with_glossary(question))) - own
+    return sorted(own), sorted(extra)
 
 
 # -- Swedish → English -------------------------------------------------------------------------
@@ -134,7 +145,7 @@ def _split_compound(w: str) -> list[str] | None:
     return None
 
 
-def pseudo_translate(question: str) -> str:
+def pseudo_translate(question: str, with_glossary: bool = True) -> str:
     """An English query from a Swedish one, word by word; acronyms and numbers are kept."""
     out: list[str] = []
     parts = [p for w in _WORD.findall(question) for p in re.split(r"[-/]", w) if p]
@@ -148,7 +159,7 @@ def pseudo_translate(question: str) -> str:
         hit = _lookup(lw) or (_split_compound(lw) if len(lw) > 7 else None)
         if hit:
             out.extend(hit)
-    for term in expand_with_glossary(question):
+    for term in expand_with_glossary(question) if with_glossary else []:
         if not _SV_HINTS.search(term):
             out.append(term)
     seen: set[str] = set()
