@@ -325,7 +325,10 @@ def _ingest_one(item, settings, store, emb, cache, registry, seen, report, dry_r
             from dataclasses import replace
 
             moved = replace(old, source=item.display, folder=item.folder)
-            store.set_doc(moved)
+            if writer is not None:
+                writer.moved.append(moved)  # one registry write for all of them
+            else:
+                store.set_doc(moved)
             registry[doc.doc_id] = moved
         return
     chunks = chunk_document(doc, count_tokens=emb.count_tokens, max_tokens=min(320, emb.max_tokens - 96))
@@ -361,6 +364,7 @@ class _PendingWrites:
         self.store, self.registry, self.report, self.limit = store, registry, report, limit
         self.items: list[tuple[Any, Any, str, dict[str, Any], Any, Any]] = []
         self.chunks = 0
+        self.moved: list[Any] = []  # registry records whose source or folder changed, not content
 
     def add(self, chunks: Any, vectors: Any, version: str, doc_meta: dict[str, Any], rec: Any,
             old: Any) -> None:
@@ -370,6 +374,9 @@ class _PendingWrites:
             self.flush()
 
     def flush(self) -> None:
+        if self.moved:
+            moved, self.moved = self.moved, []
+            self.store.set_docs(moved)
         if not self.items:
             return
         items, self.items, self.chunks = self.items, [], 0
