@@ -17,7 +17,7 @@ from . import answer as A
 from .config import Settings
 from .documents import Answer, Citation, Passage
 from .errors import QuestionRejectedError
-from .language import detect_language, expand_with_glossary, words
+from .language import detect_language, expand_with_glossary, load_glossary, words
 from .privacy import scan
 
 log = logging.getLogger(__name__)
@@ -48,8 +48,23 @@ def standalone_query(question: str, history: Sequence[Turn] | None) -> str:
         return question
     short = len(words(question)) <= 8
     if _FOLLOW_UP.match(question.strip()) or (short and not expand_with_glossary(question)):
-        return f"{previous[-1]} {question}"
+        before = previous[-1]
+        if fund_patterns_in(question):
+            # "Och för BMVI?" after an ISF question: keep the topic, swap the fund.
+            for pat in _FUND_PATTERNS:
+                before = pat.sub(" ", before)
+        return re.sub(r"\s+", " ", f"{before} {question}").strip()
     return question
+
+
+_FUND_PATTERNS = [
+    p for g in load_glossary() if g.terms[0] in ("ISF", "BMVI", "AMIF", "ISF Gräns") for p in g.patterns
+]
+_FUND_PATTERNS = [re.compile(p.pattern, re.I) for p in _FUND_PATTERNS]
+
+
+def fund_patterns_in(text: str) -> bool:
+    return any(p.search(text) for p in _FUND_PATTERNS)
 
 
 class Pipeline:

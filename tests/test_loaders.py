@@ -310,10 +310,10 @@ def test_given_language_is_normalised(tmp_path: Path) -> None:
 
 
 def test_is_ignored() -> None:
-    for name in ("_draft.md", ".hidden.md", "manifest.yaml", "x.yml", "README.md", "readme.MD",
+    for name in ("_draft.md", ".hidden.md", "manifest.yaml", "x.yml", "README.md", "readme.MD", "SOURCES.md",
                  "image.png", "noext"):  # fmt: skip
         assert is_ignored(Path(name)), name
-    for name in ("a.md", "b.PDF", "c.docx", "d.html", "e.htm", "f.txt", "g.markdown", "SOURCES.md"):
+    for name in ("a.md", "b.PDF", "c.docx", "d.html", "e.htm", "f.txt", "g.markdown", "NOTES.md"):
         assert not is_ignored(Path(name)), name
 
 
