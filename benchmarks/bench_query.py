@@ -67,8 +67,23 @@ def child_query(data_dir: str, embeddings: str, kind: str, queries: int,
         "answered": answered, "abstained": queries - answered,
         "rss_mb": {"start": rss_start, "after_warm": rss_warm, "after_queries": common.rss_mb()},
     }
+    out["dense_search_ms"] = _where_cost(p.retriever.store)
     if server_pid:
         out["chroma_server_rss_mb"] = common.rss_mb(server_pid)
+    return out
+
+
+def _where_cost(store: Any, n: int = 20) -> dict[str, float]:
+    """Mean time of one Chroma nearest-neighbour query (k=50), with the classification filter the
+    retriever passes and without it: the filter turns the search into a scan of all metadata."""
+    vec = store.embeddings.embed_query("medfinansiering utrustning BMVI")
+    out = {}
+    for label, where in (("no_filter", None), ("classification_filter", {"classification": {"$in": ["public"]}})):
+        store.search(vec, 50, where)
+        t = time.perf_counter()
+        for _ in range(n):
+            store.search(vec, 50, where)
+        out[label] = round((time.perf_counter() - t) / n * 1000, 2)
     return out
 
 
@@ -148,7 +163,8 @@ def _print(name: str, mode: str, r: dict[str, Any]) -> None:
     a, b = r["retrieval"], r["answer"]
     print(f"[query] {name} {mode:8s} {r['chunks']} chunks  retrieval p50/p95/p99 "
           f"{a['p50_ms']}/{a['p95_ms']}/{a['p99_ms']} ms  answer {b['p50_ms']}/{b['p95_ms']}/{b['p99_ms']} ms"
-          f"  RSS {r['rss_mb']['after_queries']} MB", flush=True)
+          f"  RSS {r['rss_mb']['after_queries']} MB  dense search without/with filter "
+          f"{r['dense_search_ms']['no_filter']}/{r['dense_search_ms']['classification_filter']} ms", flush=True)
 
 
 def add_args(ap: argparse.ArgumentParser) -> None:
