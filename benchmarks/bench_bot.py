@@ -22,8 +22,9 @@ from benchmarks import bench_ingest, bench_query, common
 SECRET = "bench-signing-secret"
 
 
-def child_bot(data_dir: str, embeddings: str, kind: str, concurrency: list[int],
-              timeout: float) -> dict[str, Any]:
+def child_bot(
+    data_dir: str, embeddings: str, kind: str, concurrency: list[int], timeout: float
+) -> dict[str, Any]:
     sys.path.insert(0, str(common.ROOT / "tests"))
     from slack_fake import BOT_USER, SlackFake, event_envelope, signed_headers
 
@@ -32,9 +33,15 @@ def child_bot(data_dir: str, embeddings: str, kind: str, concurrency: list[int],
     from assistant.pipeline import Pipeline
 
     fake = SlackFake()
-    settings = Settings(_env_file=None, ASSISTANT_DATA_DIR=data_dir, ASSISTANT_EMBEDDINGS=embeddings,
-                        SLACK_BOT_TOKEN="xoxb-bench", SLACK_SIGNING_SECRET=SECRET,
-                        SLACK_API_URL=fake.api_url, ASSISTANT_RATE_LIMIT_PER_MINUTE=10000)
+    settings = Settings(
+        _env_file=None,
+        ASSISTANT_DATA_DIR=data_dir,
+        ASSISTANT_EMBEDDINGS=embeddings,
+        SLACK_BOT_TOKEN="xoxb-bench",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=fake.api_url,
+        ASSISTANT_RATE_LIMIT_PER_MINUTE=10000,
+    )
     pipeline = Pipeline(settings)
     pipeline.warm()
     app = build_app(settings, pipeline, None)
@@ -42,16 +49,27 @@ def child_bot(data_dir: str, embeddings: str, kind: str, concurrency: list[int],
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}/slack/events"
     qs = bench_query._questions(kind)
-    out: dict[str, Any] = {"workers": settings.workers, "queue_size": settings.queue_size, "levels": []}
+    out: dict[str, Any] = {
+        "workers": settings.workers,
+        "queue_size": settings.queue_size,
+        "levels": [],
+    }
     n_sent = 0
 
     def send(i: int) -> tuple[str, float, float, int]:
         ts = fake.next_ts()
-        ev = {"type": "app_mention", "user": f"U{i}", "text": f"<@{BOT_USER}> {qs[i % len(qs)]}",
-              "ts": ts, "channel": "CBENCH", "event_ts": ts}
+        ev = {
+            "type": "app_mention",
+            "user": f"U{i}",
+            "text": f"<@{BOT_USER}> {qs[i % len(qs)]}",
+            "ts": ts,
+            "channel": "CBENCH",
+            "event_ts": ts,
+        }
         body = json.dumps(event_envelope(ev))
-        req = urllib.request.Request(url, data=body.encode(), headers=signed_headers(SECRET, body),
-                                     method="POST")
+        req = urllib.request.Request(
+            url, data=body.encode(), headers=signed_headers(SECRET, body), method="POST"
+        )
         t0 = time.perf_counter()
         with urllib.request.urlopen(req, timeout=30) as r:
             status = r.status
@@ -74,17 +92,23 @@ def child_bot(data_dir: str, embeddings: str, kind: str, concurrency: list[int],
             texts = [finals[ts][1] for ts, *_ in sent if ts in finals]
             errors = sum(1 for t in texts if "Något gick fel" in t or "många frågor just nu" in t)
             level = {
-                "concurrency": c, "acks_200": sum(1 for s in sent if s[3] == 200),
-                "ack": common.summary_ms(acks), "time_to_answer": common.summary_ms(answer_times),
-                "answered": len(texts) - errors, "errors_or_busy": errors,
+                "concurrency": c,
+                "acks_200": sum(1 for s in sent if s[3] == 200),
+                "ack": common.summary_ms(acks),
+                "time_to_answer": common.summary_ms(answer_times),
+                "answered": len(texts) - errors,
+                "errors_or_busy": errors,
                 "unanswered_within_timeout": c - len(texts),
             }
             out["levels"].append(level)
-            print(f"[bot] {c:3d} concurrent: ack p50/p95/p99 {level['ack']['p50_ms']}/"
-                  f"{level['ack']['p95_ms']}/{level['ack']['p99_ms']} ms, answer p50/p95/p99 "
-                  f"{level['time_to_answer']['p50_ms']}/{level['time_to_answer']['p95_ms']}/"
-                  f"{level['time_to_answer']['p99_ms']} ms, answered {level['answered']}/{c}",
-                  file=sys.stderr, flush=True)
+            print(
+                f"[bot] {c:3d} concurrent: ack p50/p95/p99 {level['ack']['p50_ms']}/"
+                f"{level['ack']['p95_ms']}/{level['ack']['p99_ms']} ms, answer p50/p95/p99 "
+                f"{level['time_to_answer']['p50_ms']}/{level['time_to_answer']['p95_ms']}/"
+                f"{level['time_to_answer']['p99_ms']} ms, answered {level['answered']}/{c}",
+                file=sys.stderr,
+                flush=True,
+            )
         out["rss_mb"] = common.rss_mb()
         out["chunks"] = pipeline.retriever.store.count()
     finally:
@@ -114,8 +138,12 @@ def _finals(fake: Any, thread_ts: list[str], bot_user: str) -> dict[str, tuple[f
 
 def add_args(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--concurrency", type=bench_ingest._ints, default=[1, 10, 50])
-    ap.add_argument("--corpus", choices=("realdocs", "synth"), default=None,
-                    help="index behind the bot (default: realdocs with the real model when present)")
+    ap.add_argument(
+        "--corpus",
+        choices=("realdocs", "synth"),
+        default=None,
+        help="index behind the bot (default: realdocs with the real model when present)",
+    )
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--work", type=Path, default=common.ROOT / "benchmarks" / ".work")
 
@@ -130,14 +158,23 @@ def run(a: argparse.Namespace, work: Path | None = None) -> dict[str, Any]:
     else:
         index, _ = bench_query.ensure_index(work, "synth", 1000, bench_ingest.FAST)
         emb = bench_ingest.FAST
-    res = common.run_child("benchmarks.bench_bot:child_bot",
-                           {"data_dir": str(index), "embeddings": emb, "kind": kind,
-                            "concurrency": a.concurrency, "timeout": a.timeout})
+    res = common.run_child(
+        "benchmarks.bench_bot:child_bot",
+        {
+            "data_dir": str(index),
+            "embeddings": emb,
+            "kind": kind,
+            "concurrency": a.concurrency,
+            "timeout": a.timeout,
+        },
+    )
     for lv in res["levels"]:
-        print(f"[bot] {lv['concurrency']:3d} concurrent: ack p50/p95/p99 {lv['ack']['p50_ms']}/"
-              f"{lv['ack']['p95_ms']}/{lv['ack']['p99_ms']} ms, answer p50/p95/p99 "
-              f"{lv['time_to_answer']['p50_ms']}/{lv['time_to_answer']['p95_ms']}/"
-              f"{lv['time_to_answer']['p99_ms']} ms, answered {lv['answered']}/{lv['concurrency']}")
+        print(
+            f"[bot] {lv['concurrency']:3d} concurrent: ack p50/p95/p99 {lv['ack']['p50_ms']}/"
+            f"{lv['ack']['p95_ms']}/{lv['ack']['p99_ms']} ms, answer p50/p95/p99 "
+            f"{lv['time_to_answer']['p50_ms']}/{lv['time_to_answer']['p95_ms']}/"
+            f"{lv['time_to_answer']['p99_ms']} ms, answered {lv['answered']}/{lv['concurrency']}"
+        )
     data = {"machine": common.machine(), "corpus": kind, "embeddings": emb, **res}
     common.write_result("bot", data)
     return data

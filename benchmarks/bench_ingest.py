@@ -32,8 +32,13 @@ def _settings(data_dir: str, embeddings: str, cache: str, chroma_url: str | None
     from assistant.config import load_settings
 
     extra = {"chroma_url": chroma_url} if chroma_url else {}
-    return load_settings(_env_file=None, data_dir=Path(data_dir), embeddings=embeddings,
-                         embed_cache=Path(cache), **extra)
+    return load_settings(
+        _env_file=None,
+        data_dir=Path(data_dir),
+        embeddings=embeddings,
+        embed_cache=Path(cache),
+        **extra,
+    )
 
 
 def _load_model(embeddings: str) -> tuple[Any, float]:
@@ -48,28 +53,46 @@ def _load_model(embeddings: str) -> tuple[Any, float]:
     return emb, time.perf_counter() - t
 
 
-def child_ours(corpus: str, data_dir: str, embeddings: str, reingest: bool = True,
-               chroma_url: str | None = None, cache: str | None = None) -> dict[str, Any]:
+def child_ours(
+    corpus: str,
+    data_dir: str,
+    embeddings: str,
+    reingest: bool = True,
+    chroma_url: str | None = None,
+    cache: str | None = None,
+) -> dict[str, Any]:
     from assistant.ingest import ingest_paths
 
-    s = _settings(data_dir, embeddings, cache or str(Path(data_dir) / "embed-cache.sqlite3"), chroma_url)
+    s = _settings(
+        data_dir, embeddings, cache or str(Path(data_dir) / "embed-cache.sqlite3"), chroma_url
+    )
     _emb, load_s = _load_model(embeddings)
     r = ingest_paths([corpus], s, progress=False)
     out: dict[str, Any] = {
-        "model_load_s": round(load_s, 2), "documents": len(r.added), "failed": len(r.failed),
-        "chunks": r.chunks_written, "seconds": round(r.seconds, 3),
-        "embed_seconds": round(r.embed_seconds, 3), "embedded": r.embedded,
+        "model_load_s": round(load_s, 2),
+        "documents": len(r.added),
+        "failed": len(r.failed),
+        "chunks": r.chunks_written,
+        "seconds": round(r.seconds, 3),
+        "embed_seconds": round(r.embed_seconds, 3),
+        "embedded": r.embedded,
         "peak_rss_mb": common.maxrss_mb(),
     }
     if reingest:
         r2 = ingest_paths([corpus], s, progress=False)
-        out["reingest_unchanged"] = {"seconds": round(r2.seconds, 3), "unchanged": len(r2.unchanged),
-                                     "embedded": r2.embedded}
+        out["reingest_unchanged"] = {
+            "seconds": round(r2.seconds, 3),
+            "unchanged": len(r2.unchanged),
+            "embedded": r2.embedded,
+        }
         changed = synth.change(Path(corpus), 0.01)
         r3 = ingest_paths([corpus], s, progress=False)
         out["reingest_1pct"] = {
-            "seconds": round(r3.seconds, 3), "changed_files": len(changed), "updated": len(r3.updated),
-            "chunks_written": r3.chunks_written, "embedded": r3.embedded,
+            "seconds": round(r3.seconds, 3),
+            "changed_files": len(changed),
+            "updated": len(r3.updated),
+            "chunks_written": r3.chunks_written,
+            "embedded": r3.embedded,
             "embed_seconds": round(r3.embed_seconds, 3),
         }
     return out
@@ -92,7 +115,9 @@ def _our_texts(corpus: str, embeddings: str) -> list[str]:
             doc = load_file(it.path, it.root, dict(it.extra_meta))
         except Exception:  # noqa: BLE001 - the same files fail in `ours`
             continue
-        chunks = chunk_document(doc, count_tokens=emb.count_tokens, max_tokens=min(320, emb.max_tokens - 96))
+        chunks = chunk_document(
+            doc, count_tokens=emb.count_tokens, max_tokens=min(320, emb.max_tokens - 96)
+        )
         texts.extend(c.embedding_text() for c in chunks)
     return texts
 
@@ -103,8 +128,12 @@ def child_bare(corpus: str, embeddings: str) -> dict[str, Any]:
     t = time.perf_counter()
     emb.embed_documents(texts)
     secs = time.perf_counter() - t
-    return {"model_load_s": round(load_s, 2), "chunks": len(texts), "seconds": round(secs, 3),
-            "peak_rss_mb": common.maxrss_mb()}
+    return {
+        "model_load_s": round(load_s, 2),
+        "chunks": len(texts),
+        "seconds": round(secs, 3),
+        "peak_rss_mb": common.maxrss_mb(),
+    }
 
 
 def child_recipe(corpus: str, persist_dir: str, embeddings: str) -> dict[str, Any]:
@@ -122,14 +151,30 @@ def child_recipe(corpus: str, persist_dir: str, embeddings: str) -> dict[str, An
     for it in items:
         if it.path is None or it.path.suffix.lower() not in (".md", ".txt"):
             continue
-        docs.append(Document(page_content=it.path.read_text("utf-8", errors="replace"),
-                             metadata={"source": str(it.path)}))
-    splits = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
-    Chroma.from_documents(splits, emb, persist_directory=persist_dir, collection_name="recipe",
-                          collection_metadata={"hnsw:space": "cosine"})
+        docs.append(
+            Document(
+                page_content=it.path.read_text("utf-8", errors="replace"),
+                metadata={"source": str(it.path)},
+            )
+        )
+    splits = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(
+        docs
+    )
+    Chroma.from_documents(
+        splits,
+        emb,
+        persist_directory=persist_dir,
+        collection_name="recipe",
+        collection_metadata={"hnsw:space": "cosine"},
+    )
     secs = time.perf_counter() - t
-    return {"model_load_s": round(load_s, 2), "documents": len(docs), "chunks": len(splits),
-            "seconds": round(secs, 3), "peak_rss_mb": common.maxrss_mb()}
+    return {
+        "model_load_s": round(load_s, 2),
+        "documents": len(docs),
+        "chunks": len(splits),
+        "seconds": round(secs, 3),
+        "peak_rss_mb": common.maxrss_mb(),
+    }
 
 
 # -- orchestration --------------------------------------------------------------------------------
@@ -157,39 +202,59 @@ def run_one(work: Path, kind: str, size: int, embeddings: str) -> dict[str, Any]
     recipe_dir = work / f"recipe-{name}"
     shutil.rmtree(recipe_dir, ignore_errors=True)
     print(f"[ingest] {name}: {info}", flush=True)
-    bare = common.run_child("benchmarks.bench_ingest:child_bare",
-                            {"corpus": str(corpus), "embeddings": embeddings})
+    bare = common.run_child(
+        "benchmarks.bench_ingest:child_bare", {"corpus": str(corpus), "embeddings": embeddings}
+    )
     print(f"  bare model   {bare['chunks']} chunks in {bare['seconds']:.1f} s", flush=True)
-    recipe = common.run_child("benchmarks.bench_ingest:child_recipe",
-                              {"corpus": str(corpus), "persist_dir": str(recipe_dir), "embeddings": embeddings})
+    recipe = common.run_child(
+        "benchmarks.bench_ingest:child_recipe",
+        {"corpus": str(corpus), "persist_dir": str(recipe_dir), "embeddings": embeddings},
+    )
     print(f"  usual recipe {recipe['chunks']} chunks in {recipe['seconds']:.1f} s", flush=True)
-    ours = common.run_child("benchmarks.bench_ingest:child_ours",
-                            {"corpus": str(corpus), "data_dir": str(index), "embeddings": embeddings})
-    print(f"  ours         {ours['chunks']} chunks in {ours['seconds']:.1f} s "
-          f"(re-ingest unchanged {ours['reingest_unchanged']['seconds']:.1f} s, "
-          f"1 % changed {ours['reingest_1pct']['seconds']:.1f} s)", flush=True)
+    ours = common.run_child(
+        "benchmarks.bench_ingest:child_ours",
+        {"corpus": str(corpus), "data_dir": str(index), "embeddings": embeddings},
+    )
+    print(
+        f"  ours         {ours['chunks']} chunks in {ours['seconds']:.1f} s "
+        f"(re-ingest unchanged {ours['reingest_unchanged']['seconds']:.1f} s, "
+        f"1 % changed {ours['reingest_1pct']['seconds']:.1f} s)",
+        flush=True,
+    )
     (index / ".complete").write_text(str(corpus))
     shutil.rmtree(recipe_dir, ignore_errors=True)
     docs = ours["documents"] or 1
     result = {
-        "corpus": kind, "target_chunks": size if kind != "realdocs" else None, "embeddings": embeddings,
-        "corpus_info": info, "ours": ours, "recipe": recipe, "bare_model": bare,
+        "corpus": kind,
+        "target_chunks": size if kind != "realdocs" else None,
+        "embeddings": embeddings,
+        "corpus_info": info,
+        "ours": ours,
+        "recipe": recipe,
+        "bare_model": bare,
         "ours_docs_per_s": round(docs / ours["seconds"], 2),
         "ours_chunks_per_s": round(ours["chunks"] / ours["seconds"], 1),
         "recipe_chunks_per_s": round(recipe["chunks"] / recipe["seconds"], 1),
-        "bare_chunks_per_s": round(bare["chunks"] / bare["seconds"], 1) if bare["seconds"] else None,
+        "bare_chunks_per_s": round(bare["chunks"] / bare["seconds"], 1)
+        if bare["seconds"]
+        else None,
         "ours_over_bare": round(ours["seconds"] / bare["seconds"], 2) if bare["seconds"] else None,
         "ours_over_recipe": round(ours["seconds"] / recipe["seconds"], 2),
-        "overhead_ms_per_chunk": round((ours["seconds"] - bare["seconds"]) / max(1, ours["chunks"]) * 1000, 3),
+        "overhead_ms_per_chunk": round(
+            (ours["seconds"] - bare["seconds"]) / max(1, ours["chunks"]) * 1000, 3
+        ),
     }
-    print(f"  → ours/bare {result['ours_over_bare']}  ours/recipe {result['ours_over_recipe']}  "
-          f"overhead {result['overhead_ms_per_chunk']} ms/chunk  peak RSS {ours['peak_rss_mb']} MB",
-          flush=True)
+    print(
+        f"  → ours/bare {result['ours_over_bare']}  ours/recipe {result['ours_over_recipe']}  "
+        f"overhead {result['overhead_ms_per_chunk']} ms/chunk  peak RSS {ours['peak_rss_mb']} MB",
+        flush=True,
+    )
     return result
 
 
-def plan(full: bool, sizes: list[int] | None, real_sizes: list[int] | None,
-         realdocs: bool) -> list[tuple[str, int, str]]:
+def plan(
+    full: bool, sizes: list[int] | None, real_sizes: list[int] | None, realdocs: bool
+) -> list[tuple[str, int, str]]:
     runs: list[tuple[str, int, str]] = []
     if realdocs and common.REALDOCS.is_dir():
         runs.append(("realdocs", 0, REAL))
@@ -208,9 +273,15 @@ def main(argv: list[str] | None = None, work: Path | None = None) -> dict[str, A
 
 
 def add_args(ap: argparse.ArgumentParser) -> None:
-    ap.add_argument("--full", action="store_true", help="also 100k chunks (hash) and 1k with the real model")
-    ap.add_argument("--sizes", type=_ints, default=None, help="synthetic sizes in chunks, hash embedder")
-    ap.add_argument("--real-sizes", type=_ints, default=None, help="synthetic sizes with the real model")
+    ap.add_argument(
+        "--full", action="store_true", help="also 100k chunks (hash) and 1k with the real model"
+    )
+    ap.add_argument(
+        "--sizes", type=_ints, default=None, help="synthetic sizes in chunks, hash embedder"
+    )
+    ap.add_argument(
+        "--real-sizes", type=_ints, default=None, help="synthetic sizes with the real model"
+    )
     ap.add_argument("--no-realdocs", action="store_true")
     ap.add_argument("--work", type=Path, default=common.ROOT / "benchmarks" / ".work")
 
@@ -225,8 +296,11 @@ def run(a: argparse.Namespace, work: Path | None = None) -> dict[str, Any]:
     runs = plan(a.full, a.sizes, a.real_sizes, not a.no_realdocs)
     if not common.REALDOCS.is_dir():
         print(f"[ingest] {common.REALDOCS} absent: skipped")
-    data = {"machine": common.machine(), "profile": "full" if a.full else "quick",
-            "runs": [run_one(work, *r) for r in runs]}
+    data = {
+        "machine": common.machine(),
+        "profile": "full" if a.full else "quick",
+        "runs": [run_one(work, *r) for r in runs],
+    }
     common.write_result("ingest" + ("-full" if a.full else ""), data)
     return data
 

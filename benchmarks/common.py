@@ -54,8 +54,12 @@ def machine() -> dict[str, Any]:
     with contextlib.suppress(OSError):
         mem = Path("/proc/meminfo").read_text().splitlines()[0].split(":", 1)[1].strip()
     return {
-        "nproc": os.cpu_count(), "cpu": cpu, "memory": mem, "python": platform.python_version(),
-        "platform": platform.platform(), "loadavg_at_start": list(os.getloadavg()),
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory": mem,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "loadavg_at_start": list(os.getloadavg()),
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
 
@@ -71,8 +75,13 @@ def pct(values: list[float], p: float) -> float:
 
 def summary_ms(values_s: list[float]) -> dict[str, float]:
     ms = [v * 1000 for v in values_s]
-    return {"n": len(ms), "p50_ms": round(pct(ms, 50), 1), "p95_ms": round(pct(ms, 95), 1),
-            "p99_ms": round(pct(ms, 99), 1), "max_ms": round(max(ms), 1) if ms else float("nan")}
+    return {
+        "n": len(ms),
+        "p50_ms": round(pct(ms, 50), 1),
+        "p95_ms": round(pct(ms, 95), 1),
+        "p99_ms": round(pct(ms, 99), 1),
+        "max_ms": round(max(ms), 1) if ms else float("nan"),
+    }
 
 
 def maxrss_mb() -> float:
@@ -103,8 +112,9 @@ def write_result(name: str, data: dict[str, Any]) -> Path:
     return p
 
 
-def run_child(func: str, args: dict[str, Any], env: dict[str, str] | None = None,
-              timeout: float = 7200) -> dict[str, Any]:
+def run_child(
+    func: str, args: dict[str, Any], env: dict[str, str] | None = None, timeout: float = 7200
+) -> dict[str, Any]:
     """Run `module:function(**args)` in a fresh interpreter; returns its dict plus maxrss_mb."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "SLACK_"))}
     full_env.update(env or {})
@@ -113,7 +123,7 @@ def run_child(func: str, args: dict[str, Any], env: dict[str, str] | None = None
     r = subprocess.run(cmd, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout)
     for line in reversed(r.stdout.splitlines()):
         if line.startswith("RESULT "):
-            return dict(json.loads(line[len("RESULT "):]))
+            return dict(json.loads(line[len("RESULT ") :]))
     raise RuntimeError(f"{func} failed (exit {r.returncode}):\n{r.stderr[-3000:]}")
 
 

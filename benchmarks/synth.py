@@ -51,8 +51,13 @@ def _sentence(rng: random.Random, words: list[str], lo: int = 10, hi: int = 28) 
 
 def eu_regulation(rng: random.Random, n: int) -> str:
     year = 2021 + n % 7
-    title = f"Regulation (EU) {year}/{1000 + n} establishing the {rng.choice(FUNDS)} instrument ({n})"
-    out = [f"---\ntitle: \"{title}\"\nlanguage: en\nfund: [{rng.choice(FUNDS[:3])}]\n---\n", f"# {title}\n"]
+    title = (
+        f"Regulation (EU) {year}/{1000 + n} establishing the {rng.choice(FUNDS)} instrument ({n})"
+    )
+    out = [
+        f'---\ntitle: "{title}"\nlanguage: en\nfund: [{rng.choice(FUNDS[:3])}]\n---\n',
+        f"# {title}\n",
+    ]
     art = 1
     for ch in range(rng.randint(2, 4)):
         out.append(f"## CHAPTER {ROMAN[ch]}\n\n{_sentence(rng, EN, 3, 6)}\n")
@@ -66,8 +71,10 @@ def eu_regulation(rng: random.Random, n: int) -> str:
 
 
 def sv_statute(rng: random.Random, n: int) -> str:
-    title = f"Förordning (20{21 + n % 5}:{100 + n}) om {rng.choice(SV)} inom {rng.choice(FUNDS)} ({n})"
-    out = [f"---\ntitle: \"{title}\"\nlanguage: sv\n---\n", f"# {title}\n"]
+    title = (
+        f"Förordning (20{21 + n % 5}:{100 + n}) om {rng.choice(SV)} inom {rng.choice(FUNDS)} ({n})"
+    )
+    out = [f'---\ntitle: "{title}"\nlanguage: sv\n---\n', f"# {title}\n"]
     para = 1
     for kap in range(1, rng.randint(2, 4)):
         out.append(f"## {kap} kap. {_sentence(rng, SV, 2, 4)[:-1]}\n")
@@ -96,7 +103,11 @@ def generate(out: Path, chunks: int, seed: int = 7) -> dict[str, int]:
         (out / name).write_text(text, "utf-8")
         total += _chunks_of(out / name)
         docs += 1
-    return {"documents": docs, "chunks": total, "bytes": sum(p.stat().st_size for p in out.glob("*.md"))}
+    return {
+        "documents": docs,
+        "chunks": total,
+        "bytes": sum(p.stat().st_size for p in out.glob("*.md")),
+    }
 
 
 def _chunks_of(path: Path) -> int:

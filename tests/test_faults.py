@@ -66,8 +66,19 @@ class ChromaServer:
     def start(self) -> None:
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
-                [str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1",
-                 "--port", str(self.port)], stdout=log, stderr=subprocess.STDOUT)
+                [
+                    str(CHROMA),
+                    "run",
+                    "--path",
+                    str(self.path),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -106,10 +117,14 @@ class Bot:
         from assistant.bot import build_app, make_http_server
 
         self.fake = SlackFake()
-        self.settings = settings.model_copy(update={
-            "slack_bot_token": "xoxb-test", "slack_signing_secret": SECRET,
-            "slack_api_url": self.fake.api_url, "rate_limit_per_minute": 1000,
-        })
+        self.settings = settings.model_copy(
+            update={
+                "slack_bot_token": "xoxb-test",
+                "slack_signing_secret": SECRET,
+                "slack_api_url": self.fake.api_url,
+                "rate_limit_per_minute": 1000,
+            }
+        )
         self.app = build_app(self.settings, pipeline, None)
         self.server = make_http_server(self.app, "127.0.0.1", 0)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -118,17 +133,29 @@ class Bot:
     def ask(self, text: str, timeout: float = 20) -> str:
         """Mention the bot; returns the text of the final reply in the thread."""
         ts = self.fake.next_ts()
-        ev = {"type": "app_mention", "user": "U1", "text": f"<@{BOT_USER}> {text}", "ts": ts,
-              "channel": "C1", "event_ts": ts}
+        ev = {
+            "type": "app_mention",
+            "user": "U1",
+            "text": f"<@{BOT_USER}> {text}",
+            "ts": ts,
+            "channel": "C1",
+            "event_ts": ts,
+        }
         body = json.dumps(event_envelope(ev))
-        req = urllib.request.Request(self.url, data=body.encode(), headers=signed_headers(SECRET, body),
-                                     method="POST")
+        req = urllib.request.Request(
+            self.url, data=body.encode(), headers=signed_headers(SECRET, body), method="POST"
+        )
         with urllib.request.urlopen(req, timeout=10) as r:
             assert r.status == 200
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            mine = {m["ts"] for (_c, th), msgs in self.fake.threads.items() if th == ts
-                    for m in msgs if m.get("user") == BOT_USER}
+            mine = {
+                m["ts"]
+                for (_c, th), msgs in self.fake.threads.items()
+                if th == ts
+                for m in msgs
+                if m.get("user") == BOT_USER
+            }
             done = [c.body for c in self.fake.of("chat.update") if c.body.get("ts") in mine]
             if done:
                 return str(done[-1].get("text") or "")
@@ -144,7 +171,9 @@ class Bot:
 
 @pytest.mark.slow
 def test_chroma_server_stopped_mid_run_bot_apologises_then_recovers(
-    tmp_path: Path, settings: Callable[..., Any], chroma: ChromaServer,
+    tmp_path: Path,
+    settings: Callable[..., Any],
+    chroma: ChromaServer,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     from assistant.ingest import ingest_paths
@@ -166,7 +195,9 @@ def test_chroma_server_stopped_mid_run_bot_apologises_then_recovers(
         assert "Något gick fel" in apology and "felkod" in apology
         error_id = apology.rstrip(".").split()[-1]
         logged = [r for r in caplog.records if "answer failed" in r.getMessage()]
-        assert logged and error_id in logged[0].getMessage()  # the id in the thread finds the log line
+        assert (
+            logged and error_id in logged[0].getMessage()
+        )  # the id in the thread finds the log line
         assert logged[0].exc_info and logged[0].exc_info[0] is StoreUnavailableError
 
         chroma.start()  # same path, same port: the index is back
@@ -234,8 +265,10 @@ def test_hanging_llm_falls_back_to_extractive_within_the_timeout(
 
 # -- one ingest run full of malformed files -----------------------------------------------------
 def _nested_html(depth: int) -> str:
-    return ("<html><body><main><h1>Nested</h1>" + "<div>" * depth + "<p>Deep text about the fund "
-            "and border surveillance.</p>" + "</div>" * depth + "</main></body></html>")
+    return (
+        "<html><body><main><h1>Nested</h1>" + "<div>" * depth + "<p>Deep text about the fund "
+        "and border surveillance.</p>" + "</div>" * depth + "</main></body></html>"
+    )
 
 
 def test_malformed_files_in_one_run_fail_one_by_one_and_lose_nothing(
@@ -254,20 +287,28 @@ def test_malformed_files_in_one_run_fail_one_by_one_and_lose_nothing(
     (docs / "random.pdf").write_bytes(rnd.randbytes(8192))
     (docs / "random.docx").write_bytes(rnd.randbytes(8192))
     (docs / "nested.html").write_text(_nested_html(5000), "utf-8")
-    (docs / "latin1.txt").write_bytes("Återvändande\n\nSambandsmän för återvändande (ARLO) i "
-                                      "tredjeländer.\n".encode("cp1252"))
+    (docs / "latin1.txt").write_bytes(
+        "Återvändande\n\nSambandsmän för återvändande (ARLO) i tredjeländer.\n".encode("cp1252")
+    )
     (docs / "broken-utf8.txt").write_bytes(b"Title\n\nabc \x81\x8d\x90 def \xff\n")
     (docs / "list-front-matter.md").write_text("---\n- a\n- b\n---\n# Title\n\nBody.\n", "utf-8")
     # The loader's size limit, lowered so that the test stays small: one file over, one under.
-    monkeypatch.setattr(loaders, "load_file", functools.partial(loaders.load_file, max_bytes=400_000))
+    monkeypatch.setattr(
+        loaders, "load_file", functools.partial(loaders.load_file, max_bytes=400_000)
+    )
     sentence = "The managing authority shall keep records of every payment to beneficiaries. "
     (docs / "big-over.txt").write_text("Big\n\n" + sentence * 6000, "utf-8")  # ~480 kB
     (docs / "big-under.txt").write_text("Big\n\n" + (sentence + "\n\n") * 2000, "utf-8")  # ~160 kB
 
     r = ingest_paths([docs], s, progress=False)
     failed = {Path(src).name: err for src, err in r.failed}
-    assert set(failed) == {"random.pdf", "random.docx", "list-front-matter.md", "big-over.txt",
-                           "broken-utf8.txt"}
+    assert set(failed) == {
+        "random.pdf",
+        "random.docx",
+        "list-front-matter.md",
+        "big-over.txt",
+        "broken-utf8.txt",
+    }
     assert "not a valid PDF" in failed["random.pdf"]
     assert "not a valid Word document" in failed["random.docx"]
     assert "front matter" in failed["list-front-matter.md"]
@@ -285,4 +326,8 @@ def test_malformed_files_in_one_run_fail_one_by_one_and_lose_nothing(
     ans = pipe.ask("What is the maximum co-financing rate of the Union budget?")
     assert ans.citations and ans.citations[0].doc_id == "isf"
     hits = pipe.retrieve("Sambandsmän för återvändande ARLO", k=3)
-    assert hits and hits[0].chunk.doc_id == "latin1" and "Sambandsmän för återvändande" in hits[0].chunk.text
+    assert (
+        hits
+        and hits[0].chunk.doc_id == "latin1"
+        and "Sambandsmän för återvändande" in hits[0].chunk.text
+    )
