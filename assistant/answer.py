@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .documents import Citation, Passage
-from .language import query_tokens, stemmer, words
+from .language import pseudo_translate, query_tokens, stemmer, words
 from .retrieval import is_superseded
 
 log = logging.getLogger(__name__)
@@ -100,6 +100,9 @@ _QUANT_Q = re.compile(
     re.I,
 )
 _HAS_NUM = re.compile(r"\d")
+CUTOFF = 0.0  # extra quotes must score at least this share of the best one
+PRIOR = 0.3  # weight of the passage rank in choosing quotes
+QUOTE_FROM = 5  # quotes come from this many top passages
 _MD_NOISE = re.compile(r"^\s*(?:[-*>]\s+|\d+\.\s+|\(\w{1,4}\)\s+)")
 
 
@@ -157,28 +160,40 @@ def make_citation(n: int, p: Passage, quote: str, lang: str) -> Citation:
     )
 
 
-def pick_units(question: str, passages: Sequence[Passage], max_units: int = 3) -> list[Unit]:
-    """The units that best answer the question: term overlap (stemmed both ways, glossary
-    expanded), favouring higher-ranked passages and, for quantity questions, units with numbers."""
-    qtok = set(query_tokens(question))
+def pick_units(
+    question: str,
+    passages: Sequence[Passage],
+    max_units: int = 3,
+    idf: Callable[[str], float] | None = None,
+) -> list[Unit]:
+    """The units that best answer the question.
+
+    A unit scores by the question words it holds (either language's stems, the English
+    pseudo-translation and glossary synonyms; rare words weigh more), with a bonus for numbers
+    when the question asks how much, and a small prior for higher-ranked passages. Extra units
+    are added only when they score close to the best one, so the answer carries no filler.
+    """
+    weight = idf or (lambda _t: 1.0)
+    qtok = set(query_tokens(question)) | set(query_tokens(pseudo_translate(question)))
     quant = bool(_QUANT_Q.search(question))
     scored: list[tuple[float, Unit]] = []
     for pi, p in enumerate(passages):
         lang = "sv" if p.chunk.metadata.get("language") == "sv" else "en"
         for u in sentence_units(pi, p.chunk.text):
             toks = set(stemmer(lang).stemWords(words(u.text)))
-            overlap = len(qtok & toks)
-            score = overlap / (1.0 + 0.15 * max(0, len(toks) - 25) ** 0.5)
+            overlap = sum(weight(t) for t in qtok & toks)
+            score = overlap / (1.0 + 0.1 * max(0, len(toks) - 30) ** 0.5)
             if quant and _HAS_NUM.search(u.text):
-                score += 1.0
-            score += 1.5 / (1 + pi)  # retrieval already ranked the passages
+                score *= 1.3
+            score *= 1.0 + PRIOR / (1 + pi)  # retrieval already ranked the passages
             if len(u.text) < 25:
-                score -= 1.0
+                score *= 0.5
             scored.append((score, u))
     scored.sort(key=lambda x: -x[0])
     chosen: list[Unit] = []
-    for _s, u in scored:
-        if len(chosen) >= max_units:
+    best = scored[0][0] if scored else 0.0
+    for sc, u in scored:
+        if len(chosen) >= max_units or (chosen and sc < CUTOFF * best):
             break
         if any(c.p_index == u.p_index and c.start == u.start for c in chosen):
             continue
@@ -188,8 +203,13 @@ def pick_units(question: str, passages: Sequence[Passage], max_units: int = 3) -
     return chosen
 
 
-def extractive_answer(question: str, passages: Sequence[Passage], lang: str) -> Draft:
-    units = pick_units(question, passages[:3])
+def extractive_answer(
+    question: str,
+    passages: Sequence[Passage],
+    lang: str,
+    idf: Callable[[str], float] | None = None,
+) -> Draft:
+    units = pick_units(question, passages[:QUOTE_FROM], idf=idf)
     cites: list[Citation] = []
     num_of: dict[int, int] = {}
     lines: list[str] = []

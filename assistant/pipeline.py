@@ -208,7 +208,7 @@ class Pipeline:
             ans.mode = "llm" if draft and draft.citations else "extractive"
         if draft is None or not draft.citations:
             fallback_note = draft.warnings if draft else []
-            draft = A.extractive_answer(query, passages, lang)
+            draft = A.extractive_answer(query, passages, lang, idf=self.retriever.lexical.idf)
             draft.warnings = fallback_note + draft.warnings
             ans.mode = "extractive"
         timings["answer_ms"] = A.now_ms(t)

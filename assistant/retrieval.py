@@ -75,6 +75,9 @@ class LexicalIndex:
         for st in self.stem_sets:
             self.df.update(st)
 
+    def idf(self, stem: str) -> float:
+        return math.log((len(self.chunks) + 1) / (self.df.get(stem, 0) + 0.5))
+
     def coverage(self, question: str, chunk_ids: Sequence[str]) -> float:
         """Share of the question's content (idf-weighted) found in the given chunks.
 
