@@ -126,6 +126,16 @@ def _sv_en() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     return exact, by_stem
 
 
+@lru_cache(maxsize=1)
+def _phrases() -> tuple[tuple[re.Pattern[str], list[str]], ...]:
+    """Multi-word Swedish entries ("stå för"), matched on the question before single words."""
+    out = []
+    for sv, en in (_data("sv_en.yaml").get("phrases") or {}).items():
+        pat = re.compile(r"(?<![\wåäö])" + re.escape(str(sv).lower()) + r"(?![\wåäö])", re.I)
+        out.append((pat, [str(e) for e in en]))
+    return tuple(out)
+
+
 def _lookup(w: str) -> list[str] | None:
     exact, by_stem = _sv_en()
     return exact.get(w) or by_stem.get(stemmer("sv").stemWord(w))
@@ -148,7 +158,12 @@ def _split_compound(w: str) -> list[str] | None:
 def pseudo_translate(question: str, with_glossary: bool = True) -> str:
     """An English query from a Swedish one, word by word; acronyms and numbers are kept."""
     out: list[str] = []
-    parts = [p for w in _WORD.findall(question) for p in re.split(r"[-/]", w) if p]
+    rest = question
+    for phrase, english in _phrases():
+        if phrase.search(rest):
+            out.extend(english)
+            rest = phrase.sub(" ", rest)
+    parts = [p for w in _WORD.findall(rest) for p in re.split(r"[-/]", w) if p]
     for w in parts:
         lw = w.lower()
         if (w.isupper() and len(w) > 1) or any(ch.isdigit() for ch in w):
