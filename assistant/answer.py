@@ -49,7 +49,7 @@ TEXTS = {
         "the answer below quotes the documents.",
         "llm_removed": "A citation in the answer pointed to a source that was not given and was removed: {refs}.",
         "empty": "The question is empty. Write what you want to know, e.g. "
-        "\"What is the ISF co-financing rate?\"",
+        '"What is the ISF co-financing rate?"',
         "too_long": "The question is too long ({n} characters; at most {max}). Shorten it.",
         "low_confidence": "The answer rests on weak evidence; check the source.",
     },
@@ -61,8 +61,12 @@ def t(lang: str, key: str, **kw: Any) -> str:
 
 
 # -- labels and titles -------------------------------------------------------------------------
-_REG = re.compile(r"^(Regulation|Directive|Decision)\s+(\((?:EU|EU, Euratom)\)\s+(?:No\s+)?\d+/\d+)", re.I)
-_SV_REG = re.compile(r"^(Europaparlamentets och rådets )?(förordning|direktiv)\s+(\(EU\)\s+(?:nr\s+)?\d+/\d+)", re.I)
+_REG = re.compile(
+    r"^(Regulation|Directive|Decision)\s+(\((?:EU|EU, Euratom)\)\s+(?:No\s+)?\d+/\d+)", re.I
+)
+_SV_REG = re.compile(
+    r"^(Europaparlamentets och rådets )?(förordning|direktiv)\s+(\(EU\)\s+(?:nr\s+)?\d+/\d+)", re.I
+)
 _TYPE_SV = {"regulation": "förordning", "directive": "direktiv", "decision": "beslut"}
 
 
@@ -73,7 +77,11 @@ def short_title(meta: dict[str, Any], doc_id: str, lang: str) -> str:
     title = str(meta.get("title") or doc_id)
     if m := _REG.match(title):
         kind = m.group(1).lower()
-        return f"{_TYPE_SV.get(kind, kind)} {m.group(2)}" if lang == "sv" else f"{m.group(1)} {m.group(2)}"
+        return (
+            f"{_TYPE_SV.get(kind, kind)} {m.group(2)}"
+            if lang == "sv"
+            else f"{m.group(1)} {m.group(2)}"
+        )
     if m := _SV_REG.match(title):
         return f"{m.group(2).lower()} {m.group(3)}" if lang == "sv" else f"Regulation {m.group(3)}"
     if meta.get("beteckning"):
@@ -135,7 +143,7 @@ def sentence_units(p_index: int, text: str) -> list[Unit]:
 def _clean_quote(u: str) -> str:
     """Quotes stay verbatim; only a leading list marker is left out (it is still a substring)."""
     m = _MD_NOISE.match(u)
-    return u[m.end():] if m and len(u) - m.end() > 20 else u
+    return u[m.end() :] if m and len(u) - m.end() > 20 else u
 
 
 # -- extractive answer -------------------------------------------------------------------------
@@ -234,9 +242,7 @@ def extractive_answer(
 
 
 # -- validity ----------------------------------------------------------------------------------
-def validity_warnings(
-    cited: Sequence[Passage], lang: str, titles: dict[str, str]
-) -> list[str]:
+def validity_warnings(cited: Sequence[Passage], lang: str, titles: dict[str, str]) -> list[str]:
     out: list[str] = []
     seen: set[str] = set()
     for p in cited:
@@ -276,7 +282,9 @@ SYSTEM_PROMPT = {
 _REF = re.compile(r"\[(\d{1,3})\]")
 
 
-def build_llm_messages(question: str, passages: Sequence[Passage], lang: str) -> list[tuple[str, str]]:
+def build_llm_messages(
+    question: str, passages: Sequence[Passage], lang: str
+) -> list[tuple[str, str]]:
     blocks = []
     for i, p in enumerate(passages, 1):
         c = p.chunk

@@ -44,9 +44,18 @@ STREAM_INTERVAL = 1.2  # seconds between chat.update calls while an answer strea
 HISTORY_TURNS = 10
 
 SUGGESTED_PROMPTS = [
-    {"title": "Medfinansiering i ISF", "message": "Hur stor andel av kostnaderna kan EU stå för i ett ISF-projekt?"},
-    {"title": "BMVI och utrustning", "message": "Vilka regler gäller för inköp av utrustning med BMVI-medel?"},
-    {"title": "EUROSUR och NCC", "message": "Vad ska det nationella samordningscentret (NCC) göra enligt EUROSUR?"},
+    {
+        "title": "Medfinansiering i ISF",
+        "message": "Hur stor andel av kostnaderna kan EU stå för i ett ISF-projekt?",
+    },
+    {
+        "title": "BMVI och utrustning",
+        "message": "Vilka regler gäller för inköp av utrustning med BMVI-medel?",
+    },
+    {
+        "title": "EUROSUR och NCC",
+        "message": "Vad ska det nationella samordningscentret (NCC) göra enligt EUROSUR?",
+    },
 ]
 GREETING = (
     "Hej! Jag svarar på frågor om EU-fonderna (ISF, BMVI, AMIF), gränsövervakning och "
@@ -231,14 +240,20 @@ class SlackBot:
     def level(self, channel: str, is_dm: bool) -> str:
         if channel in self.levels:
             return self.levels[channel]
-        return self.settings.slack_dm_classification if is_dm else self.settings.slack_default_classification
+        return (
+            self.settings.slack_dm_classification
+            if is_dm
+            else self.settings.slack_default_classification
+        )
 
     def user_ref(self, user: str | None) -> str:
         h = self.audit.user_hash(user) if self.audit else None
         return (h or "-")[:12]
 
     # thread history ----------------------------------------------------------------------------
-    def thread_history(self, channel: str, thread_ts: str, current_ts: str | None) -> tuple[bool, list[Turn]]:
+    def thread_history(
+        self, channel: str, thread_ts: str, current_ts: str | None
+    ) -> tuple[bool, list[Turn]]:
         """(bot took part, earlier turns) from conversations.replies; user turns are redacted."""
         try:
             resp = self.client.conversations_replies(channel=channel, ts=thread_ts, limit=50)
@@ -250,7 +265,9 @@ class SlackBot:
         for m in resp.get("messages") or []:
             if m.get("ts") == current_ts:
                 continue
-            mine = m.get("user") == self.bot_user_id or (self.bot_id and m.get("bot_id") == self.bot_id)
+            mine = m.get("user") == self.bot_user_id or (
+                self.bot_id and m.get("bot_id") == self.bot_id
+            )
             if mine:
                 took_part = True
                 text = m.get("text") or ""
@@ -275,8 +292,12 @@ class SlackBot:
         job.scan = privacy.scan(job.question)
         logger.info(
             "question channel=%s user=%s level=%s chars=%d personal_data=%s history=%d",
-            job.channel, self.user_ref(job.user), job.level, len(job.question),
-            ",".join(job.scan.kinds) or "none", len(job.history),
+            job.channel,
+            self.user_ref(job.user),
+            job.level,
+            len(job.question),
+            ",".join(job.scan.kinds) or "none",
+            len(job.history),
         )
         if job.respond is None:
             try:
@@ -309,15 +330,22 @@ class SlackBot:
         t0 = time.perf_counter()
         on_token = None
         if job.placeholder_ts:
+            placeholder_ts = job.placeholder_ts
+
             def interim(text: str) -> None:
                 self.client.chat_update(
-                    channel=job.channel, ts=job.placeholder_ts, text=text,
+                    channel=job.channel,
+                    ts=placeholder_ts,
+                    text=text,
                     blocks=slack_blocks.streaming_blocks(text),
                 )
+
             on_token = Throttled(interim)
         try:
             answer = self.pipeline.ask(
-                job.question, history=job.history or None, max_classification=job.level,
+                job.question,
+                history=job.history or None,
+                max_classification=job.level,
                 on_token=on_token,
             )
         except QuestionRejectedError as e:
@@ -328,21 +356,31 @@ class SlackBot:
             error_id = uuid.uuid4().hex[:10]
             logger.exception("answer failed error_id=%s channel=%s", error_id, job.channel)
             self._audit(job, None, (time.perf_counter() - t0) * 1000, error_id)
-            self.deliver(job, slack_blocks.error_blocks(error_id), slack_blocks.error_text(error_id))
+            self.deliver(
+                job, slack_blocks.error_blocks(error_id), slack_blocks.error_text(error_id)
+            )
             return
         if job.scan.warning and not any("personuppgift" in w.lower() for w in answer.warnings):
             answer.warnings.insert(0, job.scan.warning)
         latency = (time.perf_counter() - t0) * 1000
         qid = self._audit(job, answer, latency, None)
-        self.deliver(job, slack_blocks.answer_blocks(answer, qid), slack_blocks.fallback_text(answer))
+        self.deliver(
+            job, slack_blocks.answer_blocks(answer, qid), slack_blocks.fallback_text(answer)
+        )
         if job.thread_ts:
             self.threads.add((job.channel, job.thread_ts))
         logger.info(
             "answered question_id=%s channel=%s latency_ms=%.0f citations=%d abstained=%s",
-            qid or "-", job.channel, latency, len(answer.citations), answer.abstained,
+            qid or "-",
+            job.channel,
+            latency,
+            len(answer.citations),
+            answer.abstained,
         )
 
-    def _audit(self, job: Job, answer: Answer | None, latency_ms: float, error_id: str | None) -> str:
+    def _audit(
+        self, job: Job, answer: Answer | None, latency_ms: float, error_id: str | None
+    ) -> str:
         if self.audit is None:
             return ""
         assert job.scan is not None
@@ -351,10 +389,13 @@ class SlackBot:
                 question_redacted=job.scan.redacted,
                 answer_text=answer.text if answer else "",
                 sources=sources_of(answer.citations) if answer else [],
-                team=job.team, channel=job.channel, user=job.user,
+                team=job.team,
+                channel=job.channel,
+                user=job.user,
                 mode=answer.mode if answer else None,
                 abstained=answer.abstained if answer else False,
-                latency_ms=latency_ms, error_id=error_id,
+                latency_ms=latency_ms,
+                error_id=error_id,
             )
         except Exception:
             logger.exception("audit log write failed channel=%s", job.channel)
@@ -363,24 +404,34 @@ class SlackBot:
     def deliver(self, job: Job, blocks: list[dict[str, Any]], text: str) -> None:
         if job.respond is not None:
             job.respond(
-                text=text, blocks=blocks, replace_original=False,
+                text=text,
+                blocks=blocks,
+                replace_original=False,
                 response_type="in_channel" if job.public else "ephemeral",
             )
             return
         if job.placeholder_ts:
             try:
-                self.client.chat_update(channel=job.channel, ts=job.placeholder_ts, text=text, blocks=blocks)
+                self.client.chat_update(
+                    channel=job.channel, ts=job.placeholder_ts, text=text, blocks=blocks
+                )
                 return
             except SlackApiError:
                 logger.warning("chat.update failed; posting a new message", exc_info=True)
-        self.client.chat_postMessage(channel=job.channel, thread_ts=job.thread_ts, text=text, blocks=blocks)
+        self.client.chat_postMessage(
+            channel=job.channel, thread_ts=job.thread_ts, text=text, blocks=blocks
+        )
 
-    def notify(self, channel: str, user: str, thread_ts: str | None, text: str, is_dm: bool) -> None:
+    def notify(
+        self, channel: str, user: str, thread_ts: str | None, text: str, is_dm: bool
+    ) -> None:
         """A short notice only the asker sees (in DMs a normal reply)."""
         blocks = slack_blocks.notice_blocks(text)
         try:
             if is_dm:
-                self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text, blocks=blocks)
+                self.client.chat_postMessage(
+                    channel=channel, thread_ts=thread_ts, text=text, blocks=blocks
+                )
             else:
                 self.client.chat_postEphemeral(
                     channel=channel, user=user, thread_ts=thread_ts, text=text, blocks=blocks
@@ -399,7 +450,11 @@ class SlackBot:
         self._question_event(event, team, is_dm=False, follow_up_only=False)
 
     def on_message(self, event: dict[str, Any], team: str | None) -> None:
-        if event.get("subtype") or event.get("bot_id") or event.get("user") in (None, self.bot_user_id):
+        if (
+            event.get("subtype")
+            or event.get("bot_id")
+            or event.get("user") in (None, self.bot_user_id)
+        ):
             return  # edits, deletions, joins, bots and our own messages
         if event.get("channel_type") == "im":
             self._question_event(event, team, is_dm=True, follow_up_only=False)
@@ -408,8 +463,9 @@ class SlackBot:
             return  # top-level chatter, or a mention that app_mention handles
         self._question_event(event, team, is_dm=False, follow_up_only=True)
 
-    def _question_event(self, event: dict[str, Any], team: str | None, *, is_dm: bool,
-                        follow_up_only: bool) -> None:
+    def _question_event(
+        self, event: dict[str, Any], team: str | None, *, is_dm: bool, follow_up_only: bool
+    ) -> None:
         channel = event.get("channel", "")
         user = event.get("user", "")
         if not self.allowed(team, channel, is_dm):
@@ -427,10 +483,21 @@ class SlackBot:
         if not self.check_rate(team, user):
             self.notify(channel, user, thread_ts, RATE_LIMITED, is_dm)
             return
-        self.start(Job(question=question, channel=channel, user=user, team=team,
-                       level=self.level(channel, is_dm), thread_ts=thread_ts, history=history))
+        self.start(
+            Job(
+                question=question,
+                channel=channel,
+                user=user,
+                team=team,
+                level=self.level(channel, is_dm),
+                thread_ts=thread_ts,
+                history=history,
+            )
+        )
 
-    def on_slash(self, ack: Callable[..., Any], command: dict[str, Any], respond: Callable[..., Any]) -> None:
+    def on_slash(
+        self, ack: Callable[..., Any], command: dict[str, Any], respond: Callable[..., Any]
+    ) -> None:
         text = (command.get("text") or "").strip()
         public = False
         first, _, rest = text.partition(" ")
@@ -450,10 +517,21 @@ class SlackBot:
             ack(text=RATE_LIMITED)
             return
         ack(text=slack_blocks.SEARCHING, blocks=slack_blocks.placeholder_blocks())
-        self.start(Job(question=text, channel=channel, user=user, team=team,
-                       level=self.level(channel, is_dm), respond=respond, public=public))
+        self.start(
+            Job(
+                question=text,
+                channel=channel,
+                user=user,
+                team=team,
+                level=self.level(channel, is_dm),
+                respond=respond,
+                public=public,
+            )
+        )
 
-    def on_feedback(self, body: dict[str, Any], action: dict[str, Any], respond: Callable[..., Any]) -> None:
+    def on_feedback(
+        self, body: dict[str, Any], action: dict[str, Any], respond: Callable[..., Any]
+    ) -> None:
         vote = slack_blocks.VOTES[action["action_id"]]
         user = (body.get("user") or {}).get("id")
         try:
@@ -467,13 +545,15 @@ class SlackBot:
             text = "Återkopplingen kunde inte sparas. Försök igen senare."
         self._ephemeral_reply(body, respond, text)
 
-    def _ephemeral_reply(self, body: dict[str, Any], respond: Callable[..., Any], text: str) -> None:
+    def _ephemeral_reply(
+        self, body: dict[str, Any], respond: Callable[..., Any], text: str
+    ) -> None:
         try:
             if body.get("response_url"):
                 respond(text=text, response_type="ephemeral", replace_original=False)
             else:
-                channel = (body.get("channel") or {}).get("id")
-                user = (body.get("user") or {}).get("id")
+                channel = str((body.get("channel") or {}).get("id") or "")
+                user = str((body.get("user") or {}).get("id") or "")
                 self.client.chat_postEphemeral(channel=channel, user=user, text=text)
         except Exception:
             logger.warning("could not thank for feedback", exc_info=True)
@@ -487,7 +567,10 @@ def make_client(settings: Settings) -> WebClient:
         token=settings.slack_bot_token,
         base_url=base,
         timeout=30,
-        retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=2)],
+        retry_handlers=[
+            ConnectionErrorRetryHandler(),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+        ],
     )
 
 
@@ -617,7 +700,9 @@ def make_http_server(app: App, host: str = "127.0.0.1", port: int = 3000) -> WSG
             return [b"ok"]
         return handler(environ, start_response)
 
-    return make_server(host, port, wsgi, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+    return make_server(
+        host, port, wsgi, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+    )
 
 
 def serve_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -656,7 +741,9 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if http:
             server = make_http_server(app, args.host, args.port)
-            logger.info("serving Slack events on http://%s:%d/slack/events", args.host, server.server_port)
+            logger.info(
+                "serving Slack events on http://%s:%d/slack/events", args.host, server.server_port
+            )
             try:
                 server.serve_forever()
             finally:

@@ -43,7 +43,10 @@ def ask_command(args: argparse.Namespace, settings: Settings) -> int:
     pipe = Pipeline(settings)
     try:
         ans = pipe.ask(
-            args.question, max_classification=args.level, funds=args.fund, period=args.period,
+            args.question,
+            max_classification=args.level,
+            funds=args.fund,
+            period=args.period,
             use_llm=False if args.extractive else None,
         )
     except QuestionRejectedError as e:
@@ -66,7 +69,9 @@ def chat_command(args: argparse.Namespace, settings: Settings) -> int:
 
     console = Console()
     pipe = Pipeline(settings)
-    console.print("[bold]Fondassistenten[/] – ställ en fråga om EU-fonderna (tom rad eller Ctrl-D avslutar).")
+    console.print(
+        "[bold]Fondassistenten[/] – ställ en fråga om EU-fonderna (tom rad eller Ctrl-D avslutar)."
+    )
     with console.status("Laddar index och modell…"):
         pipe.warm()
     history: list[tuple[str, str]] = []

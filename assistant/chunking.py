@@ -88,7 +88,12 @@ def _is_plain_heading_line(lines: list[str], i: int) -> bool:
     never follows a full stop and is usually long).
     """
     line = lines[i].strip()
-    if not line or len(line) > 70 or line[-1] in ".,;:!?)-" or line.startswith(("-", "•", "|", "(")):
+    if (
+        not line
+        or len(line) > 70
+        or line[-1] in ".,;:!?)-"
+        or line.startswith(("-", "•", "|", "("))
+    ):
         return False
     if not line[0].isupper() or len(line.split()) > 10:
         return False
@@ -149,17 +154,30 @@ def _headings_and_blocks(doc: Document) -> list[_Block]:
             close(pos)
             push(len(m.group(1)), m.group(2))
             is_heading = True
-            if stack[-1].kind == "para" and len(clean_heading(m.group(2))) > len(stack[-1].label) + 12:
+            if (
+                stack[-1].kind == "para"
+                and len(clean_heading(m.group(2))) > len(stack[-1].label) + 12
+            ):
                 # Converted statutes sometimes carry real text in front of "9 §" in the heading
                 # line; keep that line in the paragraph's chunk so no text is lost.
                 cur_start = pos
                 is_heading = False
-        elif not markdown_headings and stripped and (
-            _ARTICLE.match(stripped) and len(stripped) < 120 and not stripped.endswith(".")
-            or _ANNEX.match(stripped) and len(stripped) < 80 and stripped.split()[0].isupper()
-            or _CHAPTER_EU.match(stripped) and stripped.split()[0].isupper()
-            or _KAP.match(stripped) and len(stripped) < 100
-            or _is_plain_heading_line(lines, idx)
+        elif (
+            not markdown_headings
+            and stripped
+            and (
+                _ARTICLE.match(stripped)
+                and len(stripped) < 120
+                and not stripped.endswith(".")
+                or _ANNEX.match(stripped)
+                and len(stripped) < 80
+                and stripped.split()[0].isupper()
+                or _CHAPTER_EU.match(stripped)
+                and stripped.split()[0].isupper()
+                or _KAP.match(stripped)
+                and len(stripped) < 100
+                or _is_plain_heading_line(lines, idx)
+            )
         ):
             close(pos)
             push(1 if idx == 0 else 2 if _CHAPTER_EU.match(stripped) else 3, stripped)
@@ -171,9 +189,15 @@ def _headings_and_blocks(doc: Document) -> list[_Block]:
             while stack and stack[-1].kind == "para":
                 stack.pop()
             cur_label = None
-            stack.append(_Heading(9, f"{para.group(1).strip()} §", "para", f"{para.group(1).strip()} §"))
+            stack.append(
+                _Heading(9, f"{para.group(1).strip()} §", "para", f"{para.group(1).strip()} §")
+            )
             cur_start = pos
-        elif stripped.lower().rstrip(":") in ("whereas", "med beaktande av följande", "having regard"):
+        elif stripped.lower().rstrip(":") in (
+            "whereas",
+            "med beaktande av följande",
+            "having regard",
+        ):
             close(pos)
             in_recitals = True
             cur_start = pos + len(line)
@@ -198,7 +222,9 @@ def _headings_and_blocks(doc: Document) -> list[_Block]:
 
 def _label_and_path(block: _Block, doc_title: str) -> tuple[str, str]:
     stack = block.stack
-    unit_idx = next((i for i in range(len(stack) - 1, -1, -1) if stack[i].kind in _LEGAL_UNITS), None)
+    unit_idx = next(
+        (i for i in range(len(stack) - 1, -1, -1) if stack[i].kind in _LEGAL_UNITS), None
+    )
     parts: list[str] = []
     skip_top = len(stack) > 1 and stack[0].level == 1  # the document title heading
     for i, h in enumerate(stack):
@@ -224,7 +250,9 @@ def _label_and_path(block: _Block, doc_title: str) -> tuple[str, str]:
     return label, path
 
 
-def _split_points(text: str, start: int, end: int, fits: Callable[[str], bool]) -> list[tuple[int, int]]:
+def _split_points(
+    text: str, start: int, end: int, fits: Callable[[str], bool]
+) -> list[tuple[int, int]]:
     """Split [start, end) into spans that fit, preferring paragraph, then line, then sentence cuts."""
     span = text[start:end]
     if fits(span):
@@ -283,7 +311,9 @@ def chunk_document(
 
     page_starts = [p[0] for p in doc.pages]
     chunks: list[Chunk] = []
-    base_meta = {k: v for k, v in doc.metadata.items() if k in ("title", "language", "classification")}
+    base_meta = {
+        k: v for k, v in doc.metadata.items() if k in ("title", "language", "classification")
+    }
     for block in _headings_and_blocks(doc):
         if block.label == "Footnotes":
             continue  # reference lists (OJ citations) answer no question and crowd retrieval

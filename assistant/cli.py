@@ -36,8 +36,13 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("paths", nargs="*", metavar="PATH_OR_URL", help="default: corpus/")
     ing.add_argument("--rebuild", action="store_true", help="drop the index and start over")
     ing.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
-    ing.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
-                     help="wait this long for another running ingest to finish (default: fail at once)")
+    ing.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another running ingest to finish (default: fail at once)",
+    )
     ing.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     st = sub.add_parser("status", help="what the index holds")
@@ -46,8 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer one question with citations")
     ask.add_argument("question", metavar="QUESTION")
     ask.add_argument("--json", action="store_true", help="print the JSON contract of DESIGN.md")
-    ask.add_argument("--level", default="public", choices=["public", "internal", "restricted"],
-                     help="highest document classification you may see (default: public)")
+    ask.add_argument(
+        "--level",
+        default="public",
+        choices=["public", "internal", "restricted"],
+        help="highest document classification you may see (default: public)",
+    )
     ask.add_argument("--fund", action="append", help="only documents of this fund (repeatable)")
     ask.add_argument("--period", help="only documents of this programme period, e.g. 2021-2027")
     ask.add_argument("--extractive", action="store_true", help="never call the LLM")
@@ -60,11 +69,17 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--docs", metavar="DIR", help="ingest DIR into a temporary index first")
     ev.add_argument("--json", metavar="FILE", dest="json_out", help="write per-question JSON")
     ev.add_argument("--report", metavar="DIR", help="write Markdown + HTML report here")
-    ev.add_argument("--k", type=int, default=10, help="passages retrieved per question (default 10)")
+    ev.add_argument(
+        "--k", type=int, default=10, help="passages retrieved per question (default 10)"
+    )
     ev.add_argument("--baselines", action="store_true", help="also run lexical-only and dense-only")
     ev.add_argument("--compare", metavar="PREVIOUS.json", help="list questions that got worse")
-    ev.add_argument("--level", default="restricted", choices=["public", "internal", "restricted"],
-                    help="classification the questions are asked at (default: restricted)")
+    ev.add_argument(
+        "--level",
+        default="restricted",
+        choices=["public", "internal", "restricted"],
+        help="classification the questions are asked at (default: restricted)",
+    )
 
     fb = sub.add_parser("feedback", help="staff feedback from Slack")
     fbs = fb.add_subparsers(dest="feedback_command", required=True, metavar="ACTION")
@@ -73,7 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     fbe.add_argument("--all", action="store_true", help="include answers marked useful too")
 
     sv = sub.add_parser("serve", help="run the Slack bot (Socket Mode unless --http)")
-    sv.add_argument("--http", action="store_true", help="Events API over HTTP instead of Socket Mode")
+    sv.add_argument(
+        "--http", action="store_true", help="Events API over HTTP instead of Socket Mode"
+    )
     sv.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     sv.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
     return p

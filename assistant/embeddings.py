@@ -102,7 +102,9 @@ class SentenceTransformerEmbeddings(AssistantEmbeddings):
         # A folder is known by its last two parts: packaged models often sit in a folder named
         # just "model", and the id keys the embedding cache and the index's model guard.
         self.model_id = (
-            "st/" + "/".join(folder.resolve().parts[-2:]) if folder.exists() else f"st/{name_or_path}"
+            "st/" + "/".join(folder.resolve().parts[-2:])
+            if folder.exists()
+            else f"st/{name_or_path}"
         )
         dim = getattr(self._model, "get_embedding_dimension", None) or (
             self._model.get_sentence_embedding_dimension

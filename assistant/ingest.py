@@ -62,10 +62,16 @@ class IngestReport:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
-            "removed": self.removed, "failed": [{"source": s, "error": e} for s, e in self.failed],
-            "warnings": self.warnings, "chunks_written": self.chunks_written, "embedded": self.embedded,
-            "seconds": round(self.seconds, 3), "embed_seconds": round(self.embed_seconds, 3),
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "failed": [{"source": s, "error": e} for s, e in self.failed],
+            "warnings": self.warnings,
+            "chunks_written": self.chunks_written,
+            "embedded": self.embedded,
+            "seconds": round(self.seconds, 3),
+            "embed_seconds": round(self.embed_seconds, 3),
             "dry_run": self.dry_run,
         }
 
@@ -78,7 +84,9 @@ def _folder_key(path: Path) -> str:
     return path.resolve().as_posix()
 
 
-def collect_sources(paths: Sequence[str | Path], settings: Settings) -> tuple[list[SourceItem], list[str]]:
+def collect_sources(
+    paths: Sequence[str | Path], settings: Settings
+) -> tuple[list[SourceItem], list[str]]:
     """Expand folders, files, URLs and sources.yaml files into items; also the folders ingested."""
     from . import fetch, loaders
 
@@ -111,7 +119,9 @@ def collect_sources(paths: Sequence[str | Path], settings: Settings) -> tuple[li
         try:
             manifest = loaders.load_manifest(p)
         except LoaderError as e:
-            items.append(SourceItem(None, None, _folder_key(p), str(p / "manifest.yaml"), error=str(e)))
+            items.append(
+                SourceItem(None, None, _folder_key(p), str(p / "manifest.yaml"), error=str(e))
+            )
             manifest = {}
         for f in sorted(p.rglob("*")):
             rel = f.relative_to(p)
@@ -225,8 +235,21 @@ def ingest_paths(
                 if bar and task is not None:
                     bar.update(task, description=_short(item.display))
                 try:
-                    _ingest_one(item, settings, store, emb, cache, registry, seen, report, dry_run,
-                                loaders, chunk_document, DocRecord, writer)
+                    _ingest_one(
+                        item,
+                        settings,
+                        store,
+                        emb,
+                        cache,
+                        registry,
+                        seen,
+                        report,
+                        dry_run,
+                        loaders,
+                        chunk_document,
+                        DocRecord,
+                        writer,
+                    )
                 except LoaderError as e:
                     report.failed.append((item.display, str(e)))
                     _keep_previous(item, registry, seen, report)
@@ -272,8 +295,9 @@ def ingest_paths(
     return report
 
 
-def _keep_previous(item: SourceItem, registry: dict[str, Any], seen: dict[str, str],
-                   report: IngestReport) -> None:
+def _keep_previous(
+    item: SourceItem, registry: dict[str, Any], seen: dict[str, str], report: IngestReport
+) -> None:
     """A source that failed this time keeps its indexed version instead of being removed."""
     from .loaders import document_id
 
@@ -291,8 +315,21 @@ def _keep_previous(item: SourceItem, registry: dict[str, Any], seen: dict[str, s
             )
 
 
-def _ingest_one(item, settings, store, emb, cache, registry, seen, report, dry_run, loaders,
-                chunk_document, DocRecord, writer=None) -> None:  # type: ignore[no-untyped-def]
+def _ingest_one(
+    item,
+    settings,
+    store,
+    emb,
+    cache,
+    registry,
+    seen,
+    report,
+    dry_run,
+    loaders,
+    chunk_document,
+    DocRecord,
+    writer=None,
+) -> None:
     from .embeddings import embed_passages
 
     if item.error:
@@ -303,7 +340,10 @@ def _ingest_one(item, settings, store, emb, cache, registry, seen, report, dry_r
     meta = {k: v for k, v in item.extra_meta.items() if not k.startswith("_")}
     doc_hash = _content_hash(item, emb.model_id)
     # Cheap path: the registry knows this exact content → nothing to parse or embed.
-    known = next((r for r in registry.values() if r.source == item.display and r.content_hash == doc_hash), None)
+    known = next(
+        (r for r in registry.values() if r.source == item.display and r.content_hash == doc_hash),
+        None,
+    )
     if known is not None and known.doc_id not in seen:
         seen[known.doc_id] = item.display
         report.unchanged.append(known.doc_id)
@@ -331,7 +371,9 @@ def _ingest_one(item, settings, store, emb, cache, registry, seen, report, dry_r
                 store.set_doc(moved)
             registry[doc.doc_id] = moved
         return
-    chunks = chunk_document(doc, count_tokens=emb.count_tokens, max_tokens=min(320, emb.max_tokens - 96))
+    chunks = chunk_document(
+        doc, count_tokens=emb.count_tokens, max_tokens=min(320, emb.max_tokens - 96)
+    )
     if not chunks:
         raise LoaderError(f"{item.display}: no text to index (empty document)")
     (report.updated if old else report.added).append(doc.doc_id)
@@ -343,14 +385,23 @@ def _ingest_one(item, settings, store, emb, cache, registry, seen, report, dry_r
     report.embed_seconds += time.perf_counter() - t
     report.embedded += computed
     rec = DocRecord(
-        doc_id=doc.doc_id, version=version, content_hash=doc_hash, chunks=len(chunks),
-        source=item.display, folder=item.folder, fmt=doc.fmt,
+        doc_id=doc.doc_id,
+        version=version,
+        content_hash=doc_hash,
+        chunks=len(chunks),
+        source=item.display,
+        folder=item.folder,
+        fmt=doc.fmt,
         ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        metadata={k: v for k, v in doc.metadata.items()
-                  if isinstance(v, str | int | float | bool | list) or v is None},
+        metadata={
+            k: v
+            for k, v in doc.metadata.items()
+            if isinstance(v, str | int | float | bool | list) or v is None
+        },
     )
     (writer or _PendingWrites(store, registry, report, limit=0)).add(
-        chunks, vectors, version, doc.metadata, rec, old)
+        chunks, vectors, version, doc.metadata, rec, old
+    )
 
 
 class _PendingWrites:
@@ -359,15 +410,17 @@ class _PendingWrites:
     documents go in one upsert, then their registry records in one more (the switch), then old
     versions are deleted. Chunks are always written before the switch, as before."""
 
-    def __init__(self, store: Any, registry: dict[str, Any], report: IngestReport,
-                 limit: int = 1000) -> None:
+    def __init__(
+        self, store: Any, registry: dict[str, Any], report: IngestReport, limit: int = 1000
+    ) -> None:
         self.store, self.registry, self.report, self.limit = store, registry, report, limit
         self.items: list[tuple[Any, Any, str, dict[str, Any], Any, Any]] = []
         self.chunks = 0
         self.moved: list[Any] = []  # registry records whose source or folder changed, not content
 
-    def add(self, chunks: Any, vectors: Any, version: str, doc_meta: dict[str, Any], rec: Any,
-            old: Any) -> None:
+    def add(
+        self, chunks: Any, vectors: Any, version: str, doc_meta: dict[str, Any], rec: Any, old: Any
+    ) -> None:
         self.items.append((chunks, vectors, version, doc_meta, rec, old))
         self.chunks += len(chunks)
         if self.chunks >= self.limit:
@@ -381,7 +434,9 @@ class _PendingWrites:
             return
         items, self.items, self.chunks = self.items, [], 0
         self.store.add_documents([(c, v, ver, meta) for c, v, ver, meta, _r, _o in items])
-        self.store.set_docs([rec for *_x, rec, _o in items])  # from here on the new versions are visible
+        self.store.set_docs(
+            [rec for *_x, rec, _o in items]
+        )  # from here on the new versions are visible
         for chunks, _v, version, _m, rec, old in items:
             self.registry[rec.doc_id] = rec
             if old is not None:
@@ -395,7 +450,11 @@ def _open_cache(settings: Settings) -> Any:
     try:
         return EmbeddingCache(settings.embed_cache_path)
     except Exception as e:  # speed only: ingest works without it
-        log.warning("embedding cache at %s unavailable (%s); embedding everything", settings.embed_cache_path, e)
+        log.warning(
+            "embedding cache at %s unavailable (%s); embedding everything",
+            settings.embed_cache_path,
+            e,
+        )
         return None
 
 
@@ -403,20 +462,24 @@ def _url_id(url: str) -> str:
     from urllib.parse import urlparse
 
     u = urlparse(url)
-    return (u.netloc + u.path).strip("/").replace("/", "_") or hashlib.sha1(url.encode()).hexdigest()[:12]
+    return (u.netloc + u.path).strip("/").replace("/", "_") or hashlib.sha1(
+        url.encode()
+    ).hexdigest()[:12]
 
 
 def _remove_orphans(store: Any, registry: dict[str, Any]) -> None:
     """Chunks whose version is not the active one: left by an interrupted run or an old version."""
     active = {d: r.version for d, r in registry.items()}
-    stale = [cid for cid, doc_id, version in store.chunk_versions() if active.get(doc_id) != version]
+    stale = [
+        cid for cid, doc_id, version in store.chunk_versions() if active.get(doc_id) != version
+    ]
     if stale:
         log.info("removing %d chunks left by an interrupted or replaced ingest", len(stale))
         store.delete_ids(stale)
 
 
 def _short(s: str, n: int = 40) -> str:
-    return s if len(s) <= n else "…" + s[-(n - 1):]
+    return s if len(s) <= n else "…" + s[-(n - 1) :]
 
 
 def _progress(enabled: bool, console: Any) -> Any:
@@ -432,9 +495,14 @@ def _progress(enabled: bool, console: Any) -> Any:
     )
 
     return Progress(
-        TextColumn("{task.description:<40}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-        console=console, transient=True,
+        TextColumn("{task.description:<40}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
     )
 
 
@@ -446,21 +514,34 @@ def ingest_command(args: argparse.Namespace, settings: Settings) -> int:
     console = Console(stderr=True)
     paths = args.paths or [DEFAULT_SOURCE]
     report = ingest_paths(
-        paths, settings, rebuild=args.rebuild, dry_run=args.dry_run,
-        progress=not args.no_progress and console.is_terminal, wait=args.wait, console=console,
+        paths,
+        settings,
+        rebuild=args.rebuild,
+        dry_run=args.dry_run,
+        progress=not args.no_progress and console.is_terminal,
+        wait=args.wait,
+        console=console,
     )
     title = "Plan (dry run, nothing changed)" if report.dry_run else "Ingest summary"
     table = Table(title=title)
     for col in ("added", "updated", "unchanged", "removed", "failed", "chunks", "seconds"):
         table.add_column(col, justify="right")
     table.add_row(
-        str(len(report.added)), str(len(report.updated)), str(len(report.unchanged)),
-        str(len(report.removed)), str(len(report.failed)), str(report.chunks_written),
+        str(len(report.added)),
+        str(len(report.updated)),
+        str(len(report.unchanged)),
+        str(len(report.removed)),
+        str(len(report.failed)),
+        str(report.chunks_written),
         f"{report.seconds:.1f}",
     )
     out = Console()
     if report.dry_run:
-        for label, ids in (("add", report.added), ("update", report.updated), ("remove", report.removed)):
+        for label, ids in (
+            ("add", report.added),
+            ("update", report.updated),
+            ("remove", report.removed),
+        ):
             for i in ids:
                 out.print(f"would {label}: {i}")
     out.print(table)
@@ -492,10 +573,14 @@ def status(settings: Settings) -> dict[str, Any]:
         "last_ingest": meta.get("last_ingest"),
         "per_document": [
             {
-                "doc_id": r.doc_id, "title": r.metadata.get("title"), "format": r.fmt,
+                "doc_id": r.doc_id,
+                "title": r.metadata.get("title"),
+                "format": r.fmt,
                 "language": r.metadata.get("language"),
                 "classification": r.metadata.get("classification"),
-                "chunks": r.chunks, "source": r.source, "ingested_at": r.ingested_at,
+                "chunks": r.chunks,
+                "source": r.source,
+                "ingested_at": r.ingested_at,
                 "superseded_by": r.metadata.get("superseded_by"),
             }
             for r in sorted(reg.values(), key=lambda r: r.doc_id)
@@ -514,8 +599,10 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
     c = Console()
     c.print(f"store: {info['store']} ({info['mode']}, collection {info['collection']})")
     c.print(f"embedding model: {info['embedding_model']} ({info['dimension']}-d)")
-    c.print(f"documents: {info['documents']}   chunks: {info['chunks']}   "
-            f"last ingest: {info['last_ingest'] or 'never'}")
+    c.print(
+        f"documents: {info['documents']}   chunks: {info['chunks']}   "
+        f"last ingest: {info['last_ingest'] or 'never'}"
+    )
     if not info["documents"]:
         c.print("The index is empty: run `assistant ingest corpus/` (or `make run`).")
         return 0
@@ -523,8 +610,13 @@ def status_command(args: argparse.Namespace, settings: Settings) -> int:
     for col in ("doc_id", "format", "lang", "class", "chunks", "ingested"):
         t.add_column(col)
     for d in info["per_document"]:
-        t.add_row(d["doc_id"], d["format"], str(d["language"] or ""), str(d["classification"] or ""),
-                  str(d["chunks"]), d["ingested_at"])
+        t.add_row(
+            d["doc_id"],
+            d["format"],
+            str(d["language"] or ""),
+            str(d["classification"] or ""),
+            str(d["chunks"]),
+            d["ingested_at"],
+        )
     c.print(t)
     return 0
-

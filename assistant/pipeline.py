@@ -43,7 +43,9 @@ def standalone_query(question: str, history: Sequence[Turn] | None) -> str:
     """A follow-up ("och för BMVI?") borrows the previous question's subject."""
     if not history:
         return question
-    previous = [text for role, text in history if role == "user" and text.strip() != question.strip()]
+    previous = [
+        text for role, text in history if role == "user" and text.strip() != question.strip()
+    ]
     if not previous:
         return question
     short = len(words(question)) <= 8
@@ -58,7 +60,10 @@ def standalone_query(question: str, history: Sequence[Turn] | None) -> str:
 
 
 _FUND_PATTERNS = [
-    p for g in load_glossary() if g.terms[0] in ("ISF", "BMVI", "AMIF", "ISF Gräns") for p in g.patterns
+    p
+    for g in load_glossary()
+    if g.terms[0] in ("ISF", "BMVI", "AMIF", "ISF Gräns")
+    for p in g.patterns
 ]
 _FUND_PATTERNS = [re.compile(p.pattern, re.I) for p in _FUND_PATTERNS]
 
@@ -124,8 +129,11 @@ class Pipeline:
         model = self.retriever.store.embeddings.model_id
         entry = calibration().get("models", {}).get(model)
         if entry is None:
-            log.warning("no abstention calibration for %s: the assistant will not abstain; "
-                        "calibrate it (docs/ANSWERS.md) or set ASSISTANT_ABSTAIN_THRESHOLD", model)
+            log.warning(
+                "no abstention calibration for %s: the assistant will not abstain; "
+                "calibrate it (docs/ANSWERS.md) or set ASSISTANT_ABSTAIN_THRESHOLD",
+                model,
+            )
         return dict(entry) if entry else None
 
     # -- public API ------------------------------------------------------------------------------
@@ -142,8 +150,12 @@ class Pipeline:
         """Ranked passages, best first, only from documents at or below max_classification."""
         return list(
             self.retriever.retrieve(
-                question, k=k, max_classification=max_classification, method=method,
-                funds=funds, period=period,
+                question,
+                k=k,
+                max_classification=max_classification,
+                method=method,
+                funds=funds,
+                period=period,
             )
         )
 
@@ -183,13 +195,24 @@ class Pipeline:
         k = k or max(self.settings.top_k, 5)
         t = time.perf_counter()
         passages = self.retriever.retrieve(
-            query, k=k, max_classification=max_classification, method=method,
-            funds=funds, period=period, timings=timings,
+            query,
+            k=k,
+            max_classification=max_classification,
+            method=method,
+            funds=funds,
+            period=period,
+            timings=timings,
         )
         timings["retrieve_ms"] = A.now_ms(t)
         ans = Answer(
-            question=redacted, language=lang, text="", citations=[], abstained=False,
-            warnings=warnings, retrieved=passages, redacted_question=redacted,
+            question=redacted,
+            language=lang,
+            text="",
+            citations=[],
+            abstained=False,
+            warnings=warnings,
+            retrieved=passages,
+            redacted_question=redacted,
         )
         if self._should_abstain(query, passages, method):
             ans.abstained = True
@@ -264,14 +287,19 @@ class Pipeline:
         return titles
 
     def _llm_answer(
-        self, question: str, passages: Sequence[Passage], lang: str,
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        lang: str,
         on_token: Callable[[str], None] | None,
     ) -> A.Draft | None:
         messages = A.build_llm_messages(question, passages, lang)
         try:
             raw = A.stream_llm(self.llm, messages, self.settings.llm_timeout, on_token)
         except Exception as e:  # timeouts, HTTP errors, refused connections: fall back
-            log.warning("LLM answer failed (%s: %s); using the extractive answer", type(e).__name__, e)
+            log.warning(
+                "LLM answer failed (%s: %s); using the extractive answer", type(e).__name__, e
+            )
             return A.Draft("", [], [A.t(lang, "llm_fallback")])
         text, cites, warnings = A.check_llm_answer(raw, passages, lang)
         if not cites:

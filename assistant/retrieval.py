@@ -246,7 +246,7 @@ class Retriever:
             for qi, q in enumerate(queries):
                 ranked = []
                 sc = lex.scores(q)
-                order = np.argsort(-sc)[: pool * 3] if len(sc) else []
+                order: Any = np.argsort(-sc)[: pool * 3] if len(sc) else []
                 for i in order:
                     if sc[i] <= 0:
                         break
@@ -346,7 +346,9 @@ def merge_neighbours(passages: list[Passage]) -> list[Passage]:
         )
         dense = [p.dense_score for p in merged if p.dense_score is not None]
         lexs = [p.lexical_score for p in merged if p.lexical_score is not None]
-        out.append(Passage(chunk, best.score, max(dense) if dense else None, max(lexs) if lexs else None))
+        out.append(
+            Passage(chunk, best.score, max(dense) if dense else None, max(lexs) if lexs else None)
+        )
         out.extend(p for p in ps if p not in merged)
     out.sort(key=lambda p: -p.score)
     return out

@@ -21,6 +21,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 from .config import Settings
 from .documents import Chunk
 from .embeddings import AssistantEmbeddings
@@ -31,6 +33,13 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 log = logging.getLogger(__name__)
 
 META_ID = "__meta__"
+
+
+def _zeros(n: int) -> np.ndarray:
+    """Registry records carry no meaning in vector space; Chroma still wants one vector each."""
+    return np.zeros((n, 1), dtype=np.float32)
+
+
 _BATCH = 1000
 _SCALAR = (str, int, float, bool)
 
@@ -73,9 +82,21 @@ def _chunk_metadata(c: Chunk, version: str, doc_meta: dict[str, Any]) -> dict[st
 
 
 def chunk_from_record(chunk_id: str, text: str, m: dict[str, Any]) -> Chunk:
-    meta = {k: m.get(k) for k in ("title", "language", "classification", "fund",
-                                  "programme_period", "valid_to", "superseded_by", "url",
-                                  "doc_type", "version")}
+    meta = {
+        k: m.get(k)
+        for k in (
+            "title",
+            "language",
+            "classification",
+            "fund",
+            "programme_period",
+            "valid_to",
+            "superseded_by",
+            "url",
+            "doc_type",
+            "version",
+        )
+    }
     return Chunk(
         chunk_id=chunk_id,
         doc_id=str(m["doc_id"]),
@@ -164,7 +185,9 @@ class Store:
         """Refuse to mix vectors of two models in one collection."""
         meta = self.meta()
         model = meta.get("embedding_model")
-        if model and (model != self.embeddings.model_id or meta.get("dimension") != self.embeddings.dimension):
+        if model and (
+            model != self.embeddings.model_id or meta.get("dimension") != self.embeddings.dimension
+        ):
             action = "ingest into" if for_write else "query"
             raise EmbeddingMismatchError(
                 f"the index at {self.location} was built with {model} ({meta.get('dimension')}-d), "
@@ -176,13 +199,13 @@ class Store:
 
     def write_meta(self, **updates: Any) -> None:
         meta = self.meta()
-        meta.update(
-            {k: v for k, v in updates.items() if v is not None and isinstance(v, _SCALAR)}
-        )
+        meta.update({k: v for k, v in updates.items() if v is not None and isinstance(v, _SCALAR)})
         meta.setdefault("embedding_model", self.embeddings.model_id)
         meta.setdefault("dimension", self.embeddings.dimension)
         self._call(
-            lambda: self.docs.upsert(ids=[META_ID], embeddings=[[0.0]], metadatas=[meta], documents=["meta"])
+            lambda: self.docs.upsert(
+                ids=[META_ID], embeddings=_zeros(1), metadatas=[meta], documents=["meta"]
+            )
         )
 
     def generation(self) -> int:
@@ -208,8 +231,11 @@ class Store:
             part = recs[i : i + _BATCH]
             self._call(
                 lambda part=part: self.docs.upsert(
-                    ids=[r.doc_id for r in part], embeddings=[[0.0]] * len(part),
-                    documents=[json.dumps(asdict(r), ensure_ascii=False, default=str) for r in part],
+                    ids=[r.doc_id for r in part],
+                    embeddings=_zeros(len(part)),
+                    documents=[
+                        json.dumps(asdict(r), ensure_ascii=False, default=str) for r in part
+                    ],
                     metadatas=[{"version": r.version, "folder": r.folder} for r in part],
                 )
             )
@@ -220,7 +246,10 @@ class Store:
 
     # -- chunks --------------------------------------------------------------------------------
     def add_chunks(
-        self, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]], version: str,
+        self,
+        chunks: Sequence[Chunk],
+        vectors: Sequence[Sequence[float]],
+        version: str,
         doc_meta: dict[str, Any],
     ) -> None:
         self.add_documents([(chunks, vectors, version, doc_meta)])
@@ -278,7 +307,9 @@ class Store:
             got = self._call(
                 lambda off=off: col.get(include=["metadatas", "documents"], limit=2000, offset=off)
             )
-            for cid, text, m in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False):
+            for cid, text, m in zip(
+                got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False
+            ):
                 m = m or {}
                 if reg.get(str(m.get("doc_id"))) == m.get("version"):
                     yield chunk_from_record(cid, text or "", m)
@@ -296,11 +327,16 @@ class Store:
             return []
         res = self._call(
             lambda: col.query(
-                query_embeddings=[list(vector)], n_results=min(k, n), where=where or None,
+                query_embeddings=np.asarray([vector], dtype=np.float32),
+                n_results=min(k, n),
+                where=where or None,
                 include=["distances"],
             )
         )
-        return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=False)]
+        return [
+            (cid, 1.0 - float(d))
+            for cid, d in zip(res["ids"][0], res["distances"][0], strict=False)
+        ]
 
     def drop_all(self) -> None:
         """For --rebuild: remove both collections and recreate them empty."""
@@ -318,7 +354,9 @@ class Store:
             raise
         except Exception as e:
             msg = str(e).lower()
-            if any(s in msg for s in ("connect", "refused", "timed out", "unavailable", "503", "502")):
+            if any(
+                s in msg for s in ("connect", "refused", "timed out", "unavailable", "503", "502")
+            ):
                 raise self._unavailable(e) from None
             if "readonly" in msg or "read-only" in msg or "no space" in msg or "disk" in msg:
                 raise StoreError(
