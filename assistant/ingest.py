@@ -222,7 +222,11 @@ def ingest_paths(
         registry = {} if rebuild else store.registry()
         cache = None if dry_run else _open_cache(settings)
         if not dry_run:
-            _remove_orphans(store, registry)
+            # Only an interrupted run leaves invisible chunks behind; scanning every chunk for
+            # them is most of a no-op ingest at 100k chunks, so do it only after one.
+            if rebuild or store.meta().get("ingest_running", True):
+                _remove_orphans(store, registry)
+            store.write_meta(ingest_running=True)
         items, folders = collect_sources(paths, settings)
         seen: dict[str, str] = {}
         bar = _progress(progress and not dry_run, console)
@@ -281,6 +285,7 @@ def ingest_paths(
                 last_ingest=datetime.now(UTC).isoformat(timespec="seconds"),
                 embedding_model=emb.model_id,
                 dimension=emb.dimension,
+                ingest_running=False,
             )
             from .retrieval import LexicalIndex
 
