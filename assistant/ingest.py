@@ -25,7 +25,7 @@ from .errors import AssistantError, IngestLockedError, LoaderError, StoreUnavail
 log = logging.getLogger(__name__)
 
 # Bump when chunking or stored metadata change so that every document is re-ingested.
-PIPELINE_VERSION = "chunks-2"
+PIPELINE_VERSION = "chunks-3"
 DEFAULT_SOURCE = "corpus"
 
 

@@ -246,8 +246,9 @@ class Pipeline:
 
     # -- parts -----------------------------------------------------------------------------------
     def _should_abstain(self, question: str, passages: Sequence[Passage], method: str) -> bool:
-        """Too weak evidence: the best passages are not close enough to the question, or they are
-        only moderately close and hold little of what the question asks about."""
+        """Too weak evidence: the best passages are not close enough to the question; or they are
+        only moderately close and hold little of what the question asks about; or much of what
+        it asks about occurs in no document at all."""
         if not passages:
             return True
         if method == "lexical":
@@ -260,10 +261,16 @@ class Pipeline:
             return True
         if best < float(cal["abstain_below"]):
             return True
+        lex = self.retriever.lexical
         weak_cov = cal.get("weak_coverage")
         if weak_cov is not None and best < float(cal.get("weak_dense_below", 1.0)):
             ids = [p.chunk.chunk_id for p in passages[:3]]
-            return self.retriever.lexical.coverage(question, ids) < float(weak_cov)
+            if lex.coverage(question, ids) < float(weak_cov):
+                return True
+        unknown = cal.get("unknown_share_at_least")
+        if unknown is not None and best < float(cal.get("unknown_dense_below", 1.0)):
+            # Half the question is about words no document uses: not covered.
+            return bool(lex.unknown_share(question) >= float(unknown))
         return False
 
     def _related(self, passages: Sequence[Passage], lang: str) -> list[Citation]:

@@ -81,6 +81,18 @@ class LexicalIndex:
     def idf(self, stem: str) -> float:
         return math.log((len(self.chunks) + 1) / (self.df.get(stem, 0) + 0.5))
 
+    def unknown_share(self, question: str) -> float:
+        """Share of the question's content (idf-weighted) that occurs nowhere in the index."""
+        n = len(self.chunks) + 1
+        unknown = total = 0.0
+        for forms in question_word_forms(question):
+            df = max((self.df.get(f, 0) for f in forms), default=0)
+            idf = math.log(n / (df + 0.5))
+            total += idf
+            if df == 0:
+                unknown += idf
+        return unknown / total if total else 0.0
+
     def coverage(self, question: str, chunk_ids: Sequence[str]) -> float:
         """Share of the question's content (idf-weighted) found in the given chunks.
 
