@@ -201,10 +201,8 @@ def ingest_paths(
     console: Any = None,
 ) -> IngestReport:
     """Ingest files, folders, URLs and sources.yaml files; returns what happened."""
-    from . import loaders
-    from .chunking import chunk_document
     from .embeddings import get_embeddings
-    from .store import DocRecord, Store
+    from .store import Store
 
     t0 = time.perf_counter()
     report = IngestReport(dry_run=dry_run)
@@ -232,6 +230,7 @@ def ingest_paths(
         bar = _progress(progress and not dry_run, console)
         task = bar.add_task("ingest", total=len(items)) if bar else None
         writer = None if dry_run else _PendingWrites(store, registry, report)
+        run = _Run(store, emb, cache, registry, seen, report, dry_run, writer)
         if bar:
             bar.start()
         try:
@@ -239,21 +238,7 @@ def ingest_paths(
                 if bar and task is not None:
                     bar.update(task, description=_short(item.display))
                 try:
-                    _ingest_one(
-                        item,
-                        settings,
-                        store,
-                        emb,
-                        cache,
-                        registry,
-                        seen,
-                        report,
-                        dry_run,
-                        loaders,
-                        chunk_document,
-                        DocRecord,
-                        writer,
-                    )
+                    run.ingest_one(item)
                 except LoaderError as e:
                     report.failed.append((item.display, str(e)))
                     _keep_previous(item, registry, seen, report)
@@ -320,93 +305,107 @@ def _keep_previous(
             )
 
 
-def _ingest_one(
-    item,
-    settings,
-    store,
-    emb,
-    cache,
-    registry,
-    seen,
-    report,
-    dry_run,
-    loaders,
-    chunk_document,
-    DocRecord,
-    writer=None,
-) -> None:
-    from .embeddings import embed_passages
+@dataclass
+class _Run:
+    """What one ingest run shares while it goes through the items."""
 
-    if item.error:
-        raise LoaderError(item.error)
-    if item.extra_meta.get("_warning"):
-        report.warnings.append(str(item.extra_meta["_warning"]))
-    assert item.path is not None
-    meta = {k: v for k, v in item.extra_meta.items() if not k.startswith("_")}
-    doc_hash = _content_hash(item, emb.model_id)
-    # Cheap path: the registry knows this exact content → nothing to parse or embed.
-    known = next(
-        (r for r in registry.values() if r.source == item.display and r.content_hash == doc_hash),
-        None,
-    )
-    if known is not None and known.doc_id not in seen:
-        seen[known.doc_id] = item.display
-        report.unchanged.append(known.doc_id)
-        return
-    doc = loaders.load_file(item.path, item.root, meta)
-    report.warnings.extend(str(w) for w in doc.metadata.pop("load_warnings", None) or [])
-    if doc.doc_id in seen:
-        raise LoaderError(
-            f"{item.display}: document id {doc.doc_id!r} is already used by {seen[doc.doc_id]}; "
-            "give one of them another `id` in its front matter or manifest.yaml"
+    store: Any
+    emb: Any
+    cache: Any
+    registry: dict[str, Any]
+    seen: dict[str, str]
+    report: IngestReport
+    dry_run: bool
+    writer: Any = None
+
+    def ingest_one(self, item: SourceItem) -> None:
+        from . import loaders
+        from .chunking import chunk_document
+        from .embeddings import embed_passages
+        from .store import DocRecord
+
+        store, emb, cache, registry, seen = (
+            self.store,
+            self.emb,
+            self.cache,
+            self.registry,
+            self.seen,
         )
-    seen[doc.doc_id] = item.display
-    old = registry.get(doc.doc_id)
-    if old is not None and old.content_hash == doc_hash:
-        report.unchanged.append(doc.doc_id)
-        if (old.source, old.folder) != (item.display, item.folder) and not dry_run:
-            # Same content from another place (a moved file): the document now belongs there, so
-            # re-ingesting the folder it left must not remove it.
-            from dataclasses import replace
+        report, dry_run, writer = self.report, self.dry_run, self.writer
+        if item.error:
+            raise LoaderError(item.error)
+        if item.extra_meta.get("_warning"):
+            report.warnings.append(str(item.extra_meta["_warning"]))
+        assert item.path is not None
+        meta = {k: v for k, v in item.extra_meta.items() if not k.startswith("_")}
+        doc_hash = _content_hash(item, emb.model_id)
+        # Cheap path: the registry knows this exact content → nothing to parse or embed.
+        known = next(
+            (
+                r
+                for r in registry.values()
+                if r.source == item.display and r.content_hash == doc_hash
+            ),
+            None,
+        )
+        if known is not None and known.doc_id not in seen:
+            seen[known.doc_id] = item.display
+            report.unchanged.append(known.doc_id)
+            return
+        doc = loaders.load_file(item.path, item.root, meta)
+        report.warnings.extend(str(w) for w in doc.metadata.pop("load_warnings", None) or [])
+        if doc.doc_id in seen:
+            raise LoaderError(
+                f"{item.display}: document id {doc.doc_id!r} is already used by {seen[doc.doc_id]}; "
+                "give one of them another `id` in its front matter or manifest.yaml"
+            )
+        seen[doc.doc_id] = item.display
+        old = registry.get(doc.doc_id)
+        if old is not None and old.content_hash == doc_hash:
+            report.unchanged.append(doc.doc_id)
+            if (old.source, old.folder) != (item.display, item.folder) and not dry_run:
+                # Same content from another place (a moved file): the document now belongs there, so
+                # re-ingesting the folder it left must not remove it.
+                from dataclasses import replace
 
-            moved = replace(old, source=item.display, folder=item.folder)
-            if writer is not None:
-                writer.moved.append(moved)  # one registry write for all of them
-            else:
-                store.set_doc(moved)
-            registry[doc.doc_id] = moved
-        return
-    chunks = chunk_document(
-        doc, count_tokens=emb.count_tokens, max_tokens=min(320, emb.max_tokens - 96)
-    )
-    if not chunks:
-        raise LoaderError(f"{item.display}: no text to index (empty document)")
-    (report.updated if old else report.added).append(doc.doc_id)
-    if dry_run:
-        return
-    version = doc_hash[:12]
-    t = time.perf_counter()
-    vectors, computed = embed_passages(emb, [c.embedding_text() for c in chunks], cache)
-    report.embed_seconds += time.perf_counter() - t
-    report.embedded += computed
-    rec = DocRecord(
-        doc_id=doc.doc_id,
-        version=version,
-        content_hash=doc_hash,
-        chunks=len(chunks),
-        source=item.display,
-        folder=item.folder,
-        fmt=doc.fmt,
-        ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        metadata={
-            k: v
-            for k, v in doc.metadata.items()
-            if isinstance(v, str | int | float | bool | list) or v is None
-        },
-    )
-    (writer or _PendingWrites(store, registry, report, limit=0)).add(
-        chunks, vectors, version, doc.metadata, rec, old
-    )
+                moved = replace(old, source=item.display, folder=item.folder)
+                if writer is not None:
+                    writer.moved.append(moved)  # one registry write for all of them
+                else:
+                    store.set_doc(moved)
+                registry[doc.doc_id] = moved
+            return
+        chunks = chunk_document(
+            doc, count_tokens=emb.count_tokens, max_tokens=min(320, emb.max_tokens - 96)
+        )
+        if not chunks:
+            raise LoaderError(f"{item.display}: no text to index (empty document)")
+        (report.updated if old else report.added).append(doc.doc_id)
+        if dry_run:
+            return
+        version = doc_hash[:12]
+        t = time.perf_counter()
+        vectors, computed = embed_passages(emb, [c.embedding_text() for c in chunks], cache)
+        report.embed_seconds += time.perf_counter() - t
+        report.embedded += computed
+        rec = DocRecord(
+            doc_id=doc.doc_id,
+            version=version,
+            content_hash=doc_hash,
+            chunks=len(chunks),
+            source=item.display,
+            folder=item.folder,
+            fmt=doc.fmt,
+            ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            metadata={
+                k: v
+                for k, v in doc.metadata.items()
+                if isinstance(v, str | int | float | bool | list) or v is None
+            },
+        )
+        (writer or _PendingWrites(store, registry, report, limit=0)).add(
+            chunks, vectors, version, doc.metadata, rec, old
+        )
 
 
 class _PendingWrites:

@@ -81,17 +81,20 @@ class LexicalIndex:
     def idf(self, stem: str) -> float:
         return math.log((len(self.chunks) + 1) / (self.df.get(stem, 0) + 0.5))
 
-    def unknown_share(self, question: str) -> float:
-        """Share of the question's content (idf-weighted) that occurs nowhere in the index."""
+    def _weighted_forms(self, question: str) -> list[tuple[set[str], int, float]]:
+        """(forms, document frequency, idf) of each content word of a question."""
         n = len(self.chunks) + 1
-        unknown = total = 0.0
+        out = []
         for forms in question_word_forms(question):
             df = max((self.df.get(f, 0) for f in forms), default=0)
-            idf = math.log(n / (df + 0.5))
-            total += idf
-            if df == 0:
-                unknown += idf
-        return unknown / total if total else 0.0
+            out.append((forms, df, math.log(n / (df + 0.5))))
+        return out
+
+    def unknown_share(self, question: str) -> float:
+        """Share of the question's content (idf-weighted) that occurs nowhere in the index."""
+        words = self._weighted_forms(question)
+        total = sum(idf for _f, _df, idf in words)
+        return sum(idf for _f, df, idf in words if df == 0) / total if total else 0.0
 
     def coverage(self, question: str, chunk_ids: Sequence[str]) -> float:
         """Share of the question's content (idf-weighted) found in the given chunks.
@@ -104,15 +107,9 @@ class LexicalIndex:
             i = self.by_id.get(cid)
             if i is not None:
                 have |= self.stem_sets[i]
-        n = len(self.chunks) + 1
-        found = total = 0.0
-        for forms in question_word_forms(question):
-            df = max((self.df.get(f, 0) for f in forms), default=0)
-            idf = math.log(n / (df + 0.5))
-            total += idf
-            if forms & have:
-                found += idf
-        return found / total if total else 0.0
+        words = self._weighted_forms(question)
+        total = sum(idf for _f, _df, idf in words)
+        return sum(idf for f, _df, idf in words if f & have) / total if total else 0.0
 
     @classmethod
     def path(cls, settings: Settings) -> Path:
