@@ -552,7 +552,9 @@ def ingest_command(args: argparse.Namespace, settings: Settings) -> int:
     for w in report.warnings:
         console.print(f"[yellow]warning:[/] {w}")
     for src, err in report.failed:
-        console.print(f"[red]failed:[/] {err if err.startswith(src) else f'{src}: {err}'}")
+        # Loader messages start with the file's name already; add the path only when they don't.
+        named = err.startswith((src, Path(src).name))
+        console.print(f"[red]failed:[/] {src}: {err.split(': ', 1)[-1] if named else err}")
     return 0 if report.ok else 1
 
 
