@@ -121,6 +121,7 @@ class Pipeline:
         r = self.retriever
         _ = r.lexical
         r.store.embeddings.embed_query("uppvärmning")
+        _ = self.llm  # importing the LLM client costs seconds: pay it at start, not on a question
 
     def calibration_entry(self) -> dict[str, Any] | None:
         """Abstention thresholds for the configured model; ASSISTANT_ABSTAIN_THRESHOLD overrides."""
