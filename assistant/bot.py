@@ -736,7 +736,11 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     from .pipeline import Pipeline
 
     audit = AuditStore(settings.db_url)
-    app = build_app(settings, Pipeline(settings), audit, client, verify_requests=http)
+    pipeline = Pipeline(settings)
+    # Load the model and the indexes now: the first question should not wait for them, and a
+    # store that cannot be opened should stop start-up with its message, not fail per question.
+    pipeline.warm()
+    app = build_app(settings, pipeline, audit, client, verify_requests=http)
     bot: SlackBot = app.assistant_bot  # type: ignore[attr-defined]
     try:
         if http:

@@ -75,6 +75,7 @@ def _chunk_metadata(c: Chunk, version: str, doc_meta: dict[str, Any]) -> dict[st
         "superseded_by": str(doc_meta.get("superseded_by") or ""),
         "url": str(doc_meta.get("url") or ""),
         "doc_type": str(doc_meta.get("doc_type") or ""),
+        "short_title": str(doc_meta.get("short_title") or ""),
     }
     if c.page is not None:
         m["page"] = c.page
@@ -94,6 +95,7 @@ def chunk_from_record(chunk_id: str, text: str, m: dict[str, Any]) -> Chunk:
             "superseded_by",
             "url",
             "doc_type",
+            "short_title",
             "version",
         )
     }
