@@ -158,7 +158,11 @@ class LexicalIndex:
             return np.zeros(0)
         w = GLOSSARY_WEIGHT if glossary_weight is None else glossary_weight
         own, extra = split_query_tokens(question)
-        sc = np.asarray(self.bm25.get_scores(own), dtype=np.float32)
+        sc = (
+            np.asarray(self.bm25.get_scores(own), dtype=np.float32)
+            if own
+            else np.zeros(len(self.chunks), dtype=np.float32)
+        )
         if extra and w:
             sc = sc + w * np.asarray(self.bm25.get_scores(extra), dtype=np.float32)
         return sc
