@@ -168,7 +168,13 @@ class Store:
                 collection_name=self.settings.collection,
                 embedding_function=self.embeddings,
                 client=self.client,
-                collection_metadata={"hnsw:space": "cosine"},
+                # A wide search beam keeps the approximate search close to exact: with the
+                # default (10), runs could differ by a passage near the cut-off.
+                collection_metadata={
+                    "hnsw:space": "cosine",
+                    "hnsw:search_ef": 256,
+                    "hnsw:construction_ef": 200,
+                },
             )
             self.docs = self.client.get_or_create_collection(
                 f"{self.settings.collection}-docs", embedding_function=None
