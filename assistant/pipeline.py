@@ -59,13 +59,13 @@ def standalone_query(question: str, history: Sequence[Turn] | None) -> str:
     return question
 
 
+# The names of the funds, any case: a follow-up that names one replaces the fund asked before.
 _FUND_PATTERNS = [
-    p
+    re.compile(p.pattern, re.I)
     for g in load_glossary()
     if g.terms[0] in ("ISF", "BMVI", "AMIF", "ISF Gräns")
     for p in g.patterns
 ]
-_FUND_PATTERNS = [re.compile(p.pattern, re.I) for p in _FUND_PATTERNS]
 
 
 def fund_patterns_in(text: str) -> bool:
@@ -89,6 +89,7 @@ class Pipeline:
         self._reranker = reranker
         self._retriever: Any = None
         self._lock = threading.Lock()
+        self._warned_uncalibrated = False  # say it once, not on every question
 
     # -- components (opened on first use, once) -------------------------------------------------
     @property
@@ -129,7 +130,8 @@ class Pipeline:
             return {"abstain_below": self.settings.abstain_threshold}
         model = self.retriever.store.embeddings.model_id
         entry = calibration().get("models", {}).get(model)
-        if entry is None:
+        if entry is None and not self._warned_uncalibrated:
+            self._warned_uncalibrated = True
             log.warning(
                 "no abstention calibration for %s: the assistant will not abstain; "
                 "calibrate it (docs/ANSWERS.md) or set ASSISTANT_ABSTAIN_THRESHOLD",

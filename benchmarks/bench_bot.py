@@ -26,7 +26,7 @@ def child_bot(
     data_dir: str, embeddings: str, kind: str, concurrency: list[int], timeout: float
 ) -> dict[str, Any]:
     sys.path.insert(0, str(common.ROOT / "tests"))
-    from slack_fake import BOT_USER, SlackFake, event_envelope, signed_headers
+    from slack_fake import BOT_USER, SlackFake, mention_event, signed_event_request
 
     from assistant.bot import build_app, make_http_server
     from assistant.config import Settings
@@ -58,18 +58,8 @@ def child_bot(
 
     def send(i: int) -> tuple[str, float, float, int]:
         ts = fake.next_ts()
-        ev = {
-            "type": "app_mention",
-            "user": f"U{i}",
-            "text": f"<@{BOT_USER}> {qs[i % len(qs)]}",
-            "ts": ts,
-            "channel": "CBENCH",
-            "event_ts": ts,
-        }
-        body = json.dumps(event_envelope(ev))
-        req = urllib.request.Request(
-            url, data=body.encode(), headers=signed_headers(SECRET, body), method="POST"
-        )
+        ev = mention_event(ts, qs[i % len(qs)], user=f"U{i}", channel="CBENCH")
+        req = signed_event_request(url, SECRET, ev)
         t0 = time.perf_counter()
         with urllib.request.urlopen(req, timeout=30) as r:
             status = r.status

@@ -11,6 +11,7 @@ import itertools
 import json
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -264,3 +265,20 @@ class FakePipeline:
                       abstained=not cites, warnings=[scan.warning] if scan.warning else [],
                       related=[] if cites else [Citation(1, "32021R1149_ISF", "ISF-förordningen", "Article 1", None, None, "")],
                       redacted_question=scan.redacted)
+
+
+def mention_event(ts: str, text: str, *, user: str = "U1", channel: str = "C1",
+                  thread_ts: str | None = None) -> dict[str, Any]:
+    """An `app_mention` event as Slack sends it: the bot's mention, then the question."""
+    ev = {"type": "app_mention", "user": user, "text": f"<@{BOT_USER}> {text}", "ts": ts,
+          "channel": channel, "event_ts": ts}
+    if thread_ts:
+        ev["thread_ts"] = thread_ts
+    return ev
+
+
+def signed_event_request(url: str, secret: str, event: dict[str, Any]) -> urllib.request.Request:
+    """A signed Events API POST carrying one event."""
+    body = json.dumps(event_envelope(event))
+    return urllib.request.Request(url, data=body.encode(), headers=signed_headers(secret, body),
+                                  method="POST")

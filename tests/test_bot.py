@@ -15,7 +15,15 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from slack_fake import BOT_USER, TEAM, FakePipeline, SlackFake, event_envelope, signed_headers
+from slack_fake import (
+    BOT_USER,
+    TEAM,
+    FakePipeline,
+    SlackFake,
+    event_envelope,
+    mention_event,
+    signed_headers,
+)
 
 from assistant.audit import AuditStore
 from assistant.bot import build_app, make_http_server
@@ -91,10 +99,7 @@ class Harness:
     def mention(self, text: str, channel: str = "C1", user: str = "U1", thread_ts: str | None = None,
                 **kw: Any) -> tuple[str, int, float]:
         ts = self.fake.next_ts()
-        ev = {"type": "app_mention", "user": user, "text": f"<@{BOT_USER}> {text}", "ts": ts,
-              "channel": channel, "event_ts": ts}
-        if thread_ts:
-            ev["thread_ts"] = thread_ts
+        ev = mention_event(ts, text, user=user, channel=channel, thread_ts=thread_ts)
         status, _, t0 = self.send_event(ev, **kw)
         return ts, status, t0
 

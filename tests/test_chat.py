@@ -7,39 +7,29 @@ import subprocess
 import sys
 from pathlib import Path
 
-from assistant.config import load_settings
-from assistant.ingest import ingest_paths
+from helpers import build_hash_index
+
+DOCS = {
+    "isf.md": "---\nid: isf\ntitle: ISF-förordningen\nlanguage: sv\nurl: https://example.org/isf\n"
+    "---\n# ISF\n\n## Artikel 12\n\nMedfinansieringen från unionens budget får vara högst 75 "
+    "procent av de stödberättigande kostnaderna.\n",
+    "bmvi.md": "---\nid: bmvi\ntitle: BMVI-förordningen\nlanguage: sv\n---\n# BMVI\n\n"
+    "## Artikel 12\n\nFör BMVI får medfinansieringen från unionens budget vara högst 75 procent.\n",
+}
 
 
-def _index(tmp_path: Path) -> Path:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "isf.md").write_text(
-        "---\nid: isf\ntitle: ISF-förordningen\nlanguage: sv\nurl: https://example.org/isf\n---\n"
-        "# ISF\n\n## Artikel 12\n\nMedfinansieringen från unionens budget får vara högst 75 procent "
-        "av de stödberättigande kostnaderna.\n",
-        "utf-8",
+def _chat(tmp_path: Path, stdin: str) -> subprocess.CompletedProcess[str]:
+    data = build_hash_index(tmp_path, DOCS)
+    env = dict(os.environ, ASSISTANT_DATA_DIR=str(data), ASSISTANT_EMBEDDINGS="hash",
+               ASSISTANT_ABSTAIN_THRESHOLD="0", COLUMNS="200")
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", "chat"],
+        input=stdin, capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path,
     )
-    (docs / "bmvi.md").write_text(
-        "---\nid: bmvi\ntitle: BMVI-förordningen\nlanguage: sv\n---\n# BMVI\n\n## Artikel 12\n\n"
-        "För BMVI får medfinansieringen från unionens budget vara högst 75 procent.\n",
-        "utf-8",
-    )
-    data = tmp_path / "data"
-    s = load_settings(data_dir=data, embeddings="hash", _env_file=None)
-    assert ingest_paths([docs], s, progress=False).failed == []
-    return data
 
 
 def test_chat_answers_with_citations_and_ends_on_an_empty_line(tmp_path: Path) -> None:
-    data = _index(tmp_path)
-    env = dict(os.environ, ASSISTANT_DATA_DIR=str(data), ASSISTANT_EMBEDDINGS="hash",
-               ASSISTANT_ABSTAIN_THRESHOLD="0", COLUMNS="200")
-    proc = subprocess.run(
-        [sys.executable, "-m", "assistant", "chat"],
-        input="Hur hög är medfinansieringen i ISF?\nOch för BMVI?\n\nnot asked\n",
-        capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path,
-    )
+    proc = _chat(tmp_path, "Hur hög är medfinansieringen i ISF?\nOch för BMVI?\n\nnot asked\n")
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "Källor" in out
@@ -50,14 +40,7 @@ def test_chat_answers_with_citations_and_ends_on_an_empty_line(tmp_path: Path) -
 
 
 def test_chat_tells_the_user_about_personal_data(tmp_path: Path) -> None:
-    data = _index(tmp_path)
-    env = dict(os.environ, ASSISTANT_DATA_DIR=str(data), ASSISTANT_EMBEDDINGS="hash",
-               ASSISTANT_ABSTAIN_THRESHOLD="0", COLUMNS="200")
-    proc = subprocess.run(
-        [sys.executable, "-m", "assistant", "chat"],
-        input="Min kollega nås på 070-123 45 67, hur hög är medfinansieringen?\n",
-        capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path,
-    )
+    proc = _chat(tmp_path, "Min kollega nås på 070-123 45 67, hur hög är medfinansieringen?\n")
     assert proc.returncode == 0, proc.stderr
     assert "personuppgifter" in proc.stdout
     assert "070-123 45 67" not in proc.stdout.split("fråga>", 2)[-1]

@@ -13,7 +13,6 @@ that are slow, trickle tokens, fail or are unreachable (test_llm.py).
 from __future__ import annotations
 
 import functools
-import json
 import random
 import socket
 import subprocess
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from slack_fake import BOT_USER, SlackFake, event_envelope, signed_headers
+from slack_fake import BOT_USER, SlackFake, mention_event, signed_event_request
 
 from assistant.errors import StoreUnavailableError
 
@@ -133,18 +132,7 @@ class Bot:
     def ask(self, text: str, timeout: float = 20) -> str:
         """Mention the bot; returns the text of the final reply in the thread."""
         ts = self.fake.next_ts()
-        ev = {
-            "type": "app_mention",
-            "user": "U1",
-            "text": f"<@{BOT_USER}> {text}",
-            "ts": ts,
-            "channel": "C1",
-            "event_ts": ts,
-        }
-        body = json.dumps(event_envelope(ev))
-        req = urllib.request.Request(
-            self.url, data=body.encode(), headers=signed_headers(SECRET, body), method="POST"
-        )
+        req = signed_event_request(self.url, SECRET, mention_event(ts, text))
         with urllib.request.urlopen(req, timeout=10) as r:
             assert r.status == 200
         deadline = time.monotonic() + timeout

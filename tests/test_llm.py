@@ -4,13 +4,13 @@ models: citation checks, fallbacks, timeouts, streaming, prompt language and pri
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import build_hash_index
 from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
 from langchain_core.messages import AIMessage
 from openai_fake import FakeOpenAI
@@ -103,22 +103,7 @@ def personnummer(birth: str = "850709", serial: str = "123") -> str:
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory: pytest.TempPathFactory, embed_cache_path: Path) -> Path:
     """One index for the module (hash embeddings): ingest once, then only read."""
-    from assistant.config import load_settings
-    from assistant.ingest import ingest_paths
-
-    root = tmp_path_factory.mktemp("llm")
-    docs = root / "docs"
-    docs.mkdir()
-    for name, text in DOCS.items():
-        (docs / name).write_text(text, "utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        for name in list(os.environ):
-            if name.startswith("ASSISTANT_"):
-                mp.delenv(name)
-        s = load_settings(embeddings="hash", data_dir=root / "data", embed_cache=embed_cache_path)
-        report = ingest_paths([docs], s, progress=False)
-    assert report.ok, report.to_json()
-    return root / "data"
+    return build_hash_index(tmp_path_factory.mktemp("llm"), DOCS, embed_cache_path)
 
 
 @pytest.fixture

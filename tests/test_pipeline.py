@@ -4,12 +4,12 @@ validity, follow-up questions and the `ask --json` contract."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import ASK_JSON_KEYS, build_hash_index
 
 from assistant.errors import QuestionRejectedError
 from assistant.pipeline import Pipeline, standalone_query
@@ -98,22 +98,7 @@ BMVI_TITLE = "Förordning (EU) 2021/1148 om instrumentet för gränsförvaltning
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory: pytest.TempPathFactory, embed_cache_path: Path) -> Iterator[Path]:
     """One index for the module: ingest once, then every test only reads it."""
-    from assistant.config import load_settings
-    from assistant.ingest import ingest_paths
-
-    root = tmp_path_factory.mktemp("pipeline")
-    docs = root / "docs"
-    docs.mkdir()
-    for name, text in DOCS.items():
-        (docs / name).write_text(text, "utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        for name in list(os.environ):
-            if name.startswith("ASSISTANT_"):
-                mp.delenv(name)
-        s = load_settings(embeddings="hash", data_dir=root / "data", embed_cache=embed_cache_path)
-        report = ingest_paths([docs], s, progress=False)
-    assert report.ok, report.to_json()
-    yield root / "data"
+    yield build_hash_index(tmp_path_factory.mktemp("pipeline"), DOCS, embed_cache_path)
 
 
 @pytest.fixture
@@ -270,16 +255,7 @@ def test_period_filter(pipe: Pipeline) -> None:
 def test_ask_to_json_has_the_contract_keys(pipe: Pipeline) -> None:
     out = pipe.ask("Hur hög är medfinansieringen i BMVI?").to_json()
     json.dumps(out)  # serialisable as printed by `ask --json`
-    assert {
-        "question",
-        "language",
-        "answer",
-        "abstained",
-        "warnings",
-        "citations",
-        "retrieved",
-        "timings_ms",
-    } <= set(out)
+    assert set(out) >= ASK_JSON_KEYS
     assert out["question"] == "Hur hög är medfinansieringen i BMVI?"
     assert out["language"] == "sv" and out["abstained"] is False
     assert out["answer"].startswith("Enligt ")

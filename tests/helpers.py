@@ -1,0 +1,41 @@
+"""Small helpers shared by test modules (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# The keys `assistant ask --json` prints (DESIGN.md contract).
+ASK_JSON_KEYS = {
+    "question",
+    "language",
+    "answer",
+    "abstained",
+    "warnings",
+    "citations",
+    "retrieved",
+    "timings_ms",
+}
+
+
+def build_hash_index(root: Path, docs: dict[str, str], embed_cache: Path | None = None) -> Path:
+    """Write `docs` (file name → text) under root/docs and ingest them with the deterministic
+    hash embedder into root/data, whatever ASSISTANT_* the environment holds; returns root/data."""
+    from assistant.config import load_settings
+    from assistant.ingest import ingest_paths
+
+    folder = root / "docs"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in docs.items():
+        (folder / name).write_text(text, "utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        for name in list(os.environ):
+            if name.startswith("ASSISTANT_"):
+                mp.delenv(name)
+        extra = {"embed_cache": embed_cache} if embed_cache else {}
+        s = load_settings(embeddings="hash", data_dir=root / "data", _env_file=None, **extra)
+        report = ingest_paths([folder], s, progress=False)
+    assert report.ok, report.to_json()
+    return root / "data"
