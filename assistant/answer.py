@@ -15,8 +15,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .documents import Citation, Passage
-from .language import pseudo_translate, query_tokens, stemmer, words
+from . import quotes as Q
+from .documents import Citation, Passage, ShortAnswer
+from .language import load_glossary, query_tokens, stemmer, words
+from .quotes import Unit as Unit  # re-exported: the unit type callers and tests use
+from .quotes import sentence_units as sentence_units
 from .retrieval import is_superseded
 
 log = logging.getLogger(__name__)
@@ -25,6 +28,7 @@ log = logging.getLogger(__name__)
 TEXTS = {
     "sv": {
         "lead": "Enligt {source}:",
+        "short": "Kort svar: {fact} ({source}) [{n}]",
         "abstain": "Jag hittar inget stöd för det i dokumenten.",
         "related": "Dessa källor kan vara relaterade:",
         "superseded": "Obs: {title} gäller inte längre{until}{by}. Kontrollera vad som gäller nu.",
@@ -40,6 +44,7 @@ TEXTS = {
     },
     "en": {
         "lead": "According to {source}:",
+        "short": "Short answer: {fact} ({source}) [{n}]",
         "abstain": "I cannot find support for that in the documents.",
         "related": "These sources may be related:",
         "superseded": "Note: {title} is no longer in force{until}{by}. Check what applies now.",
@@ -70,11 +75,23 @@ _SV_REG = re.compile(
 _TYPE_SV = {"regulation": "förordning", "directive": "direktiv", "decision": "beslut"}
 
 
+_SFS = re.compile(r"^(\w*(?:förordning|lag|kungörelse|instruktion))\s*\((\d{4}:\d+)\)", re.I)
+
+
 def short_title(meta: dict[str, Any], doc_id: str, lang: str) -> str:
-    """A readable name for a lead sentence: 'förordning (EU) 2021/1149', 'SFS 2021:846'."""
-    if meta.get("short_title"):
+    """A readable name for a lead sentence in the asker's language: 'förordning (EU)
+    2021/1149', 'förordning (2021:846)'. `short_title_sv` / `short_title_en` name a document in
+    one language, `short_title` in both."""
+    lang = "en" if lang == "en" else "sv"
+    own = meta.get(f"short_title_{lang}")
+    if own:
+        return str(own)
+    same_language = str(meta.get("language") or lang)[:2] == lang
+    if meta.get("short_title") and same_language:
         return str(meta["short_title"])
     title = str(meta.get("title") or doc_id)
+    if m := _SFS.match(title):
+        return f"{m.group(1).lower()} ({m.group(2)})" if lang == "sv" else f"SFS {m.group(2)}"
     if m := _REG.match(title):
         kind = m.group(1).lower()
         return (
@@ -85,11 +102,14 @@ def short_title(meta: dict[str, Any], doc_id: str, lang: str) -> str:
     if m := _SV_REG.match(title):
         return f"{m.group(2).lower()} {m.group(3)}" if lang == "sv" else f"Regulation {m.group(3)}"
     if meta.get("beteckning"):
+        kind = re.match(r"\w*(?:förordning|lag|kungörelse|instruktion)\b", title, re.I)
+        if kind and lang == "sv":
+            return f"{kind.group(0).lower()} ({meta['beteckning']})"
         return f"SFS {meta['beteckning']}"
     if len(title) > 70:
-        cut = title[:70].rsplit(" ", 1)[0]
-        return cut + "…"
-    return title
+        title = title[:70].rsplit(" ", 1)[0] + "…"
+    # A name in another language is quoted, so the sentence around it stays the asker's.
+    return title if same_language else f"”{title}”" if lang == "sv" else f'"{title}"'
 
 
 def section_for_lang(section: str, lang: str) -> str:
@@ -100,58 +120,13 @@ def section_for_lang(section: str, lang: str) -> str:
     return section
 
 
-# -- sentences ---------------------------------------------------------------------------------
-_SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[\"'“(\[]?[A-ZÅÄÖ0-9])|\n+")
-_QUANT_Q = re.compile(
-    r"hur (stor|mycket|många|länge|hög)|andel|procent|belopp|tak|gräns|max|minst|högst|"
-    r"how (much|many|long|high)|share|percent|amount|ceiling|limit|maximum|minimum|rate|total",
-    re.I,
-)
-_HAS_NUM = re.compile(r"\d")
-CUTOFF = 0.0  # extra quotes must score at least this share of the best one
-PRIOR = 0.3  # weight of the passage rank in choosing quotes
-QUOTE_FROM = 5  # quotes come from this many top passages
-_MD_NOISE = re.compile(r"^\s*(?:[-*>]\s+|\d+\.\s+|\(\w{1,4}\)\s+)")
-
-
-@dataclass
-class Unit:
-    """A quotable unit of a passage: a sentence, list item or table row, as offsets."""
-
-    p_index: int
-    start: int
-    end: int
-    text: str
-
-
-def sentence_units(p_index: int, text: str) -> list[Unit]:
-    units: list[Unit] = []
-    pos = 0
-    for m in list(_SPLIT.finditer(text)) + [None]:
-        end = m.start() if m else len(text)
-        s, e = pos, end
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e - s >= 3:
-            units.append(Unit(p_index, s, e, text[s:e]))
-        pos = m.end() if m else len(text)
-    return units
-
-
-def _clean_quote(u: str) -> str:
-    """Quotes stay verbatim; only a leading list marker is left out (it is still a substring)."""
-    m = _MD_NOISE.match(u)
-    return u[m.end() :] if m and len(u) - m.end() > 20 else u
-
-
 # -- extractive answer -------------------------------------------------------------------------
 @dataclass
 class Draft:
     text: str
     citations: list[Citation]
     warnings: list[str]
+    short_answer: ShortAnswer | None = None
 
 
 def make_citation(n: int, p: Passage, quote: str, lang: str) -> Citation:
@@ -168,47 +143,18 @@ def make_citation(n: int, p: Passage, quote: str, lang: str) -> Citation:
     )
 
 
-def pick_units(
-    question: str,
-    passages: Sequence[Passage],
-    max_units: int = 3,
-    idf: Callable[[str], float] | None = None,
-) -> list[Unit]:
-    """The units that best answer the question.
+def source_name(p: Passage, lang: str) -> str:
+    """'förordning (EU) 2021/1149, artikel 12' for a lead or a short answer."""
+    c = p.chunk
+    name = short_title(c.metadata, c.doc_id, lang)
+    section = section_for_lang(c.section, lang)
+    if not section or _same_label(section, name) or _same_label(section, str(c.metadata.get("title") or "")):
+        return name
+    return f"{name}, {section}"
 
-    A unit scores by the question words it holds (either language's stems, the English
-    pseudo-translation and glossary synonyms; rare words weigh more), with a bonus for numbers
-    when the question asks how much, and a small prior for higher-ranked passages. Extra units
-    are added only when they score close to the best one, so the answer carries no filler.
-    """
-    weight = idf or (lambda _t: 1.0)
-    qtok = set(query_tokens(question)) | set(query_tokens(pseudo_translate(question)))
-    quant = bool(_QUANT_Q.search(question))
-    scored: list[tuple[float, Unit]] = []
-    for pi, p in enumerate(passages):
-        lang = "sv" if p.chunk.metadata.get("language") == "sv" else "en"
-        for u in sentence_units(pi, p.chunk.text):
-            toks = set(stemmer(lang).stemWords(words(u.text)))
-            overlap = sum(weight(t) for t in qtok & toks)
-            score = overlap / (1.0 + 0.1 * max(0, len(toks) - 30) ** 0.5)
-            if quant and _HAS_NUM.search(u.text):
-                score *= 1.3
-            score *= 1.0 + PRIOR / (1 + pi)  # retrieval already ranked the passages
-            if len(u.text) < 25:
-                score *= 0.5
-            scored.append((score, u))
-    scored.sort(key=lambda x: -x[0])
-    chosen: list[Unit] = []
-    best = scored[0][0] if scored else 0.0
-    for sc, u in scored:
-        if len(chosen) >= max_units or (chosen and sc < CUTOFF * best):
-            break
-        if any(c.p_index == u.p_index and c.start == u.start for c in chosen):
-            continue
-        chosen.append(u)
-    # Read in document order within a passage, passages by rank.
-    chosen.sort(key=lambda u: (u.p_index, u.start))
-    return chosen
+
+def _same_label(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 def extractive_answer(
@@ -217,13 +163,17 @@ def extractive_answer(
     lang: str,
     idf: Callable[[str], float] | None = None,
 ) -> Draft:
-    units = pick_units(question, passages[:QUOTE_FROM], idf=idf)
+    scored = Q.score_units(question, passages[: Q.QUOTE_FROM], lang, idf)
+    chosen = Q.choose(scored, lang)
     cites: list[Citation] = []
     num_of: dict[int, int] = {}
     lines: list[str] = []
-    for u in units:
+    for s in chosen:
+        u = s.unit
         p = passages[u.p_index]
-        quote = _clean_quote(u.text)
+        quote = Q.clean_quote(u.text)
+        if u.kind == "row" and u.header:
+            quote = f"{Q.clean_quote(u.header)} … {quote}"  # a row means nothing without its header
         if u.p_index not in num_of:
             num_of[u.p_index] = len(num_of) + 1
         n = num_of[u.p_index]
@@ -235,10 +185,76 @@ def extractive_answer(
         lines.append(f"> {quote} [{n}]")
     if not cites:
         return Draft("", [], [])
-    first = passages[units[0].p_index].chunk
-    source = f"{short_title(first.metadata, first.doc_id, lang)}, {section_for_lang(first.section, lang)}"
-    text = t(lang, "lead", source=source) + "\n" + "\n".join(lines)
-    return Draft(text, cites, [])
+    top = chosen[0]
+    first = passages[top.unit.p_index]
+    head: list[str] = []
+    short = None
+    span = Q.short_span(question, top)
+    if span is not None:
+        short = ShortAnswer(span.text, num_of[top.unit.p_index], span.kind)
+        head.append(
+            t(lang, "short", fact=span.text, source=source_name(first, lang), n=short.n)
+        )
+    head.append(t(lang, "lead", source=source_name(first, lang)))
+    return Draft("\n".join(head + lines), cites, [], short)
+
+
+def declines(
+    question: str,
+    passages: Sequence[Passage],
+    lang: str,
+    doc_text: Callable[[str], str] | None = None,
+) -> bool:
+    """The question asks for a number or a time none of the top passages holds, or names a
+    year, fund or body that none of their documents mentions: say so instead of quoting
+    something else."""
+    top = passages[: Q.QUOTE_FROM]
+    if not top:
+        return True
+    if Q.missing_kind(question, Q.score_units(question, top, lang)):
+        return True
+    return bool(unmatched_names(question, top, doc_text))
+
+
+_YEAR = re.compile(r"(?<![\w/:.,])((?:19|20)\d{2})(?![\w/:]|[.,]\d)")
+_RANGE = re.compile(r"((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})")
+_ACRONYM = re.compile(r"\b[A-ZÅÄÖ]{3,}\b")
+_NON_WORD = re.compile(r"[^\wåäö]+")
+
+
+def _passage_haystack(p: Passage, doc_text: Callable[[str], str] | None) -> str:
+    c = p.chunk
+    m = c.metadata
+    own = (c.text, c.heading_path, m.get("title"), m.get("fund"), m.get("programme_period"))
+    return " ".join(str(x) for x in own if x) + " " + (doc_text(c.doc_id) if doc_text else "")
+
+
+def unmatched_names(
+    question: str, passages: Sequence[Passage], doc_text: Callable[[str], str] | None = None
+) -> list[str]:
+    """Years and periods, and funds or bodies of the glossary, that the question names and
+    that neither the passages nor their documents mention."""
+    hay = " ".join(_passage_haystack(p, doc_text) for p in passages)
+    missing: list[str] = []
+    spans = [(int(y), int(y)) for y in _YEAR.findall(hay)]
+    spans += [(int(a), int(b)) for a, b in _RANGE.findall(hay)]
+    asked = [(int(a), int(b)) for a, b in _RANGE.findall(question)]
+    rest = _RANGE.sub(" ", question)
+    asked += [(int(y), int(y)) for y in _YEAR.findall(rest)]
+    for a, b in asked:  # a year, or a period, that no passage mentions or overlaps
+        if not any(x <= b and a <= y for x, y in spans):
+            missing.append(str(a) if a == b else f"{a}-{b}")
+    low = " " + " ".join(_NON_WORD.split(hay.lower())) + " "
+    for name in set(_ACRONYM.findall(question)):
+        groups = [g for g in load_glossary() if name in g.terms]
+        if not groups:
+            continue  # an unknown name: the abstention signals judge it
+        forms = {t for g in groups for t in g.terms}
+        # Punctuation aside: "Asylum, Migration and Integration Fund" names AMIF too.
+        norm = [" ".join(_NON_WORD.split(f.lower())) for f in forms]
+        if not any(f" {f} " in low or f" {f}s " in low for f in norm if f):
+            missing.append(name)
+    return missing
 
 
 # -- validity ----------------------------------------------------------------------------------
@@ -336,11 +352,11 @@ def best_quote(claim: str, passage: Passage) -> str:
     """The unit of a passage that best supports a claim (for an LLM citation's quote)."""
     units = sentence_units(0, passage.chunk.text)
     if not units:
-        return passage.chunk.text[:300]
+        return Q.clean_quote(passage.chunk.text[:300])
     ctok = set(query_tokens(claim))
     lang = "sv" if passage.chunk.metadata.get("language") == "sv" else "en"
     best = max(units, key=lambda u: len(ctok & set(stemmer(lang).stemWords(words(u.text)))))
-    return _clean_quote(best.text)
+    return Q.clean_quote(best.text)
 
 
 def check_llm_answer(

@@ -105,6 +105,18 @@ class Citation:
 
 
 @dataclass
+class ShortAnswer:
+    """The asked-for fact (an amount, a date, an authority …) copied verbatim from a quote."""
+
+    text: str
+    n: int  # the citation it is copied from
+    kind: str = ""  # percent, amount, date, duration, year, number, authority
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "n": self.n}
+
+
+@dataclass
 class Answer:
     question: str
     language: str
@@ -117,12 +129,14 @@ class Answer:
     mode: str = "extractive"  # extractive | llm
     timings_ms: dict[str, float] = field(default_factory=dict)
     redacted_question: str = ""
+    short_answer: ShortAnswer | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "language": self.language,
             "answer": self.text,
+            "short_answer": self.short_answer.to_json() if self.short_answer else None,
             "abstained": self.abstained,
             "warnings": list(self.warnings),
             "citations": [c.to_json() for c in self.citations],

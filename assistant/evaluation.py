@@ -43,6 +43,10 @@ HEADLINE_METRICS: tuple[tuple[str, str], ...] = (
     ("section.recall@5", "recall@5"),
     ("doc.hit@5", "doc hit@5"),
     ("answer_term_coverage", "answer terms"),
+    ("first_term_coverage", "terms first"),
+    ("answer_terms_if_retrieved", "terms | found"),
+    ("first_terms_if_retrieved", "first | found"),
+    ("quotes_per_answer", "quotes"),
     ("citation_validity", "citation validity"),
     ("abstention_precision", "abstention P"),
     ("abstention_recall", "abstention R"),
@@ -395,6 +399,33 @@ def answer_term_coverage(answer_text: str, terms: Sequence[str]) -> float | None
     return sum(1 for t in terms if normalize_text(t) in hay) / len(terms)
 
 
+def first_statement(answer: Answer) -> str:
+    """What a reader takes in first: the short answer when there is one, else the first quote
+    (an LLM answer: its first line)."""
+    if answer.short_answer:
+        return answer.short_answer.text
+    for line in answer.text.splitlines():
+        if line.startswith("> "):
+            return line
+    lines = [ln for ln in answer.text.splitlines() if ln.strip()]
+    return lines[1] if len(lines) > 1 else (lines[0] if lines else "")
+
+
+def quote_count(answer_text: str) -> int:
+    return sum(1 for line in answer_text.splitlines() if line.startswith("> "))
+
+
+RETRIEVED_FOR_TERMS = 5  # "the answer was there": terms in one of this many top passages
+
+
+def retrieved_term_coverage(retrieved: Sequence[Passage], terms: Sequence[str]) -> float | None:
+    """Share of the terms found in any of the top passages (what the answer could have said)."""
+    if not terms:
+        return None
+    hays = [normalize_text(p.chunk.text) for p in retrieved[:RETRIEVED_FOR_TERMS]]
+    return sum(1 for t in terms if any(normalize_text(t) in h for h in hays)) / len(terms)
+
+
 _ELLIPSIS = re.compile(r"…|\.\.\.")
 
 
@@ -623,6 +654,22 @@ def _ask_one(
     metrics["answer_term_coverage"] = (
         None if answer.abstained else answer_term_coverage(answer.text, q.answer_terms)
     )
+    metrics["first_term_coverage"] = (
+        None
+        if answer.abstained
+        else answer_term_coverage(first_statement(answer), q.answer_terms)
+    )
+    metrics["retrieved_term_coverage"] = retrieved_term_coverage(answer.retrieved, q.answer_terms)
+    metrics["quotes"] = None if answer.abstained else quote_count(answer.text)
+    metrics["first_quote_lang"] = _first_quote_lang(answer)
+    metrics["asker_lang_quote_available"] = (
+        None
+        if answer.abstained
+        else any(
+            p.chunk.metadata.get("language") == q.lang
+            for p in answer.retrieved[:RETRIEVED_FOR_TERMS]
+        )
+    )
     cites = []
     for c in answer.citations:
         d = c.to_json()
@@ -653,6 +700,19 @@ def _ask_one(
     )
 
 
+def _first_quote_lang(answer: Answer) -> str | None:
+    if answer.abstained or not answer.citations:
+        return None
+    first = answer.citations[0]
+    for p in answer.retrieved:
+        if p.chunk.chunk_id == first.chunk_id or (
+            p.chunk.doc_id == first.doc_id and p.chunk.section == first.section
+        ):
+            lang = p.chunk.metadata.get("language")
+            return str(lang) if lang else None
+    return None
+
+
 def _mean(values: Iterable[float | None]) -> float | None:
     xs = [v for v in values if v is not None]
     return sum(xs) / len(xs) if xs else None
@@ -672,6 +732,32 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, Any]:
             out[f"{level}.{name}"] = _mean(r.metrics[level][name] for r in answerable)
     out["answer_term_coverage"] = _mean(
         r.metrics["answer_term_coverage"] for r in answerable if not r.abstained
+    )
+    out["first_term_coverage"] = _mean(
+        r.metrics.get("first_term_coverage") for r in answerable if not r.abstained
+    )
+    # Quote choice apart from retrieval: only questions whose terms were all in the top passages.
+    found = [
+        r
+        for r in answerable
+        if not r.abstained and r.metrics.get("retrieved_term_coverage") == 1.0
+    ]
+    out["terms_retrieved"] = _mean(
+        r.metrics.get("retrieved_term_coverage") for r in answerable if not r.abstained
+    )
+    out["answer_terms_if_retrieved"] = _mean(r.metrics["answer_term_coverage"] for r in found)
+    out["first_terms_if_retrieved"] = _mean(r.metrics.get("first_term_coverage") for r in found)
+    out["quotes_per_answer"] = _mean(
+        r.metrics.get("quotes") for r in results if not r.abstained and r.metrics.get("quotes")
+    )
+    # Swedish askers first read a Swedish quote where a Swedish passage was among the top five.
+    own = [
+        r
+        for r in results
+        if r.question.lang == "sv" and r.metrics.get("asker_lang_quote_available")
+    ]
+    out["asker_language_first"] = _share(
+        sum(1 for r in own if r.metrics.get("first_quote_lang") == "sv"), len(own)
     )
     # micro averages: every citation weighs the same
     n_cites = sum(r.metrics["citations"] for r in results)

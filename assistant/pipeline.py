@@ -90,6 +90,7 @@ class Pipeline:
         self._retriever: Any = None
         self._lock = threading.Lock()
         self._warned_uncalibrated = False  # say it once, not on every question
+        self._doc_texts: tuple[Any, dict[str, str]] | None = None
 
     # -- components (opened on first use, once) -------------------------------------------------
     @property
@@ -217,7 +218,9 @@ class Pipeline:
             retrieved=passages,
             redacted_question=redacted,
         )
-        if self._should_abstain(query, passages, method):
+        if self._should_abstain(query, passages, method) or A.declines(
+            query, passages, lang, self._doc_text
+        ):
             ans.abstained = True
             ans.text = A.t(lang, "abstain")
             ans.related = self._related(passages, lang)
@@ -239,6 +242,7 @@ class Pipeline:
             ans.mode = "extractive"
         timings["answer_ms"] = A.now_ms(t)
         ans.text = draft.text
+        ans.short_answer = draft.short_answer
         ans.citations = draft.citations
         ans.warnings.extend(draft.warnings)
         cited = [p for p in passages if any(c.chunk_id == p.chunk.chunk_id for c in ans.citations)]
@@ -287,6 +291,18 @@ class Pipeline:
             if len(out) == 3:
                 break
         return out
+
+    def _doc_text(self, doc_id: str) -> str:
+        """The whole text of an indexed document, lower-cased (for names a question mentions)."""
+        lex = self.retriever.lexical
+        cache = self._doc_texts
+        if cache is None or cache[0] is not lex:
+            parts: dict[str, list[str]] = {}
+            for c in lex.chunks:
+                parts.setdefault(c.doc_id, []).append(c.text)
+            cache = (lex, {d: " ".join(t).lower() for d, t in parts.items()})
+            self._doc_texts = cache
+        return cache[1].get(doc_id, "")
 
     def _titles(self) -> dict[str, str]:
         lex = self.retriever.lexical

@@ -76,6 +76,9 @@ def _chunk_metadata(c: Chunk, version: str, doc_meta: dict[str, Any]) -> dict[st
         "url": str(doc_meta.get("url") or ""),
         "doc_type": str(doc_meta.get("doc_type") or ""),
         "short_title": str(doc_meta.get("short_title") or ""),
+        "short_title_sv": str(doc_meta.get("short_title_sv") or ""),
+        "short_title_en": str(doc_meta.get("short_title_en") or ""),
+        "beteckning": str(doc_meta.get("beteckning") or ""),
     }
     if c.page is not None:
         m["page"] = c.page
@@ -96,6 +99,9 @@ def chunk_from_record(chunk_id: str, text: str, m: dict[str, Any]) -> Chunk:
             "url",
             "doc_type",
             "short_title",
+            "short_title_sv",
+            "short_title_en",
+            "beteckning",
             "version",
         )
     }

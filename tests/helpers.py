@@ -17,6 +17,7 @@ ASK_JSON_KEYS = {
     "citations",
     "retrieved",
     "timings_ms",
+    "short_answer",
 }
 
 

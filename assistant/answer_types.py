@@ -1,0 +1,202 @@
+"""What kind of fact a question asks for, and where a fact of that kind stands in a sentence.
+
+"Hur mycket …?" asks for an amount or a share, "Hur länge …?" for a duration, "Vem …?" for an
+actor. These rules read the grammar of the question (interrogatives, the nouns that name a
+quantity or a time), not the words of any particular question set, so they carry over to new
+documents. A span is always located in, and later copied from, the text itself: nothing here
+computes or translates a fact.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# -- what is asked ---------------------------------------------------------------------------------
+# Each kind names the span kinds that answer it, best first.
+ACCEPTS: dict[str, tuple[str, ...]] = {
+    "share": ("percent", "amount"),
+    "amount": ("amount", "percent"),
+    "count": ("number", "percent", "amount"),
+    "time": ("date", "duration", "year"),
+    "duration": ("duration", "date", "year"),
+    "actor": ("authority",),
+}
+
+_I = re.IGNORECASE
+_ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "duration",
+        re.compile(
+            r"\bhur länge\b|\bhur lång(?:\s+\w+)?\s+tid\b|\binom hur\b|\bhur många (?:år|månader|"
+            r"veckor|dagar|timmar)\b|\bhur gammal|\bhur gamla\b|\bhow long\b|\bhow many (?:years|"
+            r"months|weeks|days|hours)\b|\bfor how long\b|\bwithin what (?:period|time)\b",
+            _I,
+        ),
+    ),
+    (
+        "time",
+        re.compile(
+            r"(?:^|[.?!;:,–]\s*|\b(?:och|men|så|samt|and|but|so)\s+)(?:när|when)\b|"
+            r"\bvilk(?:en|et) (?:tids)?period\w*|\b(?:what|which) period\b|"
+            r"\bsenast\b|\bvilket (?:datum|år)\b|\bvilken (?:dag|månad|tidpunkt)\b|"
+            r"\bdatum\b|\btidsfrist\w*|\bdeadline\b|\bby what date\b|"
+            r"\bwhich (?:date|year)\b|\bwhat (?:date|year)\b|\buntil when\b",
+            _I,
+        ),
+    ),
+    (
+        "actor",
+        re.compile(
+            r"(?:^|[.?!;:,–]\s*|\b(?:och|men|så|samt|and|but|so|till|för|av|med|från|to|for|by|"
+            r"with|from)\s+)(?:vem|who|whom)\b|"
+            r"\bvilk(?:en|a|et) (?:\w+ )?(?:myndighet\w*|organ\w*|instans\w*|aktör\w*|"
+            r"enhet\w*|part\w*|land|länder)\b|"
+            r"\bwhich (?:\w+ )?(?:authority|authorities|body|bodies|agency|institution|"
+            r"organisation|organization|party|member state)\b",
+            _I,
+        ),
+    ),
+    (
+        "share",
+        re.compile(
+            r"\bandel\w*|\bprocent\w*|\bhur (?:stor|hög) (?:del|andel)\b|\bhur många procent\b|"
+            r"\bpercentage\b|\bper ?cent\b|\bshare\b|\bproportion\b|\brate\b|\bhow high\b",
+            _I,
+        ),
+    ),
+    (
+        "count",
+        re.compile(r"\bhur många\b|\bantal\w*|\bhow many\b|\bnumber of\b", _I),
+    ),
+    (
+        "amount",
+        re.compile(
+            r"\bhur mycket\b|\bhur (?:stor|stort|stora|hög|högt|höga)\b|\bbelopp\w*|\btak\w*\b|"
+            r"\bhögsta\b|\bmaximal\w*|\bbudget\w*|\bkostar\b|\btilldelning\w*|\bhow much\b|"
+            r"\bamount\b|\bceiling\b|\bmaximum\b|\bupper limit\b|\ballocation\b|\bhow large\b",
+            _I,
+        ),
+    ),
+)
+
+_NEGATIVE_Q = re.compile(
+    r"\binte\b|\bej\b|\bicke\b|\binga\b|\bingen\b|\bundant\w*|\butesl\w*|\bförbjud\w*|"
+    r"\bnot\b|\bnon-|\bineligible\b|\bexclud\w*|\bprohibit\w*|\bexcept\w*",
+    _I,
+)
+NEGATION = re.compile(
+    r"\binte\b|\bej\b|\bicke\b|\binga\b|\bingen\b|\baldrig\b|\bförbjud\w*|\bundant\w*|"
+    r"\bnot\b|\bno\b|\bnon-|\bineligible\b|\bexclud\w*|\bprohibit\w*|\bnever\b",
+    _I,
+)
+
+
+def asked_kind(question: str) -> str | None:
+    """The kind of fact the question asks for, or None (an open question)."""
+    for kind, pat in _ASK:
+        if pat.search(question):
+            return kind
+    return None
+
+
+def asks_negative(question: str) -> bool:
+    """"Vilka kostnader är inte stödberättigande?": the answer is a sentence that excludes."""
+    return bool(_NEGATIVE_Q.search(question))
+
+
+# -- spans in a text ---------------------------------------------------------------------------
+_NUM = r"\d{1,3}(?:[  ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+_SCALE = r"(?:[  ](?:miljoner|miljon|miljarder|miljard|mnkr|mdkr|tkr|million|billion|mn|bn))?"
+_MONTHS = (
+    r"januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|"
+    r"january|february|march|may|june|july|august|october"
+)
+_NUM_WORDS = (
+    r"en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|femton|tjugo|trettio|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
+)
+_UNITS = (
+    r"år|åren|månad|månader|månaderna|vecka|veckor|dag|dagar|dagarna|arbetsdagar|timmar|"
+    r"kalenderår|years?|months?|weeks?|days?|working days|hours|calendar years?"
+)
+
+SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
+    "percent": re.compile(rf"(?<![\w.,])(?:{_NUM})[  ]?(?:%|procent\b|per ?cent\b)", _I),
+    "amount": re.compile(
+        rf"(?:(?:EUR|SEK|€|kr\.?)[  ]?(?:{_NUM}){_SCALE}"
+        rf"|(?<![\w.,])(?:{_NUM}){_SCALE}[  ]?(?:kronor|kr\b|SEK\b|euro\b|EUR\b|€))",
+        _I,
+    ),
+    "date": re.compile(
+        rf"\b\d{{1,2}}(?:\.|:e|:a)?[  ](?:{_MONTHS})[  ]\d{{4}}\b"
+        rf"|\b(?:{_MONTHS})[  ]\d{{1,2}},?[  ]\d{{4}}\b|\b(?:19|20)\d{{2}}-[01]\d-[0-3]\d\b",
+        _I,
+    ),
+    "duration": re.compile(
+        rf"\b(?:{_NUM}|{_NUM_WORDS})(?:[  ](?:hela|fulla|full|whole|consecutive|"
+        rf"efterföljande|följande))?[  ](?:{_UNITS})\b",
+        _I,
+    ),
+    "year": re.compile(r"(?<![\w/:.,])(?:19|20)\d{2}(?:[  ]?[-–][  ]?(?:19|20)\d{2})?(?![\w/:]|[.,]\d)"),
+    # A count: not a year, not a reference such as "(4)" or "Article 12".
+    "number": re.compile(rf"(?<![\w.,:/(])(?!(?:19|20)\d{{2}}\b)(?:{_NUM})(?![\w:/)]|[.,]\d)"),
+    "authority": re.compile(
+        r"\b[A-ZÅÄÖ][a-zåäö]+(?:myndigheten|verket|styrelsen|inspektionen|kommissionen|"
+        r"kontoret|nämnden|departementet|rådet)\b"
+        r"|\b(?:[Rr]egeringen|[Kk]ommissionen|[Rr]iksdagen|Frontex|Europol|Eurojust|OLAF|"
+        r"[Rr]evisionsmyndighet(?:en)?|[Ff]örvaltande myndighet(?:en)?|"
+        r"[Aa]nsvarig(?:a)? myndighet(?:en)?|[Rr]evisionsrätten)\b"
+        r"|\b(?:the\s+)?(?:(?:[A-Z][a-z]+|of|and|for|the)\s+){0,4}"
+        r"(?:Authority|Authorities|Agency|Commission|Council|Parliament|Court of Auditors|"
+        r"Office|Board|Government|Ministry|Member States?|Committee)\b",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Span:
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+def find_spans(text: str, kinds: tuple[str, ...]) -> list[Span]:
+    """Spans of the given kinds in text, in the order of `kinds` (preferred kind first)."""
+    out: list[Span] = []
+    taken: list[tuple[int, int]] = []
+    for kind in kinds:
+        for m in SPAN_PATTERNS[kind].finditer(text):
+            s, e = m.start(), m.end()
+            if kind == "number" and _part_of_label(text, s, e):
+                continue
+            if kind == "authority" and m.group(0).strip().lower() in _WEAK_ACTORS:
+                continue
+            if any(s < te and ts < e for ts, te in taken):
+                continue  # "75 %" is not also the number 75
+            taken.append((s, e))
+            out.append(Span(kind, s, e, m.group(0).strip()))
+    return out
+
+
+# Words the authority pattern matches that name no one in particular.
+_WEAK_ACTORS = frozenset({"office", "board", "the office", "the board", "committee"})
+
+_LABEL_BEFORE = re.compile(
+    r"(?:Article|Artikel|artikel|Annex|Bilaga|bilaga|punkt|point|paragraph|kap\.|"
+    r"Regulation|förordning|No|nr|SFS|§)\s*\(?$",
+    re.I,
+)
+
+
+def _part_of_label(text: str, s: int, e: int) -> bool:
+    """'Article 12', '5 §', '(EU) 2021/1149' hold numbers that are references, not answers."""
+    before = text[max(0, s - 14) : s]
+    after = text[e : e + 3]
+    return bool(_LABEL_BEFORE.search(before)) or after.lstrip().startswith(("§", "kap"))
+
+
+def holds_kind(text: str, asked: str | None) -> bool:
+    """Whether the text holds a span that answers a question of this kind."""
+    return bool(asked and asked in ACCEPTS and find_spans(text, ACCEPTS[asked]))

@@ -1,0 +1,294 @@
+"""Choosing what to quote: the units of the top passages that say what the question asks.
+
+A passage is cut into quotable units (sentences, list items, table rows; hard line breaks inside a
+sentence are joined first, as PDFs break lines mid-sentence). Each unit is scored by
+
+- the question's words it holds (Swedish and English stems, the English pseudo-translation and
+  glossary synonyms, weighted by rarity), or that the sentence next to it holds (a fact often
+  stands in the sentence after the one that names the topic);
+- whether it holds the kind of fact asked for (an amount for "hur mycket", a duration for "hur
+  länge", an authority for "vem" …; `answer_types`), and its polarity for a question that asks
+  what is *not* allowed;
+- the rank of its passage, the asker's language, and whether it only repeats a heading or title.
+
+The best unit is quoted first; others follow only when they score close to it, so no answer is
+padded with sentences that merely share a word with the question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .answer_types import ACCEPTS, NEGATION, Span, asked_kind, asks_negative, find_spans
+from .documents import Passage
+from .language import pseudo_translate, query_tokens, stemmer, words
+
+PRIOR = 0.3  # weight of the passage rank
+QUOTE_FROM = 5  # quotes come from this many top passages
+RELATIVE_CUTOFF = 0.55  # a further quote must score at least this share of the best one
+KIND_BONUS = 1.0  # a unit holding the asked-for kind of fact scores (1 + this) times more
+NEIGHBOUR_SHARE = 0.6  # a unit borrows this share of its neighbour's word overlap
+OWN_LANGUAGE_BONUS = 0.15
+POLARITY = (1.4, 0.75)  # negative question: units that exclude / units that do not
+NOT_COVERED_BONUS = 2.0
+
+# A sentence ends at . ! ? ; followed by an upper-case letter, a digit or an opening mark.
+_SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[\"'“(\[]?[A-ZÅÄÖ0-9])")
+_ITEM = re.compile(r"^\s*(?:[-*•]\s+|\d{1,3}[.)]\s+|\(\w{1,4}\)\s+|[a-z][.)]\s+)")
+_HEADING = re.compile(r"^\s*#{1,6}\s")
+_ROW = re.compile(r"^\s*\|")
+_RULE_ROW = re.compile(r"^\s*\|?[\s:|-]+\|[\s:|-]*$")
+_MD_NOISE = re.compile(r"^\s*(?:[-*•>]\s+|\d+\.\s+|\(\w{1,4}\)\s+)")
+_NOT_COVERED = re.compile(
+    r"\b(?:omfattas inte|täcks inte|regleras inte|framgår inte|anges inte|finns inte med|"
+    r"finns ingen uppgift|finns inga uppgifter|saknas uppgift\w*|tar inte upp|behandlar inte|"
+    r"is not covered|are not covered|does not cover|do not cover|not specified|no information)\b",
+    re.I,
+)
+
+
+@dataclass
+class Unit:
+    """A quotable unit of a passage: a sentence, list item or table row, as offsets."""
+
+    p_index: int
+    start: int
+    end: int
+    text: str
+    kind: str = "sentence"  # sentence | item | row | heading
+    header: str = ""  # a table row's header row
+
+
+def _blocks(text: str) -> list[tuple[str, int, int]]:
+    """(kind, start, end) of paragraphs, list items, table rows and headings, with the hard
+    line breaks inside a paragraph or an item joined."""
+    out: list[tuple[str, int, int]] = []
+    cur: list[int] | None = None  # [start, end] of the open paragraph or item
+    cur_kind = ""
+    pos = 0
+    for line in text.split("\n"):
+        s, e = pos, pos + len(line)
+        pos = e + 1
+        stripped = line.strip()
+        structural = (
+            not stripped or _HEADING.match(line) or _ROW.match(line) or _ITEM.match(line)
+        )
+        if structural and cur is not None:
+            out.append((cur_kind, cur[0], cur[1]))
+            cur = None
+        if not stripped:
+            continue
+        if _HEADING.match(line):
+            out.append(("heading", s, e))
+        elif _ROW.match(line):
+            out.append(("row", s, e))
+        elif _ITEM.match(line):
+            cur, cur_kind = [s, e], "item"
+        elif cur is not None:
+            cur[1] = e  # a hard line break inside a sentence: the line goes on
+        else:
+            cur, cur_kind = [s, e], "para"
+    if cur is not None:
+        out.append((cur_kind, cur[0], cur[1]))
+    return out
+
+
+def _trimmed(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def sentence_units(p_index: int, text: str) -> list[Unit]:
+    """The quotable units of a passage; `text[u.start:u.end]` is the unit as written."""
+    units: list[Unit] = []
+    header = ""
+    for kind, bs, be in _blocks(text):
+        if kind == "row":
+            row = text[bs:be]
+            if _RULE_ROW.match(row):
+                continue
+            if not header:
+                header = row.strip()
+                units.append(Unit(p_index, *_trimmed(text, bs, be), row.strip(), "heading"))
+                continue
+            s, e = _trimmed(text, bs, be)
+            units.append(Unit(p_index, s, e, text[s:e], "row", header))
+            continue
+        header = ""
+        if kind == "heading":
+            s, e = _trimmed(text, bs, be)
+            units.append(Unit(p_index, s, e, text[s:e], "heading"))
+            continue
+        pos = bs
+        block = text[bs:be]
+        for m in [*_SPLIT.finditer(block), None]:
+            end = bs + (m.start() if m else len(block))
+            s, e = _trimmed(text, pos, end)
+            if e - s >= 3:
+                units.append(Unit(p_index, s, e, text[s:e], "item" if kind == "item" else "sentence"))
+            pos = bs + m.end() if m else be
+    return units
+
+
+def clean_quote(u: str) -> str:
+    """A unit as quoted: line breaks inside it joined, a leading list marker left out (the
+    quote is still the text as written, up to white space)."""
+    m = _MD_NOISE.match(u)
+    if m and len(u) - m.end() > 20:
+        u = u[m.end() :]
+    return " ".join(u.split())
+
+
+# -- scoring -------------------------------------------------------------------------------------
+@dataclass
+class Scored:
+    unit: Unit
+    score: float
+    lang: str
+    spans: list[Span]
+
+
+def _lang(p: Passage) -> str:
+    return "sv" if p.chunk.metadata.get("language") == "sv" else "en"
+
+
+def _title_stems(p: Passage, lang: str) -> set[str]:
+    c = p.chunk
+    return set(stemmer(lang).stemWords(words(f"{c.metadata.get('title') or ''} {c.heading_path}")))
+
+
+def _faq_match(p: Passage, qtok: set[str], weight: Callable[[str], float]) -> bool:
+    """A FAQ passage whose heading is (nearly) the question: its body is the answer."""
+    heading = p.chunk.heading_path.split("›")[-1].strip()
+    if not heading.endswith("?"):
+        return False
+    htok = set(query_tokens(heading))
+    total = sum(weight(t) for t in qtok) or 1.0
+    return sum(weight(t) for t in qtok & htok) / total >= 0.5
+
+
+def score_units(
+    question: str,
+    passages: Sequence[Passage],
+    lang: str,
+    idf: Callable[[str], float] | None = None,
+) -> list[Scored]:
+    """Every unit of the passages with its score, best first."""
+    weight = idf or (lambda _t: 1.0)
+    qtok = set(query_tokens(question)) | set(query_tokens(pseudo_translate(question)))
+    asked = asked_kind(question)
+    accepts = ACCEPTS.get(asked or "", ())
+    negative = asks_negative(question)
+    out: list[Scored] = []
+    for pi, p in enumerate(passages):
+        plang = _lang(p)
+        units = [u for u in sentence_units(pi, p.chunk.text) if u.kind != "heading"]
+        titles = _title_stems(p, plang)
+        faq = _faq_match(p, qtok, weight)
+        st = stemmer(plang)
+        toks = [set(st.stemWords(words(f"{u.header} {u.text}"))) for u in units]
+        overlap = [sum(weight(t) for t in qtok & tk) for tk in toks]
+        for i, u in enumerate(units):
+            tk = toks[i]
+            if not tk or (len(tk) <= 12 and tk <= titles):
+                continue  # a heading or a line that repeats the title says nothing
+            near = max(
+                [overlap[j] for j in (i - 1, i + 1) if 0 <= j < len(units)] or [0.0]
+            )
+            lex = max(overlap[i], NEIGHBOUR_SHARE * near) if overlap[i] > 0 or near > 0 else 0.0
+            if faq:
+                lex = max(lex, NEIGHBOUR_SHARE * sum(weight(t) for t in qtok))
+            score = lex / (1.0 + 0.1 * max(0, len(tk) - 30) ** 0.5)
+            spans = find_spans(u.text, accepts) if accepts else []
+            if spans:
+                score *= 1.0 + KIND_BONUS
+            if negative:
+                score *= POLARITY[0] if NEGATION.search(u.text) else POLARITY[1]
+            if _NOT_COVERED.search(u.text) and overlap[i] > 0:
+                score *= NOT_COVERED_BONUS
+            score *= 1.0 + PRIOR / (1 + pi)
+            if plang == lang:
+                score *= 1.0 + OWN_LANGUAGE_BONUS
+            if len(u.text) < 25:
+                score *= 0.5
+            out.append(Scored(u, score, plang, spans))
+    out.sort(key=lambda s: (-s.score, s.unit.p_index, s.unit.start))
+    return out
+
+
+def choose(scored: Sequence[Scored], lang: str, max_units: int = 3) -> list[Scored]:
+    """The best unit first (one in the asker's language when it says the same), then the few
+    that score close to it."""
+    cands = [s for s in scored if s.score > 0]
+    if not cands:
+        return []
+    best = cands[0]
+    if best.lang != lang:
+        same = [
+            s
+            for s in cands[1:]
+            if s.lang == lang
+            and s.score >= 0.5 * best.score
+            and (
+                {sp.text for sp in s.spans} & {sp.text for sp in best.spans}
+                if best.spans
+                else s.score >= 0.85 * best.score
+            )
+        ]
+        if same:
+            best = same[0]
+    chosen = [best]
+    seen = {" ".join(best.unit.text.split()).lower()}
+    for s in cands:
+        if len(chosen) >= max_units or s.score < RELATIVE_CUTOFF * cands[0].score:
+            break
+        key = " ".join(s.unit.text.split()).lower()
+        if s is best or key in seen:
+            continue
+        seen.add(key)
+        chosen.append(s)
+    return chosen
+
+
+def short_span(question: str, top: Scored) -> Span | None:
+    """The asked-for fact in the top unit: of the spans of the preferred kind, the one that
+    stands closest to the question's words. Two different actors equally close give no short
+    answer (the quote shows both); amounts and times then take the first, as rules state the
+    main case first."""
+    if not top.spans:
+        return None
+    qtok = set(query_tokens(question)) | set(query_tokens(pseudo_translate(question)))
+    st = stemmer(top.lang)
+    text = top.unit.text
+    first_kind = top.spans[0].kind
+    pool = [s for s in top.spans if s.kind == first_kind]
+    hits = [m.start() for m in re.finditer(r"[\wåäöÅÄÖ]+", text)
+            if st.stemWord(m.group(0).lower()) in qtok]
+
+    def near(sp: Span) -> float:
+        return sum(
+            1.0 / (1.0 + max(0, sp.start - h, h - sp.end) / 25.0) for h in hits
+        )
+
+    ranked = sorted(pool, key=lambda sp: (-near(sp), sp.start))
+    if (
+        first_kind == "authority"
+        and len(ranked) > 1
+        and ranked[1].text != ranked[0].text
+        and near(ranked[1]) >= 0.9 * near(ranked[0])
+    ):
+        return None
+    return ranked[0]
+
+
+def missing_kind(question: str, scored: Sequence[Scored]) -> bool:
+    """The question asks for a number or a time and no relevant unit holds one."""
+    asked = asked_kind(question)
+    if asked not in ("share", "amount", "count", "time", "duration"):
+        return False
+    return not any(s.spans for s in scored if s.score > 0)
