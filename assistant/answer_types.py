@@ -21,6 +21,7 @@ ACCEPTS: dict[str, tuple[str, ...]] = {
     "time": ("date", "duration", "year"),
     "duration": ("duration", "date", "year"),
     "actor": ("authority",),
+    "ref": ("ref",),
 }
 
 _I = re.IGNORECASE
@@ -58,6 +59,14 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        "ref",
+        re.compile(
+            r"\bvilk(?:en|et|a) (?:artikel|artiklar|paragraf\w*|punkt\w*|kapitel|bilaga\w*)\b|"
+            r"\b(?:which|what) (?:article|articles|paragraph|point|chapter|annex)\b",
+            _I,
+        ),
+    ),
+    (
         "share",
         re.compile(
             r"\bandel\w*|\bprocent\w*|\bhur (?:stor|hög) (?:del|andel)\b|\bhur många procent\b|"
@@ -72,9 +81,11 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "amount",
         re.compile(
-            r"\bhur mycket\b|\bhur (?:stor|stort|stora|hög|högt|höga)\b|\bbelopp\w*|\btak\w*\b|"
-            r"\bhögsta\b|\bmaximal\w*|\bbudget\w*|\bkostar\b|\btilldelning\w*|\bhow much\b|"
-            r"\bamount\b|\bceiling\b|\bmaximum\b|\bupper limit\b|\ballocation\b|\bhow large\b",
+            r"\bhur mycket\b|\bhur (?:stor|stort|stora|hög|högt|höga)\b|\bvilket (?:belopp|tak)\b|"
+            r"\bvilken (?:summa|budget)\b|\bfinns det (?:ett|något|en|någon) (?:tak|gräns)\b|"
+            r"\bhow much\b|\bwhat amount\b|\bhow (?:large|big)\b|\bwhat (?:is|was) the "
+            r"(?:maximum|ceiling|limit|cap|budget|amount)\b|\bis there (?:a|any) (?:ceiling|limit|"
+            r"cap|maximum)\b",
             _I,
         ),
     ),
@@ -93,11 +104,15 @@ NEGATION = re.compile(
 
 
 def asked_kind(question: str) -> str | None:
-    """The kind of fact the question asks for, or None (an open question)."""
-    for kind, pat in _ASK:
-        if pat.search(question):
-            return kind
-    return None
+    """The kind of fact the question asks for, or None (an open question). When a question
+    asks in two ways ("När X rapporteras, vem ska …?"), the later one is the main question."""
+    found = [
+        (m.start(), -i, kind)
+        for i, (kind, pat) in enumerate(_ASK)
+        for m in [pat.search(question)]
+        if m
+    ]
+    return max(found)[2] if found else None
 
 
 def asks_negative(question: str) -> bool:
@@ -130,7 +145,8 @@ SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "date": re.compile(
         rf"\b\d{{1,2}}(?:\.|:e|:a)?[  ](?:{_MONTHS})[  ]\d{{4}}\b"
-        rf"|\b(?:{_MONTHS})[  ]\d{{1,2}},?[  ]\d{{4}}\b|\b(?:19|20)\d{{2}}-[01]\d-[0-3]\d\b",
+        rf"|\b(?:{_MONTHS})[  ]\d{{1,2}},?[  ]\d{{4}}\b|\b(?:19|20)\d{{2}}-[01]\d-[0-3]\d\b"
+        rf"|\b\d{{1,2}}(?:\.|:e|:a)?[  ](?:{_MONTHS})\b",
         _I,
     ),
     "duration": re.compile(
@@ -139,14 +155,19 @@ SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
         _I,
     ),
     "year": re.compile(r"(?<![\w/:.,])(?:19|20)\d{2}(?:[  ]?[-–][  ]?(?:19|20)\d{2})?(?![\w/:]|[.,]\d)"),
+    "ref": re.compile(
+        r"\b(?:artikel|artiklarna|article|articles|Art\.)\s+\d+[a-z]?(?:\.\d+|\(\d+\))*"
+        r"|\b\d+(?:\s*kap\.\s*\d+)?\s*§(?:\s*\d+\s*st\.)?",
+        _I,
+    ),
     # A count: not a year, not a reference such as "(4)" or "Article 12".
     "number": re.compile(rf"(?<![\w.,:/(])(?!(?:19|20)\d{{2}}\b)(?:{_NUM})(?![\w:/)]|[.,]\d)"),
     "authority": re.compile(
         r"\b[A-ZÅÄÖ][a-zåäö]+(?:myndigheten|verket|styrelsen|inspektionen|kommissionen|"
-        r"kontoret|nämnden|departementet|rådet)\b"
+        r"kontoret|nämnden|departementet|rådet|polisen|bevakningen|vården|domstolen|ämbetet|"
+        r"ombudsmannen|kansliet|byrån|institutet|kollegiet)\b"
         r"|\b(?:[Rr]egeringen|[Kk]ommissionen|[Rr]iksdagen|Frontex|Europol|Eurojust|OLAF|"
-        r"[Rr]evisionsmyndighet(?:en)?|[Ff]örvaltande myndighet(?:en)?|"
-        r"[Aa]nsvarig(?:a)? myndighet(?:en)?|[Rr]evisionsrätten)\b"
+        r"[Rr]evisionsrätten)\b"
         r"|\b(?:the\s+)?(?:(?:[A-Z][a-z]+|of|and|for|the)\s+){0,4}"
         r"(?:Authority|Authorities|Agency|Commission|Council|Parliament|Court of Auditors|"
         r"Office|Board|Government|Ministry|Member States?|Committee)\b",
@@ -169,7 +190,7 @@ def find_spans(text: str, kinds: tuple[str, ...]) -> list[Span]:
     for kind in kinds:
         for m in SPAN_PATTERNS[kind].finditer(text):
             s, e = m.start(), m.end()
-            if kind == "number" and _part_of_label(text, s, e):
+            if kind in ("number", "duration") and _part_of_label(text, s, e):
                 continue
             if kind == "authority" and m.group(0).strip().lower() in _WEAK_ACTORS:
                 continue
@@ -195,6 +216,25 @@ def _part_of_label(text: str, s: int, e: int) -> bool:
     before = text[max(0, s - 14) : s]
     after = text[e : e + 3]
     return bool(_LABEL_BEFORE.search(before)) or after.lstrip().startswith(("§", "kap"))
+
+
+_COORD = re.compile(r"\s*(?:,|\boch\b|\band\b|\bsamt\b|\beller\b|\bor\b|,\s*(?:och|and))\s*$", _I)
+
+
+def widen_to_list(text: str, spans: list[Span], chosen: Span) -> Span:
+    """'Kustbevakningen, Migrationsverket, Tullverket och Kriminalvården': a span that is one
+    of a list of the same kind is widened to the whole list (still a substring of the text)."""
+    same = sorted((s for s in spans if s.kind == chosen.kind), key=lambda s: s.start)
+    i = next(k for k, s in enumerate(same) if s.start == chosen.start)
+    lo = hi = i
+    while lo > 0 and _COORD.fullmatch(text[same[lo - 1].end : same[lo].start]):
+        lo -= 1
+    while hi + 1 < len(same) and _COORD.fullmatch(text[same[hi].end : same[hi + 1].start]):
+        hi += 1
+    if lo == hi:
+        return chosen
+    s, e = same[lo].start, same[hi].end
+    return Span(chosen.kind, s, e, text[s:e])
 
 
 def holds_kind(text: str, asked: str | None) -> bool:

@@ -21,9 +21,17 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .answer_types import ACCEPTS, NEGATION, Span, asked_kind, asks_negative, find_spans
+from .answer_types import (
+    ACCEPTS,
+    NEGATION,
+    Span,
+    asked_kind,
+    asks_negative,
+    find_spans,
+    widen_to_list,
+)
 from .documents import Passage
-from .language import pseudo_translate, query_tokens, stemmer, words
+from .language import both_stems, pseudo_translate, query_tokens, stemmer, words
 
 PRIOR = 0.3  # weight of the passage rank
 QUOTE_FROM = 5  # quotes come from this many top passages
@@ -172,6 +180,28 @@ def _faq_match(p: Passage, qtok: set[str], weight: Callable[[str], float]) -> bo
     return sum(weight(t) for t in qtok & htok) / total >= 0.5
 
 
+CONTEXT_WEIGHT = 0.5
+GLOSSARY_WEIGHT = 0.2
+LENGTH_PIVOT = 15  # content words; a longer unit's overlap is discounted …
+LENGTH_EXP = 0.3  # … by (length / pivot) to this power
+_Q_SENTENCES = re.compile(r"(?<=[.!?])\s+")
+
+
+def asked_sentence(question: str) -> str:
+    """'Vi har ett projekt i Norge. Får vi …?': the sentence that asks, without the context
+    before it (the whole text when it is one sentence, or no sentence asks)."""
+    parts = [p for p in _Q_SENTENCES.split(question.strip()) if p.strip()]
+    asking = [p for p in parts if p.rstrip().endswith("?")]
+    if len(parts) < 2 or not asking:
+        return question
+    return " ".join(asking)
+
+
+def _tokens(text: str) -> set[str]:
+    """The question's own words, both languages' stems, and their English translation."""
+    return both_stems(text) | both_stems(pseudo_translate(text, with_glossary=False))
+
+
 def score_units(
     question: str,
     passages: Sequence[Passage],
@@ -179,9 +209,22 @@ def score_units(
     idf: Callable[[str], float] | None = None,
 ) -> list[Scored]:
     """Every unit of the passages with its score, best first."""
-    weight = idf or (lambda _t: 1.0)
-    qtok = set(query_tokens(question)) | set(query_tokens(pseudo_translate(question)))
-    asked = asked_kind(question)
+    base = idf or (lambda _t: 1.0)
+    asked_part = asked_sentence(question)
+    own = _tokens(question)
+    focus = _tokens(asked_part) if asked_part != question else own
+    # Glossary synonyms of a fund's name pick the document, not the sentence: a sentence that
+    # spells out the fund's full name says no more about the question than one that does not.
+    synonyms = set(query_tokens(question)) - own
+    qtok = own | synonyms
+
+    def weight(t: str) -> float:  # words only of the context before the question weigh less
+        if t not in own:
+            return base(t) * GLOSSARY_WEIGHT
+        return base(t) * (1.0 if t in focus else CONTEXT_WEIGHT)
+
+    qlow = question.lower()
+    asked = asked_kind(asked_part)
     accepts = ACCEPTS.get(asked or "", ())
     negative = asks_negative(question)
     out: list[Scored] = []
@@ -203,10 +246,13 @@ def score_units(
             lex = max(overlap[i], NEIGHBOUR_SHARE * near) if overlap[i] > 0 or near > 0 else 0.0
             if faq:
                 lex = max(lex, NEIGHBOUR_SHARE * sum(weight(t) for t in qtok))
-            score = lex / (1.0 + 0.1 * max(0, len(tk) - 30) ** 0.5)
+            score = lex / max(1.0, len(tk) / LENGTH_PIVOT) ** LENGTH_EXP
             spans = find_spans(u.text, accepts) if accepts else []
+            spans = [sp for sp in spans if sp.text.lower() not in qlow]  # not the asker's words
             if spans:
-                score *= 1.0 + KIND_BONUS
+                # The preferred kind (a percentage for "hur stor andel") counts fully, others half.
+                best_rank = min(accepts.index(sp.kind) for sp in spans)
+                score *= 1.0 + KIND_BONUS / (1 + best_rank)
             if negative:
                 score *= POLARITY[0] if NEGATION.search(u.text) else POLARITY[1]
             if _NOT_COVERED.search(u.text) and overlap[i] > 0:
@@ -262,10 +308,10 @@ def short_span(question: str, top: Scored) -> Span | None:
     main case first."""
     if not top.spans:
         return None
-    qtok = set(query_tokens(question)) | set(query_tokens(pseudo_translate(question)))
+    qtok = _tokens(asked_sentence(question))
     st = stemmer(top.lang)
     text = top.unit.text
-    first_kind = top.spans[0].kind
+    first_kind = top.spans[0].kind  # find_spans lists the preferred kind first
     pool = [s for s in top.spans if s.kind == first_kind]
     hits = [m.start() for m in re.finditer(r"[\wåäöÅÄÖ]+", text)
             if st.stemWord(m.group(0).lower()) in qtok]
@@ -276,14 +322,14 @@ def short_span(question: str, top: Scored) -> Span | None:
         )
 
     ranked = sorted(pool, key=lambda sp: (-near(sp), sp.start))
-    if (
-        first_kind == "authority"
-        and len(ranked) > 1
-        and ranked[1].text != ranked[0].text
-        and near(ranked[1]) >= 0.9 * near(ranked[0])
-    ):
-        return None
-    return ranked[0]
+    span = widen_to_list(text, top.spans, ranked[0])
+    if first_kind == "authority":
+        # Several bodies in one sentence ("X ger Y i uppdrag efter samråd med Z"): which one
+        # is meant takes reading, so the quote speaks for itself unless one list names them all.
+        others = {s.text for s in pool if not (span.start <= s.start and s.end <= span.end)}
+        if others:
+            return None
+    return span
 
 
 def missing_kind(question: str, scored: Sequence[Scored]) -> bool:
