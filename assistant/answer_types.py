@@ -39,7 +39,8 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
         "time",
         re.compile(
             r"(?:^|[.?!;:,–]\s*|\b(?:och|men|så|samt|and|but|so)\s+)(?:när|when)\b|"
-            r"\bvilk(?:en|et) (?:tids)?period\w*|\b(?:what|which) period\b|"
+            r"\bvilk(?:en|et) (?:tids)?period\w*|\b(?:what|which) period\b|\bvilka år\b|"
+            r"\b(?:what|which) years\b|"
             r"\bsenast\b|\bvilket (?:datum|år)\b|\bvilken (?:dag|månad|tidpunkt)\b|"
             r"\bdatum\b|\btidsfrist\w*|\bdeadline\b|\bby what date\b|"
             r"\bwhich (?:date|year)\b|\bwhat (?:date|year)\b|\buntil when\b",
@@ -62,7 +63,8 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
         "ref",
         re.compile(
             r"\bvilk(?:en|et|a) (?:artikel|artiklar|paragraf\w*|punkt\w*|kapitel|bilaga\w*)\b|"
-            r"\b(?:which|what) (?:article|articles|paragraph|point|chapter|annex)\b",
+            r"\b(?:which|what) (?:article|articles|paragraph|point|chapter|annex)\b|"
+            r"\bvar (?:i [\w-]+ )?står det\b|\bwhere (?:in [\w ]+ )?(?:does it say|is it laid down)\b",
             _I,
         ),
     ),

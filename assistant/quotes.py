@@ -18,6 +18,7 @@ padded with sentences that merely share a word with the question.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -31,7 +32,15 @@ from .answer_types import (
     widen_to_list,
 )
 from .documents import Passage
-from .language import both_stems, pseudo_translate, query_tokens, stemmer, words
+from .language import (
+    GlossaryGroup,
+    both_stems,
+    load_glossary,
+    pseudo_translate,
+    query_tokens,
+    stemmer,
+    words,
+)
 
 PRIOR = 0.3  # weight of the passage rank
 QUOTE_FROM = 5  # quotes come from this many top passages
@@ -182,6 +191,7 @@ def _faq_match(p: Passage, qtok: set[str], weight: Callable[[str], float]) -> bo
 
 CONTEXT_WEIGHT = 0.5
 GLOSSARY_WEIGHT = 0.2
+FUND_MISMATCH = 0.5  # a unit about another fund than the one asked about
 LENGTH_PIVOT = 15  # content words; a longer unit's overlap is discounted …
 LENGTH_EXP = 0.3  # … by (length / pivot) to this power
 _Q_SENTENCES = re.compile(r"(?<=[.!?])\s+")
@@ -200,6 +210,20 @@ def asked_sentence(question: str) -> str:
 def _tokens(text: str) -> set[str]:
     """The question's own words, both languages' stems, and their English translation."""
     return both_stems(text) | both_stems(pseudo_translate(text, with_glossary=False))
+
+
+def funds_named(text: str) -> frozenset[str]:
+    """The funds a text names, by the glossary's fund groups (ISF, BMVI, AMIF …)."""
+    low = text.lower()
+    return frozenset(g.terms[0] for g in fund_groups() if any(p.search(low) for p in g.patterns))
+
+
+@lru_cache(maxsize=1)
+def fund_groups() -> tuple[GlossaryGroup, ...]:
+    return tuple(g for g in load_glossary() if g.terms[0] in _FUNDS)
+
+
+_FUNDS = ("ISF", "BMVI", "AMIF", "ISF Gräns")
 
 
 def score_units(
@@ -224,6 +248,7 @@ def score_units(
         return base(t) * (1.0 if t in focus else CONTEXT_WEIGHT)
 
     qlow = question.lower()
+    asked_funds = funds_named(question)
     asked = asked_kind(asked_part)
     accepts = ACCEPTS.get(asked or "", ())
     negative = asks_negative(question)
@@ -255,6 +280,9 @@ def score_units(
                 score *= 1.0 + KIND_BONUS / (1 + best_rank)
             if negative:
                 score *= POLARITY[0] if NEGATION.search(u.text) else POLARITY[1]
+            named = funds_named(u.text)
+            if asked_funds and named and not (named & asked_funds):
+                score *= FUND_MISMATCH
             if _NOT_COVERED.search(u.text) and overlap[i] > 0:
                 score *= NOT_COVERED_BONUS
             score *= 1.0 + PRIOR / (1 + pi)
@@ -323,13 +351,11 @@ def short_span(question: str, top: Scored) -> Span | None:
 
     ranked = sorted(pool, key=lambda sp: (-near(sp), sp.start))
     span = widen_to_list(text, top.spans, ranked[0])
-    if first_kind == "authority":
-        # Several bodies in one sentence ("X ger Y i uppdrag efter samråd med Z"): which one
-        # is meant takes reading, so the quote speaks for itself unless one list names them all.
-        others = {s.text for s in pool if not (span.start <= s.start and s.end <= span.end)}
-        if others:
-            return None
-    return span
+    # Several facts of the asked kind in one sentence ("X ger Y i uppdrag efter samråd med Z",
+    # "4 procent 2021, 3 procent 2022"): which one is meant takes reading, so the quote speaks
+    # for itself unless one list holds them all. A wrong short answer is worse than none.
+    others = {s.text for s in pool if not (span.start <= s.start and s.end <= span.end)}
+    return None if others - {span.text} else span
 
 
 def missing_kind(question: str, scored: Sequence[Scored]) -> bool:
