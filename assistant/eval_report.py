@@ -24,6 +24,7 @@ _BREAKDOWN_METRICS = (
     ("section.mrr@10", "MRR@10"),
     ("doc.hit@5", "doc hit@5"),
     ("answer_term_coverage", "answer terms"),
+    ("first_term_coverage", "terms first"),
 )
 
 
@@ -113,12 +114,14 @@ def write_report(result: EvalResult, out_dir: Path) -> tuple[Path, Path]:
 
 
 def failed_questions(result: EvalResult) -> list[QuestionResult]:
-    """Section-level misses in the top 5 on answerable questions, and wrong abstentions."""
+    """Section-level misses in the top 5 on answerable questions, answers without the asked-for
+    terms, and wrong abstentions."""
     out = []
     for r in result.results:
         if r.answerable:
             missed = r.metrics["section"]["hit@5"] < 1.0
-            if missed or r.abstained or r.error:
+            terms = r.metrics.get("answer_term_coverage")
+            if missed or r.abstained or r.error or (terms is not None and terms < 1.0):
                 out.append(r)
         elif not r.abstained:
             out.append(r)
@@ -136,6 +139,14 @@ def _why(r: QuestionResult) -> str:
         parts.append("section not in top 5" + (f" (rank {rank})" if rank else ""))
     if r.abstained:
         parts.append("abstained, answerable")
+    terms = r.metrics.get("answer_term_coverage")
+    if terms is not None and terms < 1.0:
+        missing = [t for t in r.question.answer_terms if t.casefold() not in r.answer.casefold()]
+        found = r.metrics.get("retrieved_term_coverage") == 1.0
+        parts.append(
+            f"answer lacks {', '.join(missing) or 'terms'}"
+            + (" (they were in a top-5 passage)" if found else "")
+        )
     return "; ".join(parts)
 
 
@@ -270,7 +281,8 @@ def render_charts(result: EvalResult) -> dict[str, str]:
 
 _CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;
-font-size:14px;text-align:left;vertical-align:top}th{background:#f3f3f3}img{max-width:100%}"""
+font-size:14px;text-align:left;vertical-align:top;white-space:pre-wrap}th{background:#f3f3f3}
+img{max-width:100%}"""
 
 
 def _html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -313,13 +325,14 @@ def render_html(result: EvalResult, charts: dict[str, str]) -> str:
         ),
         f"<h2>Failed questions ({len(failed)})</h2>",
         _html_table(
-            ["config", "id", "question", "why", "expected", "retrieved instead (top 3)"],
+            ["config", "id", "question", "why", "answer as shown", "expected", "retrieved (top 3)"],
             [
                 [
                     r.config,
                     r.question.id,
                     r.question.question,
                     _why(r),
+                    r.answer,
                     _expected_str(r),
                     _retrieved_str(r),
                 ]

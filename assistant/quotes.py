@@ -260,7 +260,12 @@ def score_units(
         faq = _faq_match(p, qtok, weight)
         st = stemmer(plang)
         toks = [set(st.stemWords(words(f"{u.header} {u.text}"))) for u in units]
-        overlap = [sum(weight(t) for t in qtok & tk) for tk in toks]
+        # A fund's synonyms together name one thing: they add at most one synonym's weight.
+        overlap = [
+            sum(weight(t) for t in own & tk)
+            + max((weight(t) for t in synonyms & tk), default=0.0)
+            for tk in toks
+        ]
         for i, u in enumerate(units):
             tk = toks[i]
             if not tk or (len(tk) <= 12 and tk <= titles):

@@ -114,7 +114,11 @@ def test_extractive_answer_quotes_verbatim_with_a_lead_in_the_question_language(
 ) -> None:
     draft = extractive_answer(question, passages, lang)
     assert draft.citations
-    assert draft.text.startswith(lead)
+    lines = draft.text.splitlines()
+    # The short answer (a fact copied from the first quote) comes first, then the lead.
+    assert draft.short_answer is not None and draft.short_answer.text == "75 %"
+    assert lines[0].startswith("Short answer: 75 %" if lang == "en" else "Kort svar: 75 %")
+    assert lines[1].startswith(lead)
     by_id = {p.chunk.chunk_id: p for p in passages}
     for c in draft.citations:
         cited = by_id[c.chunk_id]
@@ -122,7 +126,7 @@ def test_extractive_answer_quotes_verbatim_with_a_lead_in_the_question_language(
         for part in quote_parts(c.quote):
             assert part in cited.chunk.text, f"quote not verbatim: {part!r}"
     # Every answer line is a quote with the number of the passage it came from.
-    for line in draft.text.splitlines()[1:]:
+    for line in lines[2:]:
         m = re.fullmatch(r"> (.+) \[(\d+)\]", line)
         assert m, line
         c = next(c for c in draft.citations if c.n == int(m.group(2)))
@@ -142,9 +146,12 @@ def test_extractive_answer_numbers_passages_not_quotes() -> None:
 
 def test_extractive_answer_lead_names_the_first_source() -> None:
     en = extractive_answer("What is the maximum co-financing rate?", EN_PASSAGES, "en")
-    assert en.text.splitlines()[0] == "According to Regulation (EU) 2021/1149, Article 12:"
+    assert en.text.splitlines()[0] == (
+        "Short answer: 75 % (Regulation (EU) 2021/1149, Article 12) [1]"
+    )
+    assert en.text.splitlines()[1] == "According to Regulation (EU) 2021/1149, Article 12:"
     sv = extractive_answer("Hur hög är medfinansieringen?", SV_PASSAGES, "sv")
-    assert sv.text.splitlines()[0] == "Enligt förordning (EU) 2021/1149, Artikel 12:"
+    assert sv.text.splitlines()[1] == "Enligt förordning (EU) 2021/1149, Artikel 12:"
 
 
 def test_extractive_answer_leaves_out_list_markers_but_stays_verbatim() -> None:
@@ -192,7 +199,17 @@ def test_extractive_answer_without_passages_is_empty() -> None:
                 "beteckning": "2021:846",
             },
             "sv",
-            "SFS 2021:846",
+            "förordning (2021:846)",
+        ),
+        ({"title": "Förordning om fonderna", "beteckning": "2021:846"}, "sv", "förordning (2021:846)"),
+        ({"title": "Förordning om fonderna", "beteckning": "2021:846"}, "en", "SFS 2021:846"),
+        ({"title": "Passlag (1978:302)"}, "sv", "passlag (1978:302)"),
+        # A name in the document's own language is not used for askers of the other one.
+        ({"title": "Projektguiden", "short_title": "guiden", "language": "sv"}, "en", '"Projektguiden"'),
+        (
+            {"title": "X", "short_title": "guiden", "short_title_en": "the guide", "language": "sv"},
+            "en",
+            "the guide",
         ),
         ({"title": ISF_TITLE, "short_title": "ISF-förordningen"}, "sv", "ISF-förordningen"),
         ({"title": "Nationell strategi"}, "sv", "Nationell strategi"),
@@ -325,7 +342,7 @@ def test_sentence_units_offsets_point_into_the_text() -> None:
     assert [u.text for u in units] == [
         "First sentence here.",
         "Second one!",
-        "- item one",
+        "- item one\nok",  # a line that does not start an item goes on with the item
         "(a) third;",
         "Fourth 12 % e.g. this.",
     ]

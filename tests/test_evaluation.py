@@ -490,6 +490,10 @@ def test_run_eval_over_fake_pipeline(tiny_suite: Suite) -> None:
     assert s["doc.hit@1"] == 0.5  # q2 retrieved the right statute, wrong paragraph
     assert s["doc.hit@5"] == 1.0
     assert s["answer_term_coverage"] == 0.5  # q2 abstained: not counted
+    for key in ("first_term_coverage", "answer_terms_if_retrieved", "first_terms_if_retrieved",
+                "quotes_per_answer", "asker_language_first", "terms_retrieved"):
+        assert key in s
+    assert q1["metrics"]["first_term_coverage"] is not None
     assert s["citation_validity"] == pytest.approx(2 / 3)  # q1: 1 of 2, q4: 1 of 1
     assert s["citation_correctness"] == 0.5
     assert s["abstention_precision"] == 0.5  # q2 wrong, q3 right
@@ -772,3 +776,40 @@ def test_feedback_suite_loads_once_reviewed(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert load_suite(path).questions[0].expected == [Expected("A.en", "Article 5")]
+
+
+# -- what the reader sees first ------------------------------------------------------------------
+def _answer(text: str, *, short: str | None = None, passages: Sequence[str] = ()) -> Answer:
+    from assistant.documents import ShortAnswer
+
+    retrieved = [
+        Passage(
+            Chunk(chunk_id=f"c{i}", doc_id="d", text=t, section="1 §", heading_path="1 §",
+                  start=0, end=len(t), metadata={"language": "sv"}),
+            score=1.0,
+        )
+        for i, t in enumerate(passages)
+    ]
+    return Answer(
+        question="q", language="sv", text=text, citations=[], abstained=False,
+        retrieved=retrieved, short_answer=ShortAnswer(short, 1) if short else None,
+    )
+
+
+def test_first_statement_is_the_short_answer_else_the_first_quote() -> None:
+    from assistant.evaluation import first_statement, quote_count
+
+    text = "Kort svar: 75 % (x) [1]\nEnligt x:\n> Högst 75 % av kostnaden. [1]\n> Annat. [2]"
+    assert first_statement(_answer(text, short="75 %")) == "75 %"
+    plain = "Enligt x:\n> Högst 75 % av kostnaden. [1]\n> Annat. [2]"
+    assert first_statement(_answer(plain)) == "> Högst 75 % av kostnaden. [1]"
+    assert quote_count(text) == 2
+
+
+def test_terms_in_the_top_passages_separate_quote_choice_from_retrieval() -> None:
+    from assistant.evaluation import retrieved_term_coverage
+
+    a = _answer("x", passages=["a", "b", "c", "d", "EU betalar 75 %", "90 % i sjätte"])
+    assert retrieved_term_coverage(a.retrieved, ["75 %"]) == 1.0
+    assert retrieved_term_coverage(a.retrieved, ["90 %"]) == 0.0  # sixth passage: not counted
+    assert retrieved_term_coverage(a.retrieved, []) is None

@@ -258,7 +258,12 @@ def test_ask_to_json_has_the_contract_keys(pipe: Pipeline) -> None:
     assert set(out) >= ASK_JSON_KEYS
     assert out["question"] == "Hur hög är medfinansieringen i BMVI?"
     assert out["language"] == "sv" and out["abstained"] is False
-    assert out["answer"].startswith("Enligt ")
+    # The asked-for rate first, copied from the quote it cites, then the lead.
+    assert out["short_answer"] == {"text": "75 %", "n": 1}
+    assert out["answer"].splitlines()[0].startswith("Kort svar: 75 % (")
+    assert out["answer"].splitlines()[1].startswith("Enligt ")
+    first = next(c for c in out["citations"] if c["n"] == 1)
+    assert "75 %" in first["quote"]
     assert out["citations"]
     for c in out["citations"]:
         assert {"n", "doc_id", "title", "section", "page", "url", "quote"} <= set(c)
@@ -279,4 +284,5 @@ def test_ask_to_json_has_the_contract_keys(pipe: Pipeline) -> None:
 def test_english_question_gets_an_english_lead(pipe: Pipeline) -> None:
     ans = pipe.ask("What is the co-financing rate for BMVI?")
     assert ans.language == "en"
-    assert ans.text.startswith("According to ")
+    assert ans.text.startswith("Short answer: ")
+    assert ans.text.splitlines()[1].startswith("According to ")

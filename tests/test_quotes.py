@@ -1,0 +1,179 @@
+"""Quote choice: what kind of fact a question asks for, where it stands, and which unit is quoted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assistant.answer import declines, extractive_answer, unmatched_names
+from assistant.answer_types import asked_kind, asks_negative, find_spans
+from assistant.documents import Chunk, Passage
+from assistant.quotes import asked_sentence, clean_quote, sentence_units
+
+
+def passage(text: str, *, doc_id: str = "doc", section: str = "1 §", lang: str = "sv",
+            n: int = 0, heading: str | None = None, **meta: Any) -> Passage:
+    meta.setdefault("title", f"Titel {doc_id}")
+    chunk = Chunk(
+        chunk_id=f"{doc_id}#{section}#{n}", doc_id=doc_id, text=text, section=section,
+        heading_path=heading or section, start=0, end=len(text),
+        metadata={"language": lang, **meta},
+    )
+    return Passage(chunk, score=1.0 / (n + 1), dense_score=0.9)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Hur mycket kan vi få i medfinansiering från BMVI?", "amount"),
+        ("Hur stor andel får gå till driftsstöd?", "share"),
+        ("Hur länge måste vi spara verifikationer?", "duration"),
+        ("När ska årsrapporten vara inne?", "time"),
+        ("Vem beslutar om stöd i BMVI?", "actor"),
+        ("Vilken myndighet är revisionsmyndighet?", "actor"),
+        ("Enligt vilken artikel ska vi ha en strategi?", "ref"),
+        ("How many Member States take part?", "count"),
+        ("How many hours make a working year?", "duration"),
+        # "när" as a conjunction asks for no time; a later interrogative is the main question
+        ("Ska personnummer följa med när vi delar uppgifter?", None),
+        ("When the Police reports an irregularity, who must be told?", "actor"),
+        ("Vilka åtgärder är inte stödberättigande i ISF?", None),
+    ],
+)
+def test_asked_kind_reads_the_interrogative(question: str, kind: str | None) -> None:
+    assert asked_kind(question) == kind
+
+
+def test_negative_questions_are_recognised() -> None:
+    assert asks_negative("Vilka kostnader är inte stödberättigande?")
+    assert asks_negative("Which costs are ineligible?")
+    assert not asks_negative("Vilka kostnader är stödberättigande?")
+
+
+def test_spans_are_found_and_references_are_not_counts() -> None:
+    text = (
+        "Bidraget får uppgå till 75 % enligt artikel 12, högst EUR 1 234 567, i tio år från den "
+        "31 december 2027; se förordning (EU) 2021/1149 och 1 720 timmar."
+    )
+    kinds = ("percent", "amount", "date", "duration", "number")
+    found = {(s.kind, s.text) for s in find_spans(text, kinds)}
+    assert ("percent", "75 %") in found
+    assert ("amount", "EUR 1 234 567") in found
+    assert ("date", "31 december 2027") in found
+    assert ("duration", "tio år") in found
+    # "12" (an article), "2021/1149" (an act) and the year are not answers to "how many"
+    numbers = {t for k, t in found if k == "number"}
+    assert "12" not in numbers and "2021" not in numbers and "1149" not in numbers
+
+
+def test_hard_line_breaks_inside_a_sentence_are_joined() -> None:
+    text = "Strategin gäller för perioden 2024-2027, som\nregeringen beslutade i juni.\n\nNästa stycke."
+    units = sentence_units(0, text)
+    assert [clean_quote(u.text) for u in units] == [
+        "Strategin gäller för perioden 2024-2027, som regeringen beslutade i juni.",
+        "Nästa stycke.",
+    ]
+    assert text[units[0].start : units[0].end] == units[0].text
+
+
+def test_a_table_row_is_quoted_with_its_header() -> None:
+    table = "| Land | Belopp |\n|---|---|\n| Sverige | 11 518 706 |\n| Norge | 5 000 |"
+    draft = extractive_answer("Hur mycket fick Sverige i belopp?", [passage(table)], "sv")
+    assert draft.citations
+    quote = draft.citations[0].quote
+    assert quote.startswith("| Land | Belopp | … | Sverige | 11 518 706 |")
+
+
+def test_the_sentence_with_the_asked_fact_is_quoted_first() -> None:
+    # The issue's example: the time is in the sentence before "Gallra inte …".
+    p = passage(
+        "Alla handlingar ska finnas tillgängliga för kontroll. Huvudregeln är fem år räknat från "
+        "den 31 december det år då den sista betalningen gjordes. Gallra inte projektakter innan "
+        "den tiden har gått.",
+        heading="Hur länge handlingar sparas",
+    )
+    filler = passage(
+        "Vilken form av stöd som gäller styr vilka verifikationer du behöver.",
+        doc_id="other", n=1,
+    )
+    draft = extractive_answer("Hur länge måste vi spara verifikationer och projektakter?",
+                              [p, filler], "sv")
+    lines = draft.text.splitlines()
+    assert draft.short_answer is not None and draft.short_answer.text == "fem år"
+    assert lines[0].startswith("Kort svar: fem år")
+    assert lines[2].startswith("> Huvudregeln är fem år")
+
+
+def test_amount_and_actor_questions_get_different_answers() -> None:
+    ps = [
+        passage("BMVI är instrumentet för gränsförvaltning och viseringspolitik.", n=0),
+        passage("EU betalar som mest 75 procent av de stödberättigande utgifterna i BMVI.",
+                doc_id="b", n=1),
+        passage("Beslut om stöd i BMVI meddelas av Polismyndigheten.", doc_id="c", n=2),
+    ]
+    much = extractive_answer("Hur mycket kan vi få i medfinansiering från BMVI?", ps, "sv")
+    who = extractive_answer("Vem beslutar om stöd i BMVI?", ps, "sv")
+    assert much.short_answer is not None and much.short_answer.text == "75 procent"
+    assert who.short_answer is not None and who.short_answer.text == "Polismyndigheten"
+    assert much.text != who.text
+
+
+def test_several_bodies_in_one_sentence_give_no_short_answer() -> None:
+    p = passage("Regeringen ger Migrationsverket i uppdrag att efter samråd med "
+                "Polismyndigheten placera sambandsmän.")
+    draft = extractive_answer("Vilken myndighet fick uppdraget att placera sambandsmän?", [p], "sv")
+    assert draft.citations and draft.short_answer is None
+
+
+def test_a_list_of_bodies_is_one_short_answer() -> None:
+    p = passage("Strategin togs fram efter samråd med Kustbevakningen, Migrationsverket, "
+                "Tullverket och Kriminalvården.")
+    draft = extractive_answer("Vilka myndigheter deltog i samrådet om strategin?", [p], "sv")
+    assert draft.short_answer is not None
+    assert draft.short_answer.text == "Kustbevakningen, Migrationsverket, Tullverket och Kriminalvården"
+
+
+def test_a_swedish_asker_reads_the_swedish_source_first_when_both_say_it() -> None:
+    en = passage("The contribution shall not exceed 75 % of eligible expenditure.", lang="en",
+                 doc_id="en", n=0, title="Regulation (EU) 2021/1149 on the Fund")
+    sv = passage("Bidraget från EU får inte överstiga 75 % av de stödberättigande utgifterna.",
+                 doc_id="sv", n=1)
+    draft = extractive_answer("Hur stor andel av utgifterna får EU-bidraget vara?", [en, sv], "sv")
+    assert draft.citations[0].doc_id == "sv"
+
+
+def test_a_negative_question_prefers_the_sentence_that_excludes() -> None:
+    p = passage(
+        "Kostnader för utbildning kan vara stödberättigande. Kostnader för mark är inte "
+        "stödberättigande. Kostnader för resor kan vara stödberättigande."
+    )
+    draft = extractive_answer("Vilka kostnader är inte stödberättigande?", [p], "sv")
+    assert draft.text.splitlines()[1] == "> Kostnader för mark är inte stödberättigande. [1]"
+
+
+def test_the_context_before_a_question_weighs_less() -> None:
+    q = "En stödmottagare ska betala tillbaka stöd med ränta. Kan vi sätta ned räntan?"
+    assert asked_sentence(q) == "Kan vi sätta ned räntan?"
+    p = passage(
+        "Om en stödmottagare är återbetalningsskyldig ska stödet betalas tillbaka med ränta. "
+        "Räntan får sättas ned om det finns särskilda skäl."
+    )
+    draft = extractive_answer(q, [p], "sv")
+    assert draft.text.splitlines()[1].startswith("> Räntan får sättas ned")
+
+
+def test_declines_a_year_or_fund_that_no_document_mentions() -> None:
+    p = passage("Programmet för 2021-2027 finansieras av ISF.", title="ISF-programmet")
+    assert unmatched_names("Vad gällde för ISF 2024?", [p]) == []  # inside the period
+    assert unmatched_names("Vad gällde för ISF 2016?", [p]) == ["2016"]
+    assert unmatched_names("Hur mycket gick till AMIF?", [p]) == ["AMIF"]
+    # a name the document spells out ("Asylum, Migration and Integration Fund") counts
+    p2 = passage("Support from the Asylum, Migration and Integration Fund.", lang="en")
+    assert unmatched_names("What about AMIF?", [p2]) == []
+
+
+def test_declines_a_number_question_when_no_passage_holds_a_number() -> None:
+    p = passage("Polismyndigheten beslutar om stöd i BMVI.")
+    assert declines("Hur mycket får vi i stöd från BMVI?", [p], "sv")
+    assert not declines("Vem beslutar om stöd i BMVI?", [p], "sv")
