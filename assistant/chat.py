@@ -12,9 +12,8 @@ from .errors import QuestionRejectedError
 
 
 def format_citation(c: Any) -> str:
-    where = c.section + (f", s. {c.page}" if c.page else "")
     link = f"  {c.url}" if c.url else ""
-    return f"[{c.n}] {c.title} – {where}{link}"
+    return f"[{c.n}] {c.label()}{link}"
 
 
 def render(answer: Answer, console: Any) -> None:
@@ -32,7 +31,7 @@ def render(answer: Answer, console: Any) -> None:
 
         console.print("\n" + t(answer.language, "related"))
         for c in answer.related:
-            console.print(escape(f"- {c.title} – {c.section}"))
+            console.print(escape(f"- {c.label()}"))
 
 
 def ask_command(args: argparse.Namespace, settings: Settings) -> int:

@@ -98,6 +98,18 @@ class Citation:
     quote: str
     chunk_id: str = ""
 
+    def label(self) -> str:
+        """'Title – Article 12, s. 4'; the section is left out where it only repeats the title
+        (a document without headings), so no source reads 'Title – Title'."""
+        title = self.title or self.doc_id
+        section = self.section or ""
+        norm = " ".join(section.split()).casefold()
+        if norm and norm != " ".join(title.split()).casefold():
+            title += f" – {section}"
+        if self.page:
+            title += f", s. {self.page}"
+        return title
+
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         d.pop("chunk_id", None)

@@ -78,12 +78,7 @@ def split_text(text: str, limit: int = SECTION_LIMIT) -> list[str]:
 # -- pieces --------------------------------------------------------------------------------------
 def citation_label(c: Citation) -> str:
     """'Title – Article 12, s. 4' (plain text)."""
-    label = c.title or c.doc_id
-    if c.section:
-        label += f" – {c.section}"
-    if c.page:
-        label += f", s. {c.page}"
-    return label
+    return c.label()
 
 
 def citation_mrkdwn(c: Citation) -> str:

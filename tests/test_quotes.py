@@ -177,3 +177,12 @@ def test_declines_a_number_question_when_no_passage_holds_a_number() -> None:
     p = passage("Polismyndigheten beslutar om stöd i BMVI.")
     assert declines("Hur mycket får vi i stöd från BMVI?", [p], "sv")
     assert not declines("Vem beslutar om stöd i BMVI?", [p], "sv")
+
+
+def test_a_source_label_never_repeats_its_title() -> None:
+    from assistant.documents import Citation
+
+    c = Citation(1, "d", "Ny nationell gränsstrategi", "Ny nationell  gränsstrategi", None, None, "q")
+    assert c.label() == "Ny nationell gränsstrategi"
+    c2 = Citation(1, "d", "Förordning (2021:846)", "5 §", 3, None, "q")
+    assert c2.label() == "Förordning (2021:846) – 5 §, s. 3"
