@@ -54,8 +54,8 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"with|from)\s+)(?:vem|who|whom)\b|"
             r"\bvilk(?:en|a|et) (?:\w+ )?(?:myndighet\w*|organ\w*|instans\w*|aktör\w*|"
             r"enhet\w*|part\w*|land|länder)\b|"
-            r"\bwhich (?:\w+ )?(?:authority|authorities|body|bodies|agency|institution|"
-            r"organisation|organization|party|member state)\b",
+            r"\b(?:which|what) (?:\w+ )?(?:authorit(?:y|ies)|bod(?:y|ies)|agenc(?:y|ies)|"
+            r"institutions?|organi[sz]ations?|part(?:y|ies)|member states?)\b",
             _I,
         ),
     ),

@@ -191,6 +191,7 @@ def _faq_match(p: Passage, qtok: set[str], weight: Callable[[str], float]) -> bo
 
 CONTEXT_WEIGHT = 0.5
 GLOSSARY_WEIGHT = 0.2
+HEADING_SHARE = 0.5  # every unit of a passage gets this share of its heading's overlap
 FUND_MISMATCH = 0.5  # a unit about another fund than the one asked about
 LENGTH_PIVOT = 15  # content words; a longer unit's overlap is discounted …
 LENGTH_EXP = 0.3  # … by (length / pivot) to this power
@@ -266,6 +267,9 @@ def score_units(
             + max((weight(t) for t in synonyms & tk), default=0.0)
             for tk in toks
         ]
+        heading = p.chunk.heading_path.split("›")[-1]
+        htok = set(st.stemWords(words(heading)))
+        on_topic = HEADING_SHARE * sum(weight(t) for t in qtok & htok)
         for i, u in enumerate(units):
             tk = toks[i]
             if not tk or (len(tk) <= 12 and tk <= titles):
@@ -276,6 +280,7 @@ def score_units(
             lex = max(overlap[i], NEIGHBOUR_SHARE * near) if overlap[i] > 0 or near > 0 else 0.0
             if faq:
                 lex = max(lex, NEIGHBOUR_SHARE * sum(weight(t) for t in qtok))
+            lex = max(lex, on_topic)  # a passage headed by the question's words
             score = lex / max(1.0, len(tk) / LENGTH_PIVOT) ** LENGTH_EXP
             spans = find_spans(u.text, accepts) if accepts else []
             spans = [sp for sp in spans if sp.text.lower() not in qlow]  # not the asker's words
