@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from . import quotes as Q
@@ -222,11 +223,20 @@ _ACRONYM = re.compile(r"\b[A-ZÅÄÖ]{3,}\b")
 _NON_WORD = re.compile(r"[^\wåäö]+")
 
 
-def _passage_haystack(p: Passage, doc_text: Callable[[str], str] | None) -> str:
+def _passage_text(p: Passage) -> str:
     c = p.chunk
     m = c.metadata
     own = (c.text, c.heading_path, m.get("title"), m.get("fund"), m.get("programme_period"))
-    return " ".join(str(x) for x in own if x) + " " + (doc_text(c.doc_id) if doc_text else "")
+    return " ".join(str(x) for x in own if x)
+
+
+@lru_cache(maxsize=512)
+def _facts(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A text's words (lower case, punctuation as spaces) and the years and periods it names;
+    cached, as whole documents are read for every question."""
+    spans = [(int(y), int(y)) for y in _YEAR.findall(text)]
+    spans += [(int(a), int(b)) for a, b in _RANGE.findall(text)]
+    return " " + " ".join(_NON_WORD.split(text.lower())) + " ", tuple(spans)
 
 
 def unmatched_names(
@@ -234,25 +244,25 @@ def unmatched_names(
 ) -> list[str]:
     """Years and periods, and funds or bodies of the glossary, that the question names and
     that neither the passages nor their documents mention."""
-    hay = " ".join(_passage_haystack(p, doc_text) for p in passages)
+    texts = [_passage_text(p) for p in passages]
+    if doc_text:
+        texts += [doc_text(d) for d in dict.fromkeys(p.chunk.doc_id for p in passages)]
+    facts = [_facts(t) for t in texts]
+    spans = [s for _w, sp in facts for s in sp]
     missing: list[str] = []
-    spans = [(int(y), int(y)) for y in _YEAR.findall(hay)]
-    spans += [(int(a), int(b)) for a, b in _RANGE.findall(hay)]
     asked = [(int(a), int(b)) for a, b in _RANGE.findall(question)]
     rest = _RANGE.sub(" ", question)
     asked += [(int(y), int(y)) for y in _YEAR.findall(rest)]
     for a, b in asked:  # a year, or a period, that no passage mentions or overlaps
         if not any(x <= b and a <= y for x, y in spans):
             missing.append(str(a) if a == b else f"{a}-{b}")
-    low = " " + " ".join(_NON_WORD.split(hay.lower())) + " "
     for name in set(_ACRONYM.findall(question)):
         groups = [g for g in load_glossary() if name in g.terms]
         if not groups:
             continue  # an unknown name: the abstention signals judge it
-        forms = {t for g in groups for t in g.terms}
         # Punctuation aside: "Asylum, Migration and Integration Fund" names AMIF too.
-        norm = [" ".join(_NON_WORD.split(f.lower())) for f in forms]
-        if not any(f" {f} " in low or f" {f}s " in low for f in norm if f):
+        norm = [" ".join(_NON_WORD.split(t.lower())) for g in groups for t in g.terms]
+        if not any(f" {f} " in w or f" {f}s " in w for f in norm if f for w, _sp in facts):
             missing.append(name)
     return missing
 

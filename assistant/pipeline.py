@@ -293,14 +293,14 @@ class Pipeline:
         return out
 
     def _doc_text(self, doc_id: str) -> str:
-        """The whole text of an indexed document, lower-cased (for names a question mentions)."""
+        """The whole text of an indexed document (for names a question mentions)."""
         lex = self.retriever.lexical
         cache = self._doc_texts
         if cache is None or cache[0] is not lex:
             parts: dict[str, list[str]] = {}
             for c in lex.chunks:
                 parts.setdefault(c.doc_id, []).append(c.text)
-            cache = (lex, {d: " ".join(t).lower() for d, t in parts.items()})
+            cache = (lex, {d: " ".join(t) for d, t in parts.items()})
             self._doc_texts = cache
         return cache[1].get(doc_id, "")
 

@@ -213,6 +213,7 @@ def _tokens(text: str) -> set[str]:
     return both_stems(text) | both_stems(pseudo_translate(text, with_glossary=False))
 
 
+@lru_cache(maxsize=4096)
 def funds_named(text: str) -> frozenset[str]:
     """The funds a text names, by the glossary's fund groups (ISF, BMVI, AMIF …)."""
     low = text.lower()
