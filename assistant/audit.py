@@ -232,7 +232,7 @@ class AuditStore:
             entries.append(
                 {
                     "id": f"feedback-{fb['id']}",
-                    "question": fb["question_redacted"],
+                    "question": redact(fb["question_redacted"] or ""),
                     "lang": guess_lang(fb["question_redacted"] or ""),
                     "expected": [],
                     "answer_terms": [],
