@@ -59,7 +59,9 @@ _EMAIL = re.compile(
 # groups joined by a space, a dash or a dot (each optionally spaced), ")" or "(0)".
 # Whether the run (or its longest leading part) is a phone number is decided in Python.
 _GROUP_SEP = rf"(?:{_SPACE}?\(0\){_SPACE}?|\){_SPACE}?|{_SPACE}?[.{_DASHES}]{_SPACE}?|{_SPACE})"
-_PHONE_RUN = re.compile(rf"(?<![\d+])(?:\({_SPACE}?)?(?P<intl>\+|(?<!\d)00)?(?:\({_SPACE}?)?\d+(?:{_GROUP_SEP}\d+)*")
+_PHONE_RUN = re.compile(
+    rf"(?<![\d+])(?:\({_SPACE}?)?(?P<intl>\+|(?<!\d)00)?(?:\({_SPACE}?)?\d+(?:{_GROUP_SEP}\d+)*"
+)
 _GROUP_END = re.compile(r"\d(?!\d)")
 # dd.mm.yyyy / d/m-yy dates and "08.30-09.00" times start with 0 but are not phone numbers.
 _DATE_LIKE = re.compile(r"\d{1,2}([.\-/])\d{1,2}\1\d{2,4}")
