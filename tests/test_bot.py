@@ -29,6 +29,8 @@ from assistant.audit import AuditStore
 from assistant.bot import build_app, make_http_server
 from assistant.config import Settings
 
+pytestmark = pytest.mark.integration  # starts servers on loopback
+
 SECRET = "test-signing-secret"
 PNR = "811218-9876"
 
