@@ -18,6 +18,7 @@ from assistant.config import Settings
 
 pytestmark = pytest.mark.integration  # starts servers on loopback
 
+
 class SocketFake:
     """An aiohttp websocket server that pushes envelopes and records the acks it reads."""
 
