@@ -48,13 +48,11 @@ def raw_post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
 def answers_in(h: Harness, thread_ts: str) -> list[dict[str, Any]]:
     """Final replies (answer or error) the bot sent for one thread: updates of its placeholder
     and any new message that is not a placeholder."""
-    placeholders = {c.body.get("ts") for c in h.fake.of("chat.postMessage")}  # fake echoes no ts
     mine = h._placeholder_ts(thread_ts)
     out = [c.body for c in h.fake.of("chat.update")
            if c.body.get("ts") in mine and "Skriver svaret" not in text_of(c.body.get("blocks"))]
     out += [c.body for c in h.fake.of("chat.postMessage")
             if c.body.get("thread_ts") == thread_ts and "Söker i dokumenten" not in c.body.get("text", "")]
-    del placeholders
     return out
 
 
