@@ -148,7 +148,7 @@ def test_redact_helper_and_found():
 # -- the forms people and Slack write (issue 13) ------------------------------------------------
 import re  # noqa: E402
 
-from hypothesis import given  # noqa: E402
+from hypothesis import HealthCheck, given  # noqa: E402
 from hypothesis import settings as hsettings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from pii_forms import ISSUE_FORMS, email, id_number, personal_question, phone_number  # noqa: E402
@@ -276,5 +276,25 @@ def test_audit_store_feedback_and_export_keep_no_personal_data(tmp_path):
             assert not re.search(r"\d", row["question_redacted"] + row["answer_text"])
         for entry in exported:
             assert not re.search(r"\d", entry["question"])
+    finally:
+        store.close()
+
+
+@given(st.data())
+@hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_generated_questions_are_stored_and_exported_without_personal_data(tmp_path, data):
+    from assistant.audit import AuditStore
+
+    question, _kind, secret = personal_question(_picker(data.draw))
+    store = AuditStore(f"sqlite:///{tmp_path / 'audit.db'}")
+    try:
+        qid = store.record_question(question_redacted=question, answer_text=f"Svar om {question}")
+        store.record_feedback(qid, "wrong", "U1")
+        row = store.question(qid)
+        fb = [f for f in store.feedback() if str(f["question_id"]) == qid]
+        entry = [e for e in store.export_suite_entries() if f"question {qid};" in e["note"]]
+        for text in (row["question_redacted"], row["answer_text"], fb[0]["question_redacted"],
+                     entry[0]["question"]):
+            assert secret not in text and not re.search(r"\d", text), (question, text)
     finally:
         store.close()
