@@ -10,7 +10,7 @@ import hashlib
 import secrets
 import threading
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,12 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
+    delete,
     insert,
+    inspect,
     select,
+    text,
+    update,
 )
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -54,6 +58,8 @@ questions = Table(
     Column("abstained", Boolean),
     Column("latency_ms", Integer),
     Column("error_id", String(32)),
+    # Whether the reply (answer or error message) reached Slack; None outside the bot.
+    Column("delivered", Boolean),
 )
 
 feedback = Table(
@@ -68,6 +74,17 @@ feedback = Table(
     Column("answer_text", Text),
     Column("sources", JSON),
 )
+
+# Slack event ids already taken by a bot replica: a retried or duplicated delivery of the same
+# event is answered once, however many replicas share the database.
+slack_events = Table(
+    "slack_events",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("ts", DateTime(timezone=True), nullable=False, index=True),
+)
+
+EVENT_TTL = timedelta(days=1)  # Slack retries within minutes; older ids are pruned
 
 meta = Table(
     "audit_meta",
@@ -105,6 +122,7 @@ class AuditStore:
                 Path(u.database).parent.mkdir(parents=True, exist_ok=True)
             self.engine: Engine = create_engine(url, pool_pre_ping=True)
             metadata.create_all(self.engine)
+            self._migrate()
         except (SQLAlchemyError, ValueError) as e:
             raise AuditError(
                 f"cannot open the audit database {_safe(url)}: {e.__class__.__name__}: {e}. "
@@ -113,6 +131,14 @@ class AuditStore:
             ) from e
         self._salt = salt or self._stored_salt()
         self._lock = threading.Lock()  # SQLite allows one writer at a time
+        self._claims = 0
+
+    def _migrate(self) -> None:
+        """Columns added after a database was created (create_all adds only missing tables)."""
+        have = {c["name"] for c in inspect(self.engine).get_columns("questions")}
+        if "delivered" not in have:
+            with self.engine.begin() as conn:
+                conn.execute(text("ALTER TABLE questions ADD COLUMN delivered BOOLEAN"))
 
     def _stored_salt(self) -> str:
         # A per-database salt: hashes stay stable across restarts without another setting.
@@ -149,8 +175,12 @@ class AuditStore:
         abstained: bool = False,
         latency_ms: float | None = None,
         error_id: str | None = None,
+        delivered: bool | None = None,
     ) -> str:
-        """Store one answered (or failed) question; returns its id as a string."""
+        """Store one answered (or failed) question; returns its id as a string.
+
+        The bot stores `delivered=False` before it sends the reply and calls `mark_delivered`
+        once Slack has accepted it."""
         # Belt and braces: a caller that forgot to redact still never stores personal data.
         row = {
             "ts": _now(),
@@ -164,12 +194,39 @@ class AuditStore:
             "abstained": bool(abstained),
             "latency_ms": int(latency_ms) if latency_ms is not None else None,
             "error_id": error_id,
+            "delivered": delivered,
         }
         with self._lock, self.engine.begin() as conn:
             result = conn.execute(insert(questions).values(**row))
             pk = result.inserted_primary_key
         assert pk is not None
         return str(pk[0])
+
+    def mark_delivered(
+        self, question_id: str | int, delivered: bool, error_id: str | None = None
+    ) -> None:
+        """Record whether the reply to a stored question reached Slack."""
+        values: dict[str, Any] = {"delivered": delivered}
+        if error_id:
+            values["error_id"] = error_id
+        with self._lock, self.engine.begin() as conn:
+            conn.execute(
+                update(questions).where(questions.c.id == int(question_id)).values(**values)
+            )
+
+    def claim_event(self, event_id: str) -> bool:
+        """True for the first claim of a Slack event id, False for every later one (any replica)."""
+        now = _now()
+        try:
+            with self._lock, self.engine.begin() as conn:
+                conn.execute(insert(slack_events).values(event_id=event_id[:64], ts=now))
+        except IntegrityError:
+            return False
+        self._claims += 1
+        if self._claims % 500 == 1:
+            with self._lock, self.engine.begin() as conn:
+                conn.execute(delete(slack_events).where(slack_events.c.ts < now - EVENT_TTL))
+        return True
 
     def record_feedback(self, question_id: str | int, vote: str, user: str | None) -> str:
         """Store a vote on an answer; returns the feedback id."""
@@ -232,7 +289,7 @@ class AuditStore:
             entries.append(
                 {
                     "id": f"feedback-{fb['id']}",
-                    "question": fb["question_redacted"],
+                    "question": redact(fb["question_redacted"] or ""),
                     "lang": guess_lang(fb["question_redacted"] or ""),
                     "expected": [],
                     "answer_terms": [],

@@ -9,6 +9,7 @@ from typing import Any
 from .config import Settings
 from .documents import Answer
 from .errors import QuestionRejectedError
+from .privacy import redact
 
 
 def format_citation(c: Any) -> str:
@@ -50,7 +51,9 @@ def ask_command(args: argparse.Namespace, settings: Settings) -> int:
         )
     except QuestionRejectedError as e:
         if args.json:
-            print(json.dumps({"question": args.question, "error": str(e)}, ensure_ascii=False))
+            # A refused question is echoed redacted, like every answered one.
+            out = {"question": redact(args.question), "error": str(e)}
+            print(json.dumps(out, ensure_ascii=False))
         else:
             Console(stderr=True).print(str(e))
         return 2

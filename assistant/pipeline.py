@@ -173,7 +173,7 @@ class Pipeline:
             raise QuestionRejectedError(
                 A.t(lang, "too_long", n=len(q), max=self.settings.max_question_chars)
             )
-        priv = scan(q)
+        priv = scan(q, lang)
         return priv.redacted, lang, [priv.warning] if priv.warning else []
 
     def ask(

@@ -1,8 +1,12 @@
-"""Personal-data detection and redaction for questions, before anything is logged or answered.
+"""Personal-data detection and redaction: the one redactor used before a question, a thread
+history or an answer is logged, stored, exported or sent to a language model.
 
 Pure functions: `scan(text)` finds Swedish personnummer / samordningsnummer (with a valid
 Luhn check digit and a plausible date), phone numbers and e-mail addresses, and replaces each
-with a placeholder such as `[personnummer]`.
+with a placeholder such as `[personnummer]`. It covers the forms people and Slack write: any
+dash or a space between date and number, prefixes glued on (`pnr:`, `Pnr.`, `pnr`), numbers
+inside URLs (also `%2D`), `tel:` links, dotted and bracketed phone numbers, +46/0046 forms,
+and Slack's `<tel:…|…>` and `<mailto:…|…>` wrappers.
 """
 
 from __future__ import annotations
@@ -20,15 +24,30 @@ PLACEHOLDERS = {
 
 # Order in which kinds are reported in the warning.
 _KIND_ORDER = ("personnummer", "samordningsnummer", "telefonnummer", "e-post")
+_KIND_EN = {
+    "personnummer": "personal identity number",
+    "samordningsnummer": "coordination number",
+    "telefonnummer": "phone number",
+    "e-post": "e-mail address",
+}
 
-# YYMMDD-NNNN, YYMMDD+NNNN, YYMMDDNNNN, YYYYMMDD-NNNN, YYYYMMDDNNNN. Not glued to other digits,
-# letters, "/", ":" or "-" so that "2021/1149", "SFS 2021:846" and dates like 2021-07-07 stay.
+_DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"  # hyphen, en/em dash, minus sign
+_SPACE = "[ \u00a0\u202f]"
+
+# Slack writes detected phone numbers and addresses as <tel:…|…> and <mailto:…|…>.
+_SLACK_TEL = re.compile(r"<(?:tel|callto|sms):[^<>]*>", re.I)
+_SLACK_MAILTO = re.compile(r"<mailto:[^<>]*>", re.I)
+
+# YYMMDD-NNNN, YYMMDD+NNNN, YYMMDDNNNN, YYYYMMDD-NNNN, YYYYMMDDNNNN, with any dash, a space,
+# " - " or a URL-encoded separator. Only "not glued to other digits" is required of the
+# surroundings ("pnr811218-1121", "?id=8112181071"): the check digit and the date test keep
+# "2021/1149", "SFS 2021:846" and dates like 2021-07-07 out.
 _PNR = re.compile(
-    r"(?<![\w/:\-+.,])"
+    r"(?<!\d)"
     r"(?P<century>\d{2})?(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})"
-    r"(?P<sep>[-+]?)"
+    rf"(?P<sep>{_SPACE}?[+{_DASHES}]{_SPACE}?|{_SPACE}|%2[dDbB]|%20)?"
     r"(?P<nnn>\d{3})(?P<check>\d)"
-    r"(?![\w/:\-]|[.,]\d)"
+    r"(?!\d)"
 )
 
 _EMAIL = re.compile(
@@ -36,17 +55,17 @@ _EMAIL = re.compile(
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}"
 )
 
-# Phone numbers must start with "+" (international) or "0" (Swedish trunk prefix, e.g. 070-,
-# 08-, 031-), so amounts ("8 000 000"), percentages, years and article numbers never match.
-_PHONE = re.compile(
-    r"(?<![\w/:.,+-])(?<!\d\s)"
-    r"(?:"
-    r"\+[1-9]\d{0,2}[\s-]?(?:\(0\)[\s-]?)?\d{1,4}(?:[\s-]?\d{2,4}){2,4}"  # +46 70 123 45 67
-    r"|00[1-9]\d{0,2}[\s-]?\d{1,4}(?:[\s-]?\d{2,4}){2,4}"  # 0046 70 123 45 67
-    r"|0[1-9]\d{0,2}[\s-]?\d{2,3}(?:[\s-]?\d{2,3}){1,3}"  # 070-123 45 67, 08-123 456 78
-    r")"
-    r"(?![\w/:-]|[.,]\d)"
+# A run of digit groups that may be a phone number: optional "+" or "00", an optional "(",
+# groups joined by a space, a dash or a dot (each optionally spaced), ")" or "(0)".
+# Whether the run (or its longest leading part) is a phone number is decided in Python.
+_GROUP_SEP = rf"(?:{_SPACE}?\(0\){_SPACE}?|\){_SPACE}?|{_SPACE}?[.{_DASHES}]{_SPACE}?|{_SPACE})"
+_PHONE_RUN = re.compile(
+    rf"(?<![\d+])(?:\({_SPACE}?)?(?P<intl>\+|(?<!\d)00)?(?:\({_SPACE}?)?\d+(?:{_GROUP_SEP}\d+)*"
 )
+_GROUP_END = re.compile(r"\d(?!\d)")
+# dd.mm.yyyy / d/m-yy dates and "08.30-09.00" times start with 0 but are not phone numbers.
+_DATE_LIKE = re.compile(r"\d{1,2}([.\-/])\d{1,2}\1\d{2,4}")
+_TIME_RANGE = re.compile(rf"\d{{2}}[.:]\d{{2}}{_SPACE}?[{_DASHES}]{_SPACE}?\d{{2}}[.:]\d{{2}}")
 
 
 @dataclass
@@ -90,14 +109,14 @@ def _classify(m: re.Match[str]) -> str | None:
     # and the date test below keep false positives rare.
     if not luhn_ok(digits10):
         return None
+    if century and century not in ("18", "19", "20"):
+        century = None  # twelve digits whose last ten are a number: still redacted
     day = int(dd)
     kind = "personnummer"
     if day > 60:
         kind = "samordningsnummer"
         day -= 60
     year = int(century + yy) if century else 2000 + int(yy)
-    if century and century not in ("18", "19", "20"):
-        return None
     try:
         date(year, int(mm), day)
     except ValueError:
@@ -109,9 +128,53 @@ def _classify(m: re.Match[str]) -> str | None:
     return kind
 
 
-def _warning(kinds: list[str]) -> str | None:
+def _is_phone(candidate: str, intl: str | None) -> bool:
+    digits = re.sub(r"\D", "", candidate)
+    if intl == "+" or intl == "00":
+        rest = digits if intl == "+" else digits[2:]
+        if rest.startswith("46"):
+            national = rest[2:].removeprefix("0")  # +46 (0)70 …
+            return 7 <= len(national) <= 9
+        return 8 <= len(rest) <= 15 and not rest.startswith("0")
+    if not digits.startswith("0") or digits.startswith("00"):
+        return False  # amounts, years, article numbers, percentages
+    if _DATE_LIKE.fullmatch(candidate.strip("() ")) or _TIME_RANGE.fullmatch(candidate):
+        return False
+    return 8 <= len(digits) <= 10
+
+
+def _redact_phones(text: str, found: set[str]) -> str:
+    out: list[str] = []
+    pos = 0
+    while True:
+        m = _PHONE_RUN.search(text, pos)
+        if m is None:
+            out.append(text[pos:])
+            return "".join(out)
+        run = m.group(0)
+        # The longest leading part of the run that is a phone number ("070-123 45 67 2021").
+        ends = [g.end() for g in _GROUP_END.finditer(run)]
+        cut = next((e for e in reversed(ends) if _is_phone(run[:e], m["intl"])), 0)
+        if cut:
+            out.append(text[pos : m.start()])
+            out.append(PLACEHOLDERS["telefonnummer"])
+            found.add("telefonnummer")
+            pos = m.start() + cut
+        else:
+            out.append(text[pos : m.end()])
+            pos = m.end()
+
+
+def privacy_warning(kinds: list[str], lang: str = "sv") -> str | None:
+    """The notice shown to an asker whose question held personal data, in sv or en."""
     if not kinds:
         return None
+    if lang == "en":
+        listed = ", ".join(_KIND_EN.get(k, k) for k in kinds)
+        return (
+            f"Your question contained personal data ({listed}), which was removed before the "
+            "question was processed. Do not include personal data in questions."
+        )
     listed = ", ".join(kinds)
     return (
         f"Din fråga innehöll personuppgifter ({listed}) som har tagits bort innan frågan "
@@ -119,8 +182,8 @@ def _warning(kinds: list[str]) -> str | None:
     )
 
 
-def scan(text: str) -> PrivacyResult:
-    """Find and redact personal data in `text`."""
+def scan(text: str, lang: str = "sv") -> PrivacyResult:
+    """Find and redact personal data in `text`; the warning is in `lang` (sv or en)."""
     found: set[str] = set()
 
     def pnr(m: re.Match[str]) -> str:
@@ -137,11 +200,13 @@ def scan(text: str) -> PrivacyResult:
 
         return repl
 
-    out = _PNR.sub(pnr, text or "")
+    out = _SLACK_TEL.sub(simple("telefonnummer"), text or "")
+    out = _SLACK_MAILTO.sub(simple("e-post"), out)
+    out = _PNR.sub(pnr, out)
     out = _EMAIL.sub(simple("e-post"), out)
-    out = _PHONE.sub(simple("telefonnummer"), out)
+    out = _redact_phones(out, found)
     kinds = [k for k in _KIND_ORDER if k in found]
-    return PrivacyResult(redacted=out, kinds=kinds, warning=_warning(kinds))
+    return PrivacyResult(redacted=out, kinds=kinds, warning=privacy_warning(kinds, lang))
 
 
 def redact(text: str) -> str:

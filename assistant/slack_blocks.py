@@ -31,7 +31,10 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
+# A Markdown link whose URL holds no "|" (it would end Slack's <url|label> early and disguise
+# the link) and, after escaping, no "<" or ">".
+_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s|]+)\)")
+_SAFE_URL = re.compile(r"https?://[^\s<>|\"'`\\]+", re.I)
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.S)
 _UNDERSCORE_BOLD = re.compile(r"__(?=\S)(.+?)(?<=\S)__", re.S)
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.M)
@@ -81,10 +84,18 @@ def citation_label(c: Citation) -> str:
     return c.label()
 
 
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is http(s) and holds no Slack markup or whitespace, else None."""
+    if url and _SAFE_URL.fullmatch(url.strip()) and not any(ord(ch) < 32 for ch in url):
+        return url.strip()
+    return None
+
+
 def citation_mrkdwn(c: Citation) -> str:
     label = _link_label(citation_label(c))
-    if c.url and c.url.startswith(("http://", "https://")):
-        return f"<{c.url}|{label}>"
+    url = safe_url(c.url)
+    if url:
+        return f"<{escape(url)}|{label}>"
     return label
 
 
@@ -155,7 +166,10 @@ def answer_blocks(answer: Answer, question_id: str) -> list[Block]:
 
 
 def fallback_text(answer: Answer) -> str:
-    """Plain text for notifications and clients without Block Kit (≤ 40,000 characters)."""
+    """Plain text for notifications and clients without Block Kit (≤ 40,000 characters).
+
+    Slack reads `text` as markup too, so every part is escaped: a document or a model reply
+    holding `<!channel>` or `<@U…>` cannot notify anyone, nor disguise a link."""
     parts = [answer.text or ""]
     if answer.abstained and answer.related:
         parts.append(
@@ -168,12 +182,13 @@ def fallback_text(answer: Answer) -> str:
         parts.append(
             "Källor:\n"
             + "\n".join(
-                f"[{c.n or i}] {citation_label(c)}" + (f" ({c.url})" if c.url else "")
+                f"[{c.n or i}] {citation_label(c)}"
+                + (f" ({safe_url(c.url)})" if safe_url(c.url) else "")
                 for i, c in enumerate(answer.citations, 1)
             )
         )
     parts += [f"OBS: {w}" for w in answer.warnings]
-    text = "\n\n".join(p for p in parts if p)
+    text = escape("\n\n".join(p for p in parts if p))
     if len(text) > TEXT_LIMIT:
         text = text[: TEXT_LIMIT - len(TRUNCATED) - 1] + "\n" + TRUNCATED
     return text

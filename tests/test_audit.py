@@ -220,3 +220,54 @@ def test_guess_lang():
 
     assert guess_lang("Vad gäller för ISF?") == "sv"
     assert guess_lang("What is the co-financing rate?") == "en"
+
+
+def test_event_ids_are_claimed_once_across_replicas(store):
+    from concurrent.futures import ThreadPoolExecutor
+
+    other = AuditStore(store.engine.url.render_as_string(hide_password=False))
+    try:
+        stores = [store, other] * 8
+        with ThreadPoolExecutor(16) as ex:
+            won = list(ex.map(lambda s: s.claim_event("Ev0001"), stores))
+        assert won.count(True) == 1
+        assert other.claim_event("Ev0002") and not store.claim_event("Ev0002")
+    finally:
+        other.close()
+
+
+def test_delivered_is_set_only_when_marked(store):
+    qid = store.record_question(question_redacted="q", delivered=False)
+    assert store.question(qid)["delivered"] is False
+    store.mark_delivered(qid, True)
+    assert store.question(qid)["delivered"] is True
+    qid2 = store.record_question(question_redacted="q2", delivered=False)
+    store.mark_delivered(qid2, False, "undelivered")
+    row = store.question(qid2)
+    assert row["delivered"] is False and row["error_id"] == "undelivered"
+
+
+def test_a_database_from_before_the_delivered_column_is_migrated(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    con = sqlite3.connect(path)
+    con.execute(
+        "CREATE TABLE questions (id INTEGER PRIMARY KEY AUTOINCREMENT, ts DATETIME NOT NULL, "
+        "team VARCHAR(64), channel VARCHAR(64), user_hash VARCHAR(64), "
+        "question_redacted TEXT NOT NULL, answer_text TEXT, sources JSON, mode VARCHAR(32), "
+        "abstained BOOLEAN, latency_ms INTEGER, error_id VARCHAR(32))"
+    )
+    con.execute(
+        "INSERT INTO questions (ts, question_redacted) VALUES ('2026-01-01 00:00:00', 'gammal')"
+    )
+    con.commit()
+    con.close()
+    s = AuditStore(f"sqlite:///{path}")
+    try:
+        assert s.questions()[0]["question_redacted"] == "gammal"
+        qid = s.record_question(question_redacted="ny", delivered=False)
+        s.mark_delivered(qid, True)
+        assert s.question(qid)["delivered"] is True
+    finally:
+        s.close()

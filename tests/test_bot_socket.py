@@ -16,6 +16,8 @@ from assistant.audit import AuditStore
 from assistant.bot import build_app
 from assistant.config import Settings
 
+pytestmark = pytest.mark.integration  # starts servers on loopback
+
 
 class SocketFake:
     """An aiohttp websocket server that pushes envelopes and records the acks it reads."""

@@ -186,3 +186,19 @@ def test_invalid_embeddings_setting_names_the_variable(
     monkeypatch.setenv("ASSISTANT_EMBEDDINGS", "hash-abc")
     assert main(["status"]) == 2
     assert "ASSISTANT_EMBEDDINGS" in capsys.readouterr().err
+
+
+def test_refused_question_is_not_echoed_raw_in_json(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json as _json
+
+    from assistant.cli import main
+
+    monkeypatch.setenv("ASSISTANT_MAX_QUESTION_CHARS", "20")
+    question = "Gäller ISF för pnr:811218-1089 och tel:0701164567 i det här ärendet?"
+    assert main(["ask", "--json", question]) == 2
+    out = _json.loads(capsys.readouterr().out)
+    assert out["error"]
+    assert "811218" not in out["question"] and "0701164567" not in out["question"]
+    assert "[personnummer]" in out["question"] and "[telefonnummer]" in out["question"]

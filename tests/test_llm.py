@@ -342,3 +342,18 @@ def test_model_error_falls_back(plain_pipe: Callable[..., Pipeline]) -> None:
     llm = FakeListChatModel(responses=[GOOD], error_on_chunk_number=3)
     ans = plain_pipe(llm).ask(QUESTION_EN)
     assert ans.mode == "extractive" and fallback_note("en") in ans.warnings
+
+
+def test_issue_forms_in_question_and_thread_never_reach_the_model(
+    llm_pipe: Callable[..., Pipeline], server: FakeOpenAI
+) -> None:
+    from pii_forms import ISSUE_FORMS
+
+    server.enqueue("The Union contribution may not exceed 75 % [1].")
+    history = [("user", f"Does ISF apply to {form}?") for form in ISSUE_FORMS[:6]]
+    question = "What is the ISF co-financing rate for " + " and ".join(ISSUE_FORMS[6:]) + "?"
+    ans = llm_pipe().ask(question, history=history)
+    body = json.dumps(server.requests, ensure_ascii=False)
+    for secret in ("8112181071", "811218", "0701164567", "117.45.67", "118 45 67", "anna.svensson"):
+        assert secret not in body, secret
+    assert any("personal data" in w for w in ans.warnings)  # the warning is in English

@@ -143,3 +143,158 @@ def test_redact_helper_and_found():
     assert redact("pnr 811218-9876") == "pnr [personnummer]"
     assert scan("pnr 811218-9876").found
     assert not scan("hej").found
+
+
+# -- the forms people and Slack write (issue 13) ------------------------------------------------
+import re  # noqa: E402
+
+from hypothesis import HealthCheck, given  # noqa: E402
+from hypothesis import settings as hsettings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from pii_forms import ISSUE_FORMS, email, id_number, personal_question, phone_number  # noqa: E402
+
+
+def _picker(draw):
+    return lambda seq: draw(st.sampled_from(list(seq)))
+
+
+@pytest.mark.parametrize("form", ISSUE_FORMS)
+def test_forms_the_first_redactor_missed(form):
+    r = scan(f"Gäller ISF för {form} i år?")
+    assert not re.search(r"\d{3}", r.redacted.replace("ISF", "")), r.redacted
+    assert "@" not in r.redacted
+    assert r.kinds and r.warning
+
+
+@given(st.data())
+@hsettings(max_examples=400, deadline=None)
+def test_generated_id_numbers_never_survive(data):
+    pick = _picker(data.draw)
+    coordination = data.draw(st.booleans())
+    core, ten = id_number(pick, coordination=coordination)
+    from pii_forms import PNR_WRAPPERS
+
+    text = pick(["Gäller {} här?", "{}", "Ärende {}: BMVI"]).format(pick(PNR_WRAPPERS).format(core))
+    r = scan(text)
+    assert not re.search(r"\d", r.redacted), (text, r.redacted)
+    assert r.kinds == ["samordningsnummer" if coordination else "personnummer"], (text, r.kinds)
+
+
+@given(st.data())
+@hsettings(max_examples=400, deadline=None)
+def test_generated_phone_numbers_never_survive(data):
+    pick = _picker(data.draw)
+    core, _digits = phone_number(pick)
+    from pii_forms import PHONE_WRAPPERS
+
+    text = f"Ring {pick(PHONE_WRAPPERS).format(core)} om ansökan"
+    r = scan(text)
+    assert not re.search(r"\d", r.redacted), (text, r.redacted)
+    assert "telefonnummer" in r.kinds or "personnummer" in r.kinds
+
+
+@given(st.data())
+@hsettings(max_examples=200, deadline=None)
+def test_generated_questions_never_keep_the_secret(data):
+    question, kind, secret = personal_question(_picker(data.draw))
+    r = scan(question)
+    assert secret not in r.redacted and not re.search(r"\d", r.redacted), (question, r.redacted)
+    assert r.found
+
+
+@given(st.data())
+@hsettings(max_examples=100, deadline=None)
+def test_generated_email_in_slack_mailto(data):
+    addr, _ = email(_picker(data.draw))
+    r = scan(f"Skriv till <mailto:{addr}|{addr}> idag")
+    assert r.redacted == "Skriv till [e-post] idag"
+
+
+_YEAR = st.integers(1990, 2035)
+
+
+@given(
+    year=_YEAR,
+    month=st.integers(1, 12),
+    day=st.integers(1, 28),
+    number=st.integers(1, 9999),
+    hours=st.integers(1, 9999),
+    amount=st.integers(1, 10**10),
+    pct=st.integers(0, 100),
+)
+@hsettings(max_examples=300, deadline=None)
+def test_legal_numbers_amounts_and_dates_survive(year, month, day, number, hours, amount, pct):
+    grouped = f"{amount:,}".replace(",", " ")
+    text = (
+        f"Enligt SFS {year}:{number} och förordning (EU) {year}/{number} den "
+        f"{year}-{month:02d}-{day:02d} får {hours:,} timmar".replace(",", " ")
+        + f" och EUR {grouped} ersättas till {pct} %."
+    )
+    r = scan(text)
+    assert r.redacted == text
+    assert r.kinds == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1 720 hours of training",
+        "75 %",
+        "beslutet 2021-07-07",
+        "SFS 2021:846",
+        "förordning 2021/1149",
+        "den 07.07.2021",
+        "kl. 08.30–09.00",
+        "budget 0 800 000",
+        "artikel 10(1) punkt 0.1",
+    ],
+)
+def test_issue_false_positive_examples_survive(text):
+    assert scan(text).redacted == text
+
+
+def test_warning_in_the_askers_language():
+    sv = scan("ring 070-123 45 67", "sv").warning
+    en = scan("call 070-123 45 67", "en").warning
+    assert sv and "personuppgifter (telefonnummer)" in sv
+    assert en and "personal data (phone number)" in en and "personuppgift" not in en
+
+
+def test_audit_store_feedback_and_export_keep_no_personal_data(tmp_path):
+    from assistant.audit import AuditStore
+
+    store = AuditStore(f"sqlite:///{tmp_path / 'audit.db'}")
+    try:
+        for form in ISSUE_FORMS:
+            qid = store.record_question(question_redacted=f"Fråga om {form}", answer_text=form)
+            store.record_feedback(qid, "wrong", "U1")
+        rows = store.questions() + store.feedback()
+        exported = store.export_suite_entries()
+        blob = repr(rows) + repr(exported)
+        assert "@" not in blob and not re.search(r"\d{3}[ .\-\u2013]?\d{2}", blob.split("'ts'")[0])
+        for row in store.questions():
+            assert not re.search(r"\d", row["question_redacted"] + row["answer_text"])
+        for entry in exported:
+            assert not re.search(r"\d", entry["question"])
+    finally:
+        store.close()
+
+
+@given(st.data())
+@hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_generated_questions_are_stored_and_exported_without_personal_data(tmp_path, data):
+    from assistant.audit import AuditStore
+
+    question, _kind, secret = personal_question(_picker(data.draw))
+    store = AuditStore(f"sqlite:///{tmp_path / 'audit.db'}")
+    try:
+        qid = store.record_question(question_redacted=question, answer_text=f"Svar om {question}")
+        store.record_feedback(qid, "wrong", "U1")
+        row = store.question(qid)
+        fb = [f for f in store.feedback() if str(f["question_id"]) == qid]
+        entry = [e for e in store.export_suite_entries() if f"question {qid};" in e["note"]]
+        for text in (row["question_redacted"], row["answer_text"], fb[0]["question_redacted"],
+                     entry[0]["question"]):
+            assert secret not in text and not re.search(r"\d", text), (question, text)
+    finally:
+        store.close()
