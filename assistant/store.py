@@ -17,8 +17,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
+import threading
+import time
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -33,6 +38,33 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 log = logging.getLogger(__name__)
 
 META_ID = "__meta__"
+LOCK_ID = "ingest"
+
+# Read by `_TimedFastAPI`: chromadb builds its HTTP client from a class path, not an object.
+_http_timeout = 30.0
+_http_timeout_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _timed_fastapi() -> type:
+    """chromadb's HTTP client with a timeout on every request (its own waits forever)."""
+    import httpx
+    from chromadb.api.fastapi import FastAPI
+
+    class TimedFastAPI(FastAPI):
+        def __init__(self, system: Any) -> None:
+            super().__init__(system)
+            self._session.timeout = httpx.Timeout(_http_timeout)
+
+    return TimedFastAPI
+
+
+def __getattr__(name: str) -> Any:
+    # chromadb builds its client from a class path ("assistant.store.TimedFastAPI"); defined
+    # lazily so that importing this module does not import chromadb's HTTP client.
+    if name == "TimedFastAPI":
+        return _timed_fastapi()
+    raise AttributeError(name)
 
 
 def _zeros(n: int) -> np.ndarray:
@@ -55,6 +87,7 @@ class DocRecord:
     fmt: str
     ingested_at: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    path: str = ""  # the file's absolute path when it came from disk: ids are unique per file
 
 
 def _chunk_metadata(c: Chunk, version: str, doc_meta: dict[str, Any]) -> dict[str, Any]:
@@ -128,13 +161,17 @@ class Store:
             if settings.chroma_url:
                 from urllib.parse import urlparse
 
+                global _http_timeout
                 u = urlparse(settings.chroma_url)
-                self.client = chromadb.HttpClient(
-                    host=u.hostname or "localhost",
-                    port=u.port or (443 if u.scheme == "https" else 8000),
-                    ssl=u.scheme == "https",
-                    settings=chroma_settings,
+                chroma_settings.chroma_api_impl = "assistant.store.TimedFastAPI"
+                chroma_settings.chroma_server_host = u.hostname or "localhost"
+                chroma_settings.chroma_server_http_port = u.port or (
+                    443 if u.scheme == "https" else 8000
                 )
+                chroma_settings.chroma_server_ssl_enabled = u.scheme == "https"
+                with _http_timeout_lock:
+                    _http_timeout = settings.chroma_timeout
+                    self.client = chromadb.Client(settings=chroma_settings)
                 self.client.heartbeat()
                 self.location = settings.chroma_url
             else:
@@ -151,6 +188,12 @@ class Store:
         self._open()
 
     def _unavailable(self, e: Exception) -> StoreUnavailableError:
+        if self.settings.chroma_url and "timeout" in type(e).__name__.lower():
+            return StoreUnavailableError(
+                f"the Chroma server at {self.settings.chroma_url} did not answer within "
+                f"{self.settings.chroma_timeout:g} s (ASSISTANT_CHROMA_TIMEOUT). Check that it is "
+                "running and not overloaded, or raise the timeout."
+            )
         if self.settings.chroma_url:
             return StoreUnavailableError(
                 f"cannot reach the Chroma server at {self.settings.chroma_url} ({type(e).__name__}: "
@@ -170,10 +213,13 @@ class Store:
                 client=self.client,
                 # A wide search beam keeps the approximate search close to exact: with the
                 # default (10), runs could differ by a passage near the cut-off.
+                # One build thread: hnswlib's parallel inserts make the graph, and so an
+                # approximate search, depend on thread timing (a loaded machine gave other hits).
                 collection_metadata={
                     "hnsw:space": "cosine",
                     "hnsw:search_ef": 256,
                     "hnsw:construction_ef": 200,
+                    "hnsw:num_threads": 1,
                 },
             )
             self.docs = self.client.get_or_create_collection(
@@ -346,6 +392,60 @@ class Store:
             for cid, d in zip(res["ids"][0], res["distances"][0], strict=False)
         ]
 
+    # -- ingest lease (server mode) ------------------------------------------------------------
+    def _lock_collection(self) -> Any:
+        return self._call(
+            lambda: self.client.get_or_create_collection(
+                f"{self.settings.collection}-lock", embedding_function=None
+            )
+        )
+
+    def acquire_lease(self, ttl: float = 60.0, wait: float = 0.0) -> StoreLease:
+        """Hold the ingest lease in the store itself, so ingests on different machines that
+        share one Chroma server exclude each other. Chroma has no compare-and-set, so a claim
+        is written, then read back after a pause: of two claims made at once, only the one
+        that was written last reads back as its own."""
+        from .errors import IngestLockedError
+
+        col = self._lock_collection()
+        me = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        deadline = time.monotonic() + wait
+        while True:
+            holder = self._lease_holder(col)
+            if holder is None or holder[0] == me:
+                self._write_lease(col, me, ttl)
+                time.sleep(0.3)
+                holder = self._lease_holder(col)
+                if holder is not None and holder[0] == me:
+                    return StoreLease(self, col, me, ttl)
+            if time.monotonic() >= deadline:
+                who = holder[0].rsplit(":", 1)[0] if holder else "another process"
+                raise IngestLockedError(
+                    f"another ingest into {self.location} is running (held by {who}, "
+                    f"collection {self.settings.collection}); wait for it to finish, or run "
+                    "with --wait SECONDS to queue behind it. A crashed ingest's lease ends "
+                    f"by itself within {ttl:.0f} s."
+                )
+            time.sleep(min(1.0, max(0.05, deadline - time.monotonic())))
+
+    def _lease_holder(self, col: Any) -> tuple[str, float] | None:
+        got = self._call(lambda: col.get(ids=[LOCK_ID], include=["metadatas"]))
+        if not got["ids"]:
+            return None
+        m = got["metadatas"][0] or {}
+        expires = float(m.get("expires") or 0)
+        if expires < time.time():
+            return None  # a crashed ingest's lease has run out
+        return str(m.get("owner") or ""), expires
+
+    def _write_lease(self, col: Any, owner: str, ttl: float) -> None:
+        meta = {"owner": owner, "expires": time.time() + ttl}
+        self._call(
+            lambda: col.upsert(
+                ids=[LOCK_ID], embeddings=_zeros(1), metadatas=[meta], documents=["lease"]
+            )
+        )
+
     def drop_all(self) -> None:
         """For --rebuild: remove both collections and recreate them empty."""
         for name in (self.settings.collection, f"{self.settings.collection}-docs"):
@@ -372,3 +472,30 @@ class Store:
                     "make ASSISTANT_DATA_DIR writable; the index is unchanged."
                 ) from None
             raise
+
+
+class StoreLease:
+    """A held ingest lease: renewed in the background until released."""
+
+    def __init__(self, store: Store, col: Any, owner: str, ttl: float) -> None:
+        self.store, self.col, self.owner, self.ttl = store, col, owner, ttl
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._renew, daemon=True, name="ingest-lease")
+        self._thread.start()
+
+    def _renew(self) -> None:
+        while not self._stop.wait(self.ttl / 3):
+            try:
+                self.store._write_lease(self.col, self.owner, self.ttl)
+            except Exception as e:  # the next renewal tries again; the lease outlives one miss
+                log.warning("could not renew the ingest lease: %s", e)
+
+    def release(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        try:
+            holder = self.store._lease_holder(self.col)
+            if holder is not None and holder[0] == self.owner:
+                self.store._call(lambda: self.col.delete(ids=[LOCK_ID]))
+        except Exception as e:  # it runs out by itself
+            log.warning("could not release the ingest lease: %s", e)
