@@ -28,7 +28,9 @@ def docx_bomb(path: Path, paragraphs: int) -> Path:
     d.add_paragraph("Bomb")
     d.save(buf)
     src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-    para = b"<w:p><w:r><w:t>BMVI medfinansiering av gr\xc3\xa4ns\xc3\xb6vervakning.</w:t></w:r></w:p>"
+    para = (
+        b"<w:p><w:r><w:t>BMVI medfinansiering av gr\xc3\xa4ns\xc3\xb6vervakning.</w:t></w:r></w:p>"
+    )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for info in src.infolist():
             data = src.read(info.filename)
