@@ -40,31 +40,26 @@ log = logging.getLogger(__name__)
 META_ID = "__meta__"
 LOCK_ID = "ingest"
 
-# Read by `_TimedFastAPI`: chromadb builds its HTTP client from a class path, not an object.
+# The timeout of the Chroma HTTP client being created (see `_install_http_timeout`).
 _http_timeout = 30.0
 _http_timeout_lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _timed_fastapi() -> type:
-    """chromadb's HTTP client with a timeout on every request (its own waits forever)."""
+def _install_http_timeout() -> None:
+    """chromadb's HTTP client waits forever for an answer (it builds its httpx client with
+    timeout=None, and only from a fixed class path): give every client the timeout of the
+    Store that creates it, so a frozen server becomes an error instead of a hung question."""
     import httpx
     from chromadb.api.fastapi import FastAPI
 
-    class TimedFastAPI(FastAPI):
-        def __init__(self, system: Any) -> None:
-            super().__init__(system)
-            self._session.timeout = httpx.Timeout(_http_timeout)
+    original = FastAPI.__init__
 
-    return TimedFastAPI
+    def init(self: Any, system: Any) -> None:
+        original(self, system)
+        self._session.timeout = httpx.Timeout(_http_timeout)
 
-
-def __getattr__(name: str) -> Any:
-    # chromadb builds its client from a class path ("assistant.store.TimedFastAPI"); defined
-    # lazily so that importing this module does not import chromadb's HTTP client.
-    if name == "TimedFastAPI":
-        return _timed_fastapi()
-    raise AttributeError(name)
+    FastAPI.__init__ = init  # type: ignore[method-assign]
 
 
 def _zeros(n: int) -> np.ndarray:
@@ -163,15 +158,15 @@ class Store:
 
                 global _http_timeout
                 u = urlparse(settings.chroma_url)
-                chroma_settings.chroma_api_impl = "assistant.store.TimedFastAPI"
-                chroma_settings.chroma_server_host = u.hostname or "localhost"
-                chroma_settings.chroma_server_http_port = u.port or (
-                    443 if u.scheme == "https" else 8000
-                )
-                chroma_settings.chroma_server_ssl_enabled = u.scheme == "https"
+                _install_http_timeout()
                 with _http_timeout_lock:
                     _http_timeout = settings.chroma_timeout
-                    self.client = chromadb.Client(settings=chroma_settings)
+                    self.client = chromadb.HttpClient(
+                        host=u.hostname or "localhost",
+                        port=u.port or (443 if u.scheme == "https" else 8000),
+                        ssl=u.scheme == "https",
+                        settings=chroma_settings,
+                    )
                 self.client.heartbeat()
                 self.location = settings.chroma_url
             else:
@@ -188,7 +183,8 @@ class Store:
         self._open()
 
     def _unavailable(self, e: Exception) -> StoreUnavailableError:
-        if self.settings.chroma_url and "timeout" in type(e).__name__.lower():
+        timed_out = "timeout" in type(e).__name__.lower() or "timed out" in str(e).lower()
+        if self.settings.chroma_url and timed_out:
             return StoreUnavailableError(
                 f"the Chroma server at {self.settings.chroma_url} did not answer within "
                 f"{self.settings.chroma_timeout:g} s (ASSISTANT_CHROMA_TIMEOUT). Check that it is "
