@@ -209,13 +209,10 @@ class Store:
                 client=self.client,
                 # A wide search beam keeps the approximate search close to exact: with the
                 # default (10), runs could differ by a passage near the cut-off.
-                # One build thread: hnswlib's parallel inserts make the graph, and so an
-                # approximate search, depend on thread timing (a loaded machine gave other hits).
                 collection_metadata={
                     "hnsw:space": "cosine",
                     "hnsw:search_ef": 256,
                     "hnsw:construction_ef": 200,
-                    "hnsw:num_threads": 1,
                 },
             )
             self.docs = self.client.get_or_create_collection(
