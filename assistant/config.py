@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(1000, alias="ASSISTANT_MAX_QUESTION_CHARS", ge=10)
     top_k: int = Field(5, alias="ASSISTANT_TOP_K", ge=1, le=50)
     database_url: str | None = Field(None, alias="ASSISTANT_DATABASE_URL")
+    # A document that does not say how it is classified gets this level (fail closed: internal).
+    default_classification: str = Field("internal", alias="ASSISTANT_DEFAULT_CLASSIFICATION")
+    max_document_chars: int = Field(5_000_000, alias="ASSISTANT_MAX_DOCUMENT_CHARS", ge=1000)
+    max_chunks_per_document: int = Field(20_000, alias="ASSISTANT_MAX_CHUNKS_PER_DOCUMENT", ge=1)
+    # Seconds a Chroma server may take to answer one request before the question fails.
+    chroma_timeout: float = Field(30.0, alias="ASSISTANT_CHROMA_TIMEOUT", gt=0)
 
     slack_bot_token: str | None = Field(None, alias="SLACK_BOT_TOKEN")
     slack_app_token: str | None = Field(None, alias="SLACK_APP_TOKEN")
@@ -64,7 +70,9 @@ class Settings(BaseSettings):
             raise ValueError("must be 3-512 characters (a Chroma rule)")
         return v
 
-    @field_validator("slack_default_classification", "slack_dm_classification")
+    @field_validator(
+        "slack_default_classification", "slack_dm_classification", "default_classification"
+    )
     @classmethod
     def _level(cls, v: str) -> str:
         if v not in CLASSIFICATIONS:

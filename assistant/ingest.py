@@ -50,6 +50,8 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Documents that name no classification and were indexed at ASSISTANT_DEFAULT_CLASSIFICATION.
+    default_classified: list[str] = field(default_factory=list)
     chunks_written: int = 0
     embedded: int = 0  # passages the model embedded (the rest came from the embedding cache)
     seconds: float = 0.0
@@ -68,6 +70,7 @@ class IngestReport:
             "removed": self.removed,
             "failed": [{"source": s, "error": e} for s, e in self.failed],
             "warnings": self.warnings,
+            "default_classified": self.default_classified,
             "chunks_written": self.chunks_written,
             "embedded": self.embedded,
             "seconds": round(self.seconds, 3),
@@ -85,10 +88,11 @@ def _folder_key(path: Path) -> str:
 
 
 def collect_sources(
-    paths: Sequence[str | Path], settings: Settings
+    paths: Sequence[str | Path], settings: Settings, warnings: list[str] | None = None
 ) -> tuple[list[SourceItem], list[str]]:
-    """Expand folders, files, URLs and sources.yaml files into items; also the folders ingested."""
-    from . import fetch, loaders
+    """Expand folders, files, URLs and sources.yaml files into items; also the folders ingested.
+    Manifest warnings (names matched ignoring case, entries that match no file) go to `warnings`."""
+    from . import fetch
 
     items: list[SourceItem] = []
     folders: list[str] = []
@@ -116,23 +120,88 @@ def collect_sources(
             items.append(SourceItem(p, p.parent, "", str(p)))
             continue
         folders.append(_folder_key(p))
-        try:
-            manifest = loaders.load_manifest(p)
-        except LoaderError as e:
-            items.append(
-                SourceItem(None, None, _folder_key(p), str(p / "manifest.yaml"), error=str(e))
-            )
-            manifest = {}
-        for f in sorted(p.rglob("*")):
-            rel = f.relative_to(p)
-            if not f.is_file() or any(part.startswith(("_", ".")) for part in rel.parts[:-1]):
-                continue
-            if loaders.is_ignored(f):
-                continue
-            items.append(
-                SourceItem(f, p, _folder_key(p), str(f), dict(manifest.get(rel.as_posix(), {})))
-            )
+        items.extend(_folder_items(p, warnings if warnings is not None else []))
     return items, folders
+
+
+def _folder_items(root: Path, warnings: list[str]) -> list[SourceItem]:
+    """Every document under root, with the metadata of the manifest.yaml files above it (the
+    nearest wins), and an error item for each folder that cannot be read."""
+    import os
+
+    from . import loaders
+
+    key = _folder_key(root)
+    errors: list[SourceItem] = []
+    manifests: dict[Path, dict[str, dict[str, Any]]] = {}
+    files: list[Path] = []
+
+    def unreadable(e: OSError) -> None:
+        where = Path(e.filename) if e.filename else root
+        errors.append(
+            SourceItem(
+                where,
+                root,
+                key,
+                str(where),
+                error=f"{where}: cannot read the folder ({e.strerror or e}); make it readable "
+                "or move it out of the ingested folder. Its documents keep their indexed version.",
+            )
+        )
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(("_", ".")))
+        if loaders.MANIFEST_NAME in filenames:
+            try:
+                manifests[here] = loaders.load_manifest(here)
+            except LoaderError as e:
+                errors.append(
+                    SourceItem(None, None, key, str(here / loaders.MANIFEST_NAME), error=str(e))
+                )
+        files.extend(here / name for name in filenames if not loaders.is_ignored(here / name))
+    used: set[tuple[Path, str]] = set()
+    items: list[SourceItem] = []
+    for f in sorted(files):
+        if not f.is_file():
+            continue
+        meta: dict[str, Any] = {}
+        warning = None
+        # From the root's manifest down to the file's own folder: nearer entries override.
+        for folder in reversed([f.parent, *f.parent.parents]):
+            if folder != root and not folder.is_relative_to(root):
+                continue
+            entries = manifests.get(folder)
+            if not entries:
+                continue
+            rel = f.relative_to(folder).as_posix()
+            name = rel if rel in entries else _casefold_match(rel, entries)
+            if name is None:
+                continue
+            used.add((folder, name))
+            meta.update(entries[name])
+            if name != rel:
+                warning = (
+                    f"{folder / loaders.MANIFEST_NAME}: entry '{name}' matched the file '{rel}' "
+                    "ignoring letter case; write the name exactly as the file is spelled"
+                )
+        item = SourceItem(f, root, key, str(f), meta)
+        if warning:
+            item.extra_meta["_warning"] = warning
+        items.append(item)
+    for folder, entries in sorted(manifests.items()):
+        for name in sorted(entries):
+            if (folder, name) not in used:
+                warnings.append(
+                    f"{folder / loaders.MANIFEST_NAME}: entry '{name}' matches no file in "
+                    f"{folder} (fix the path or remove the entry; its metadata applies to nothing)"
+                )
+    return errors + items
+
+
+def _casefold_match(rel: str, entries: dict[str, Any]) -> str | None:
+    folded = [name for name in entries if name.casefold() == rel.casefold()]
+    return folded[0] if len(folded) == 1 else None
 
 
 def _url_item(url: str, meta: dict[str, Any], cache: Path) -> SourceItem:
@@ -151,7 +220,7 @@ def _url_item(url: str, meta: dict[str, Any], cache: Path) -> SourceItem:
     return item
 
 
-def _content_hash(item: SourceItem, model_id: str) -> str:
+def _content_hash(item: SourceItem, model_id: str, default_classification: str) -> str:
     assert item.path is not None
     h = hashlib.sha256()
     with item.path.open("rb") as fh:
@@ -159,7 +228,8 @@ def _content_hash(item: SourceItem, model_id: str) -> str:
             h.update(block)
     meta = {k: v for k, v in item.extra_meta.items() if not k.startswith("_")}
     h.update(json.dumps(meta, sort_keys=True, default=str).encode())
-    h.update(f"{PIPELINE_VERSION}|{model_id}".encode())
+    # The default level is part of what a document becomes when it names none.
+    h.update(f"{PIPELINE_VERSION}|{model_id}|{default_classification}".encode())
     return h.hexdigest()
 
 
@@ -190,6 +260,50 @@ def _lock(settings: Settings, wait: float) -> Any:
     return lock
 
 
+class _AdvisoryLock:
+    """A PostgreSQL advisory lock held on one connection for the whole ingest."""
+
+    def __init__(self, url: str, key: str, wait: float) -> None:
+        from sqlalchemy import create_engine, text
+
+        self.key = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+        self.engine = create_engine(url, pool_pre_ping=True)
+        self.conn = self.engine.connect()
+        deadline = time.monotonic() + wait
+        while not self.conn.execute(
+            text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}
+        ).scalar():
+            if time.monotonic() >= deadline:
+                self.conn.close()
+                self.engine.dispose()
+                raise IngestLockedError(
+                    f"another ingest into {key} is running (PostgreSQL advisory lock in "
+                    "ASSISTANT_DATABASE_URL); wait for it to finish, or run with --wait SECONDS."
+                )
+            time.sleep(0.5)
+
+    def release(self) -> None:
+        from sqlalchemy import text
+
+        try:
+            self.conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
+        finally:
+            self.conn.close()
+            self.engine.dispose()
+
+
+def _shared_lock(settings: Settings, store: Any, wait: float) -> Any:
+    """In server mode the data folder's lock file is seen by this machine only: hold a lock
+    every machine sharing the Chroma server sees (PostgreSQL when configured, else a lease
+    record in the store)."""
+    if not settings.chroma_url:
+        return None
+    key = f"{settings.chroma_url}/{settings.collection}"
+    if (settings.database_url or "").startswith(("postgresql", "postgres")):
+        return _AdvisoryLock(settings.database_url or "", key, wait)
+    return store.acquire_lease(wait=wait)
+
+
 def ingest_paths(
     paths: Sequence[str | Path],
     settings: Settings,
@@ -207,9 +321,11 @@ def ingest_paths(
     t0 = time.perf_counter()
     report = IngestReport(dry_run=dry_run)
     lock = None if dry_run else _lock(settings, wait)
+    shared = None
     try:
         emb = get_embeddings(settings.embeddings, settings.embed_batch_size)
         store = Store(settings, emb)
+        shared = None if dry_run else _shared_lock(settings, store, wait)
         # Generations only grow, even across --rebuild: a running bot compares its lexical index's
         # generation with the store's and would otherwise keep an index of the dropped chunks.
         previous_generation = store.generation()
@@ -225,12 +341,12 @@ def ingest_paths(
             if rebuild or store.meta().get("ingest_running", True):
                 _remove_orphans(store, registry)
             store.write_meta(ingest_running=True)
-        items, folders = collect_sources(paths, settings)
+        items, folders = collect_sources(paths, settings, report.warnings)
         seen: dict[str, str] = {}
         bar = _progress(progress and not dry_run, console)
         task = bar.add_task("ingest", total=len(items)) if bar else None
         writer = None if dry_run else _PendingWrites(store, registry, report)
-        run = _Run(store, emb, cache, registry, seen, report, dry_run, writer)
+        run = _Run(store, emb, cache, registry, seen, report, dry_run, settings, writer)
         if bar:
             bar.start()
         try:
@@ -279,6 +395,8 @@ def ingest_paths(
             else:  # nothing new: keep the saved index when it matches (rebuilding was most of a no-op run)
                 LexicalIndex.load(store, settings)
     finally:
+        if shared is not None:
+            shared.release()
         if lock is not None:
             lock.release()
     report.seconds = time.perf_counter() - t0
@@ -292,11 +410,16 @@ def _keep_previous(
     from .loaders import document_id
 
     guess = None
+    inside: str | None = None
     if item.path is not None:
         meta = {k: v for k, v in item.extra_meta.items() if not k.startswith("_")}
         guess = document_id(item.path, item.root, meta)
+        if item.path.is_dir():  # an unreadable folder: everything indexed from under it stays
+            inside = item.path.resolve().as_posix().rstrip("/") + "/"
     for rec in registry.values():
         same = rec.source == item.display or (rec.doc_id == guess and rec.folder == item.folder)
+        if inside is not None and rec.folder == item.folder:
+            same = same or (rec.path or "").startswith(inside)
         if same and rec.doc_id not in seen:
             seen[rec.doc_id] = item.display
             report.warnings.append(
@@ -316,6 +439,7 @@ class _Run:
     seen: dict[str, str]
     report: IngestReport
     dry_run: bool
+    settings: Settings
     writer: Any = None
 
     def ingest_one(self, item: SourceItem) -> None:
@@ -338,7 +462,7 @@ class _Run:
             report.warnings.append(str(item.extra_meta["_warning"]))
         assert item.path is not None
         meta = {k: v for k, v in item.extra_meta.items() if not k.startswith("_")}
-        doc_hash = _content_hash(item, emb.model_id)
+        doc_hash = _content_hash(item, emb.model_id, self.settings.default_classification)
         # Cheap path: the registry knows this exact content → nothing to parse or embed.
         known = next(
             (
@@ -351,8 +475,16 @@ class _Run:
         if known is not None and known.doc_id not in seen:
             seen[known.doc_id] = item.display
             report.unchanged.append(known.doc_id)
+            if known.metadata.get("classification_default"):
+                report.default_classified.append(known.doc_id)
             return
-        doc = loaders.load_file(item.path, item.root, meta)
+        doc = loaders.load_file(
+            item.path,
+            item.root,
+            meta,
+            max_chars=self.settings.max_document_chars,
+            default_classification=self.settings.default_classification,
+        )
         report.warnings.extend(str(w) for w in doc.metadata.pop("load_warnings", None) or [])
         if doc.doc_id in seen:
             raise LoaderError(
@@ -361,6 +493,17 @@ class _Run:
             )
         seen[doc.doc_id] = item.display
         old = registry.get(doc.doc_id)
+        path = item.path.resolve().as_posix()
+        if old is not None and old.path and old.path != path and Path(old.path).is_file():
+            # The id contract: one id, one file. Replacing silently would swap a restricted
+            # document for a public one (or back) at every ingest of either folder.
+            raise LoaderError(
+                f"{item.display}: document id {doc.doc_id!r} is already used by {old.source}, "
+                "ingested from another folder; give one of them another `id` in its front matter "
+                "or manifest.yaml, or rename one of the files"
+            )
+        if doc.metadata.get("classification_default"):
+            report.default_classified.append(doc.doc_id)
         if old is not None and old.content_hash == doc_hash:
             report.unchanged.append(doc.doc_id)
             if (old.source, old.folder) != (item.display, item.folder) and not dry_run:
@@ -368,7 +511,7 @@ class _Run:
                 # re-ingesting the folder it left must not remove it.
                 from dataclasses import replace
 
-                moved = replace(old, source=item.display, folder=item.folder)
+                moved = replace(old, source=item.display, folder=item.folder, path=path)
                 if writer is not None:
                     writer.moved.append(moved)  # one registry write for all of them
                 else:
@@ -380,6 +523,12 @@ class _Run:
         )
         if not chunks:
             raise LoaderError(f"{item.display}: no text to index (empty document)")
+        if len(chunks) > self.settings.max_chunks_per_document:
+            raise LoaderError(
+                f"{item.display}: {len(chunks):,} passages, over the limit of "
+                f"{self.settings.max_chunks_per_document:,} per document "
+                "(ASSISTANT_MAX_CHUNKS_PER_DOCUMENT): split the document, or raise the limit"
+            )
         (report.updated if old else report.added).append(doc.doc_id)
         if dry_run:
             return
@@ -395,6 +544,7 @@ class _Run:
             chunks=len(chunks),
             source=item.display,
             folder=item.folder,
+            path=path,
             fmt=doc.fmt,
             ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
             metadata={
@@ -551,6 +701,14 @@ def ingest_command(args: argparse.Namespace, settings: Settings) -> int:
     out.print(table)
     for w in report.warnings:
         console.print(f"[yellow]warning:[/] {w}")
+    if report.default_classified:
+        console.print(
+            f"[yellow]no classification:[/] {len(report.default_classified)} document(s) name no "
+            f"classification and are indexed as {settings.default_classification} "
+            "(ASSISTANT_DEFAULT_CLASSIFICATION); add `classification:` to their metadata:"
+        )
+        for doc_id in report.default_classified:
+            console.print(f"  {doc_id}")
     for src, err in report.failed:
         # Loader messages start with the file's name already; add the path only when they don't.
         named = err.startswith((src, Path(src).name))

@@ -6,7 +6,9 @@ the file, the problem and a fix, so ingest can list it and go on with the other 
 
 Metadata precedence: what the file says about itself (YAML front matter, HTML `<title>`/`lang`,
 DOCX/PDF properties) wins; the manifest entry (`extra_meta`) only fills keys the file leaves
-missing or null. Defaults (title from the first heading, detected language, "public") come last.
+missing or null. Defaults (title from the first heading, detected language, the configured default classification,
+`internal` unless set) come last. Metadata that cannot be read is an error, never "no metadata":
+a document whose classification cannot be known must not be indexed at all.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ from .errors import LoaderError
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+# Extracted text per file: a small compressed file (DOCX, PDF) can expand to gigabytes of text.
+DEFAULT_MAX_CHARS = 5_000_000
+# A DOCX's XML is far longer than its text; refuse before parsing when it cannot fit the limit.
+_DOCX_XML_PER_CHAR = 40
+DEFAULT_CLASSIFICATION = "internal"
 MANIFEST_NAME = "manifest.yaml"
 LANGUAGE_SAMPLE_CHARS = 2000
 
@@ -74,6 +81,8 @@ def load_file(
     extra_meta: dict[str, Any] | None = None,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    default_classification: str = DEFAULT_CLASSIFICATION,
 ) -> Document:
     """Load one file of any supported format; raises LoaderError with a fix on any problem."""
     path = Path(path)
@@ -89,6 +98,8 @@ def load_file(
     data = _read_bytes(path, max_bytes)
     if not data.strip():
         raise LoaderError(f"{name}: the file is empty (add content or remove the file)")
+    if suffix == ".docx":
+        _check_docx_size(data, name, max_chars)
     try:
         loaded = loader(data, name)
     except LoaderError:
@@ -99,9 +110,17 @@ def load_file(
         ) from exc
     if not loaded.text.strip():
         raise LoaderError(f"{name}: no text found (add content or remove the file)")
+    if len(loaded.text) > max_chars:
+        raise LoaderError(_too_much_text(name, max_chars, f"{len(loaded.text):,}"))
 
     metadata = _merge_metadata(loaded.metadata, extra_meta)
-    metadata = normalize_metadata(metadata, name=name, text=loaded.text, stem=path.stem)
+    metadata = normalize_metadata(
+        metadata,
+        name=name,
+        text=loaded.text,
+        stem=path.stem,
+        default_classification=default_classification,
+    )
     if loaded.warnings:
         metadata["load_warnings"] = list(loaded.warnings)
     return Document(
@@ -156,13 +175,45 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         raise LoaderError(f"{name}: could not read the file ({exc.strerror or exc})") from exc
 
 
+def _too_much_text(name: str, max_chars: int, got: str) -> str:
+    return (
+        f"{name}: the extracted text is {got} characters, over the limit of {max_chars:,} "
+        "(ASSISTANT_MAX_DOCUMENT_CHARS): split the document, or raise the limit if it is "
+        "really that long"
+    )
+
+
+def _check_docx_size(data: bytes, name: str, max_chars: int) -> None:
+    """Refuse a DOCX whose XML expands past what the text limit allows, before parsing it."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            expanded = sum(i.file_size for i in zf.infolist() if i.filename.endswith(".xml"))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # the loader reports a damaged file in its own words
+    if expanded > max_chars * _DOCX_XML_PER_CHAR:
+        raise LoaderError(
+            _too_much_text(name, max_chars, f"up to {expanded:,} (XML expanded from the file)")
+        )
+
+
 def _mb(n: int) -> str:
     value = n / (1024 * 1024)
     return f"{value:.0f}" if value >= 10 else f"{value:.2g}"
 
 
 def _decode_text(data: bytes, name: str, warnings: list[str]) -> str:
-    """UTF-8 (with or without BOM); cp1252 as a last resort because old Windows exports use it."""
+    """UTF-8 (with or without BOM), UTF-16 with a BOM (Windows "Unicode" text); cp1252 as a last
+    resort because old Windows exports use it."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise LoaderError(
+                f"{name}: starts like UTF-16 text but cannot be decoded as UTF-16 (save it as UTF-8)"
+            ) from exc
     if b"\x00" in data:
         raise LoaderError(
             f"{name}: looks like a binary file, not text (check the file type or remove it)"
@@ -252,10 +303,19 @@ _LINK = re.compile(r"(?<!\^)\[([^\[\]^][^\[\]]*|)\]\((?:[^()\s]|\([^()\s]*\))*(?
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 
 
+_OPENING_FRONT_MATTER = re.compile(r"\A---[ \t]*\n")
+
+
 def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:
     """Separate YAML front matter (a mapping) from the Markdown body."""
     match = _FRONT_MATTER.match(text)
     if not match:
+        if _OPENING_FRONT_MATTER.match(text):
+            # Read as body text, the metadata (classification!) would silently be lost.
+            raise LoaderError(
+                f"{name}: front matter opens with '---' on line 1 but is never closed (add a "
+                "line with only '---' after the last metadata line)"
+            )
         return {}, text
     raw = match.group(1) or ""
     try:
@@ -265,6 +325,11 @@ def split_front_matter(text: str, name: str) -> tuple[dict[str, Any], str]:
         where = f" on line {line}" if line else ""
         raise LoaderError(
             f"{name}: front matter is not valid YAML{where} (fix the YAML between the '---' lines)"
+        ) from exc
+    except ValueError as exc:  # a date-like value that is no date: `valid_to: 2020-13-45`
+        raise LoaderError(
+            f"{name}: front matter has a value that is not a valid date ({exc}); write dates as "
+            "YYYY-MM-DD, or quote the value"
         ) from exc
     if meta is None:
         meta = {}
@@ -666,9 +731,15 @@ def _as_str_list(value: Any) -> list[str]:
 
 
 def normalize_metadata(
-    meta: dict[str, Any], *, name: str, text: str = "", stem: str = ""
+    meta: dict[str, Any],
+    *,
+    name: str,
+    text: str = "",
+    stem: str = "",
+    default_classification: str = DEFAULT_CLASSIFICATION,
 ) -> dict[str, Any]:
-    """Normalise the known keys (types, defaults); other keys are kept unchanged."""
+    """Normalise the known keys (types, defaults); other keys are kept unchanged. A document that
+    gets the default classification is marked `classification_default: True`."""
     out: dict[str, Any] = {str(k): v for k, v in meta.items()}
     for key in ("id", "title", "doc_type", "superseded_by", "url", "programme_period"):
         value = out.get(key)
@@ -682,7 +753,12 @@ def normalize_metadata(
         out[key] = _as_date(out.get(key), key, name)
 
     level = out.get("classification")
-    level = "public" if _missing(level) else str(level).strip().lower()
+    out.pop("classification_default", None)
+    if _missing(level):
+        level = default_classification
+        out["classification_default"] = True
+    else:
+        level = str(level).strip().lower()
     if level not in CLASSIFICATIONS:
         raise LoaderError(
             f"{name}: classification '{out.get('classification')}' is unknown "
@@ -758,6 +834,10 @@ def load_manifest(folder: Path) -> dict[str, dict[str, Any]]:
         line = _yaml_line(exc)
         raise LoaderError(
             f"{where}: not valid YAML{f' on line {line}' if line else ''} (fix the YAML syntax)"
+        ) from exc
+    except ValueError as exc:  # a date-like value that is no date: `valid_to: 2020-13-45`
+        raise LoaderError(
+            f"{where}: a value is not a valid date ({exc}); write dates as YYYY-MM-DD"
         ) from exc
     if data is None:
         return {}

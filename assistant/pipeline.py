@@ -218,7 +218,7 @@ class Pipeline:
             retrieved=passages,
             redacted_question=redacted,
         )
-        if self._should_abstain(query, passages, method) or A.declines(
+        if self._should_abstain(query, passages, method, max_classification) or A.declines(
             query, passages, lang, self._doc_text
         ):
             ans.abstained = True
@@ -237,7 +237,8 @@ class Pipeline:
             ans.mode = "llm" if draft and draft.citations else "extractive"
         if draft is None or not draft.citations:
             fallback_note = draft.warnings if draft else []
-            draft = A.extractive_answer(query, passages, lang, idf=self.retriever.lexical.idf)
+            view = self.retriever.lexical.view(max_classification)
+            draft = A.extractive_answer(query, passages, lang, idf=view.idf)
             draft.warnings = fallback_note + draft.warnings
             ans.mode = "extractive"
         timings["answer_ms"] = A.now_ms(t)
@@ -246,13 +247,19 @@ class Pipeline:
         ans.citations = draft.citations
         ans.warnings.extend(draft.warnings)
         cited = [p for p in passages if any(c.chunk_id == p.chunk.chunk_id for c in ans.citations)]
-        ans.warnings.extend(A.validity_warnings(cited, lang, self._titles()))
+        ans.warnings.extend(A.validity_warnings(cited, lang, self._titles(max_classification)))
         timings["total_ms"] = A.now_ms(t0)
         ans.timings_ms = timings
         return ans
 
     # -- parts -----------------------------------------------------------------------------------
-    def _should_abstain(self, question: str, passages: Sequence[Passage], method: str) -> bool:
+    def _should_abstain(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        method: str,
+        max_classification: str = "public",
+    ) -> bool:
         """Too weak evidence: the best passages are not close enough to the question; or they are
         only moderately close and hold little of what the question asks about; or much of what
         it asks about occurs in no document at all."""
@@ -268,7 +275,8 @@ class Pipeline:
             return True
         if best < float(cal["abstain_below"]):
             return True
-        lex = self.retriever.lexical
+        # Statistics over what the asker may see: hidden text must not decide a public answer.
+        lex = self.retriever.lexical.view(max_classification)
         weak_cov = cal.get("weak_coverage")
         if weak_cov is not None and best < float(cal.get("weak_dense_below", 1.0)):
             ids = [p.chunk.chunk_id for p in passages[:3]]
@@ -304,13 +312,9 @@ class Pipeline:
             self._doc_texts = cache
         return cache[1].get(doc_id, "")
 
-    def _titles(self) -> dict[str, str]:
-        lex = self.retriever.lexical
-        titles = getattr(lex, "_titles", None)
-        if titles is None:
-            titles = {c.doc_id: str(c.metadata.get("title") or c.doc_id) for c in lex.chunks}
-            lex._titles = titles
-        return titles
+    def _titles(self, max_classification: str = "public") -> dict[str, str]:
+        """Titles of the documents the asker may see (a hidden one is named by its id only)."""
+        return self.retriever.lexical.view(max_classification).titles
 
     def _llm_answer(
         self,

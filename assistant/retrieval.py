@@ -50,40 +50,36 @@ def doc_tokens(text: str, lang: str) -> list[str]:
     return stems(text, lang)
 
 
-class LexicalIndex:
-    """BM25 over every visible chunk, plus the chunk table that maps ids to chunks."""
+class LevelView:
+    """BM25 and word statistics over the chunks of one access level and below. Everything that
+    shapes an answer (scores, document frequencies, titles) comes from the asker's view, so a
+    hidden document can change neither what a lower level is answered nor whether it is."""
 
-    FILE = "lexical.pkl"
-    FORMAT = 2  # bump when the pickled attributes change; older files are rebuilt
-
-    def __init__(self, chunks: list[Chunk], generation: int) -> None:
+    def __init__(self, index: LexicalIndex, positions: list[int], corpus: list[list[str]]) -> None:
         import bm25s
 
-        self.generation = generation
-        self.format = self.FORMAT
-        self.chunks = chunks
-        self.by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
+        self.index = index
+        self.n_total = len(index.chunks)
+        # None: every chunk is in the view, so scores need no mapping back.
+        self.positions = None if len(positions) == self.n_total else np.asarray(positions)
+        self.n = len(positions)
         self.bm25 = bm25s.BM25()
-        corpus = [
-            doc_tokens(f"{c.heading_path}\n{c.text}", str(c.metadata.get("language") or "en"))
-            or ["_empty_"]
-            for c in chunks
-        ]
-        if corpus:
-            self.bm25.index(corpus, show_progress=False)
-        # For the abstention check: which stems each chunk holds, and in how many chunks.
-        self.stem_sets = [frozenset(toks) for toks in corpus]
-        self.levels = {str(c.metadata.get("classification") or "public") for c in chunks}
+        if positions:
+            self.bm25.index([corpus[i] for i in positions], show_progress=False)
         self.df: Counter[str] = Counter()
-        for st in self.stem_sets:
-            self.df.update(st)
+        for i in positions:
+            self.df.update(index.stem_sets[i])
+        self.titles: dict[str, str] = {}
+        for i in positions:
+            c = index.chunks[i]
+            self.titles.setdefault(c.doc_id, str(c.metadata.get("title") or c.doc_id))
 
     def idf(self, stem: str) -> float:
-        return math.log((len(self.chunks) + 1) / (self.df.get(stem, 0) + 0.5))
+        return math.log((self.n + 1) / (self.df.get(stem, 0) + 0.5))
 
     def _weighted_forms(self, question: str) -> list[tuple[set[str], int, float]]:
         """(forms, document frequency, idf) of each content word of a question."""
-        n = len(self.chunks) + 1
+        n = self.n + 1
         out = []
         for forms in question_word_forms(question):
             df = max((self.df.get(f, 0) for f in forms), default=0)
@@ -91,7 +87,7 @@ class LexicalIndex:
         return out
 
     def unknown_share(self, question: str) -> float:
-        """Share of the question's content (idf-weighted) that occurs nowhere in the index."""
+        """Share of the question's content (idf-weighted) that occurs nowhere in the view."""
         words = self._weighted_forms(question)
         total = sum(idf for _f, _df, idf in words)
         return sum(idf for _f, df, idf in words if df == 0) / total if total else 0.0
@@ -104,12 +100,83 @@ class LexicalIndex:
         """
         have: set[str] = set()
         for cid in chunk_ids:
-            i = self.by_id.get(cid)
+            i = self.index.by_id.get(cid)
             if i is not None:
-                have |= self.stem_sets[i]
+                have |= self.index.stem_sets[i]
         words = self._weighted_forms(question)
         total = sum(idf for _f, _df, idf in words)
         return sum(idf for f, _df, idf in words if f & have) / total if total else 0.0
+
+    def bm25_scores(self, tokens: list[str]) -> np.ndarray:
+        """BM25 per chunk of the whole index (0 outside the view)."""
+        out = np.zeros(self.n_total, dtype=np.float32)
+        if not self.n:
+            return out
+        sc = np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+        if self.positions is None:
+            return sc
+        out[self.positions] = sc
+        return out
+
+    def scores(self, question: str, glossary_weight: float | None = None) -> np.ndarray:
+        """BM25 of the question's own words, plus glossary synonyms at a lower weight: a
+        synonym of a fund's name matches every article of that fund's regulation, so it should
+        pick the right act without deciding which article."""
+        if not self.n_total:
+            return np.zeros(0)
+        w = GLOSSARY_WEIGHT if glossary_weight is None else glossary_weight
+        own, extra = split_query_tokens(question)
+        sc = self.bm25_scores(own) if own else np.zeros(self.n_total, dtype=np.float32)
+        if extra and w:
+            sc = sc + w * self.bm25_scores(extra)
+        return sc
+
+
+class LexicalIndex:
+    """BM25 over every visible chunk, one view per access level, plus the chunk table that maps
+    ids to chunks. Statistics are asked of a level (`view`); without one, of `public`."""
+
+    FILE = "lexical.pkl"
+    FORMAT = 3  # bump when the pickled attributes change; older files are rebuilt
+
+    def __init__(self, chunks: list[Chunk], generation: int) -> None:
+        self.generation = generation
+        self.format = self.FORMAT
+        self.chunks = chunks
+        self.by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
+        corpus = [
+            doc_tokens(f"{c.heading_path}\n{c.text}", str(c.metadata.get("language") or "en"))
+            or ["_empty_"]
+            for c in chunks
+        ]
+        # For the abstention check: which stems each chunk holds.
+        self.stem_sets = [frozenset(toks) for toks in corpus]
+        level_of = [str(c.metadata.get("classification") or "public") for c in chunks]
+        self.levels = set(level_of)
+        self.views: dict[str, LevelView] = {}
+        previous: LevelView | None = None
+        for level in CLASSIFICATIONS:
+            rank = classification_rank(level)
+            positions = [i for i, lv in enumerate(level_of) if classification_rank(lv) <= rank]
+            if previous is not None and previous.n == len(positions):
+                self.views[level] = previous  # nothing more to see at this level: share it
+                continue
+            previous = self.views[level] = LevelView(self, positions, corpus)
+
+    def view(self, max_classification: str = "public") -> LevelView:
+        """The statistics of what an asker at this level may see (unknown levels: public)."""
+        return self.views.get(max_classification) or self.views[CLASSIFICATIONS[0]]
+
+    def idf(self, stem: str, max_classification: str = "public") -> float:
+        return self.view(max_classification).idf(stem)
+
+    def unknown_share(self, question: str, max_classification: str = "public") -> float:
+        return self.view(max_classification).unknown_share(question)
+
+    def coverage(
+        self, question: str, chunk_ids: Sequence[str], max_classification: str = "public"
+    ) -> float:
+        return self.view(max_classification).coverage(question, chunk_ids)
 
     @classmethod
     def path(cls, settings: Settings) -> Path:
@@ -150,22 +217,14 @@ class LexicalIndex:
             log.warning("cannot save the lexical index (%s); using it in memory", e)
             return cls(list(store.iter_chunks()), gen)
 
-    def scores(self, question: str, glossary_weight: float | None = None) -> np.ndarray:
-        """BM25 of the question's own words, plus glossary synonyms at a lower weight: a
-        synonym of a fund's name matches every article of that fund's regulation, so it should
-        pick the right act without deciding which article."""
-        if not self.chunks:
-            return np.zeros(0)
-        w = GLOSSARY_WEIGHT if glossary_weight is None else glossary_weight
-        own, extra = split_query_tokens(question)
-        sc = (
-            np.asarray(self.bm25.get_scores(own), dtype=np.float32)
-            if own
-            else np.zeros(len(self.chunks), dtype=np.float32)
-        )
-        if extra and w:
-            sc = sc + w * np.asarray(self.bm25.get_scores(extra), dtype=np.float32)
-        return sc
+    def scores(
+        self,
+        question: str,
+        glossary_weight: float | None = None,
+        max_classification: str = "public",
+    ) -> np.ndarray:
+        """BM25 per chunk over the level's view (see `LevelView.scores`)."""
+        return self.view(max_classification).scores(question, glossary_weight)
 
 
 def allowed_levels(max_classification: str) -> list[str]:
@@ -270,7 +329,7 @@ class Retriever:
             t = time.perf_counter()
             for qi, q in enumerate(queries):
                 ranked = []
-                sc = lex.scores(q)
+                sc = lex.scores(q, max_classification=max_classification)
                 order: Any = np.argsort(-sc)[: pool * 3] if len(sc) else []
                 for i in order:
                     if sc[i] <= 0:

@@ -17,8 +17,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
+import threading
+import time
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -33,6 +38,28 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 log = logging.getLogger(__name__)
 
 META_ID = "__meta__"
+LOCK_ID = "ingest"
+
+# The timeout of the Chroma HTTP client being created (see `_install_http_timeout`).
+_http_timeout = 30.0
+_http_timeout_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _install_http_timeout() -> None:
+    """chromadb's HTTP client waits forever for an answer (it builds its httpx client with
+    timeout=None, and only from a fixed class path): give every client the timeout of the
+    Store that creates it, so a frozen server becomes an error instead of a hung question."""
+    import httpx
+    from chromadb.api.fastapi import FastAPI
+
+    original = FastAPI.__init__
+
+    def init(self: Any, system: Any) -> None:
+        original(self, system)
+        self._session.timeout = httpx.Timeout(_http_timeout)
+
+    FastAPI.__init__ = init  # type: ignore[method-assign]
 
 
 def _zeros(n: int) -> np.ndarray:
@@ -55,6 +82,7 @@ class DocRecord:
     fmt: str
     ingested_at: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    path: str = ""  # the file's absolute path when it came from disk: ids are unique per file
 
 
 def _chunk_metadata(c: Chunk, version: str, doc_meta: dict[str, Any]) -> dict[str, Any]:
@@ -134,13 +162,17 @@ class Store:
             if settings.chroma_url:
                 from urllib.parse import urlparse
 
+                global _http_timeout
                 u = urlparse(settings.chroma_url)
-                self.client = chromadb.HttpClient(
-                    host=u.hostname or "localhost",
-                    port=u.port or (443 if u.scheme == "https" else 8000),
-                    ssl=u.scheme == "https",
-                    settings=chroma_settings,
-                )
+                _install_http_timeout()
+                with _http_timeout_lock:
+                    _http_timeout = settings.chroma_timeout
+                    self.client = chromadb.HttpClient(
+                        host=u.hostname or "localhost",
+                        port=u.port or (443 if u.scheme == "https" else 8000),
+                        ssl=u.scheme == "https",
+                        settings=chroma_settings,
+                    )
                 self.client.heartbeat()
                 self.location = settings.chroma_url
             else:
@@ -157,6 +189,13 @@ class Store:
         self._open()
 
     def _unavailable(self, e: Exception) -> StoreUnavailableError:
+        timed_out = "timeout" in type(e).__name__.lower() or "timed out" in str(e).lower()
+        if self.settings.chroma_url and timed_out:
+            return StoreUnavailableError(
+                f"the Chroma server at {self.settings.chroma_url} did not answer within "
+                f"{self.settings.chroma_timeout:g} s (ASSISTANT_CHROMA_TIMEOUT). Check that it is "
+                "running and not overloaded, or raise the timeout."
+            )
         if self.settings.chroma_url:
             return StoreUnavailableError(
                 f"cannot reach the Chroma server at {self.settings.chroma_url} ({type(e).__name__}: "
@@ -352,6 +391,60 @@ class Store:
             for cid, d in zip(res["ids"][0], res["distances"][0], strict=False)
         ]
 
+    # -- ingest lease (server mode) ------------------------------------------------------------
+    def _lock_collection(self) -> Any:
+        return self._call(
+            lambda: self.client.get_or_create_collection(
+                f"{self.settings.collection}-lock", embedding_function=None
+            )
+        )
+
+    def acquire_lease(self, ttl: float = 60.0, wait: float = 0.0) -> StoreLease:
+        """Hold the ingest lease in the store itself, so ingests on different machines that
+        share one Chroma server exclude each other. Chroma has no compare-and-set, so a claim
+        is written, then read back after a pause: of two claims made at once, only the one
+        that was written last reads back as its own."""
+        from .errors import IngestLockedError
+
+        col = self._lock_collection()
+        me = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        deadline = time.monotonic() + wait
+        while True:
+            holder = self._lease_holder(col)
+            if holder is None or holder[0] == me:
+                self._write_lease(col, me, ttl)
+                time.sleep(0.3)
+                holder = self._lease_holder(col)
+                if holder is not None and holder[0] == me:
+                    return StoreLease(self, col, me, ttl)
+            if time.monotonic() >= deadline:
+                who = holder[0].rsplit(":", 1)[0] if holder else "another process"
+                raise IngestLockedError(
+                    f"another ingest into {self.location} is running (held by {who}, "
+                    f"collection {self.settings.collection}); wait for it to finish, or run "
+                    "with --wait SECONDS to queue behind it. A crashed ingest's lease ends "
+                    f"by itself within {ttl:.0f} s."
+                )
+            time.sleep(min(1.0, max(0.05, deadline - time.monotonic())))
+
+    def _lease_holder(self, col: Any) -> tuple[str, float] | None:
+        got = self._call(lambda: col.get(ids=[LOCK_ID], include=["metadatas"]))
+        if not got["ids"]:
+            return None
+        m = got["metadatas"][0] or {}
+        expires = float(m.get("expires") or 0)
+        if expires < time.time():
+            return None  # a crashed ingest's lease has run out
+        return str(m.get("owner") or ""), expires
+
+    def _write_lease(self, col: Any, owner: str, ttl: float) -> None:
+        meta = {"owner": owner, "expires": time.time() + ttl}
+        self._call(
+            lambda: col.upsert(
+                ids=[LOCK_ID], embeddings=_zeros(1), metadatas=[meta], documents=["lease"]
+            )
+        )
+
     def drop_all(self) -> None:
         """For --rebuild: remove both collections and recreate them empty."""
         for name in (self.settings.collection, f"{self.settings.collection}-docs"):
@@ -378,3 +471,30 @@ class Store:
                     "make ASSISTANT_DATA_DIR writable; the index is unchanged."
                 ) from None
             raise
+
+
+class StoreLease:
+    """A held ingest lease: renewed in the background until released."""
+
+    def __init__(self, store: Store, col: Any, owner: str, ttl: float) -> None:
+        self.store, self.col, self.owner, self.ttl = store, col, owner, ttl
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._renew, daemon=True, name="ingest-lease")
+        self._thread.start()
+
+    def _renew(self) -> None:
+        while not self._stop.wait(self.ttl / 3):
+            try:
+                self.store._write_lease(self.col, self.owner, self.ttl)
+            except Exception as e:  # the next renewal tries again; the lease outlives one miss
+                log.warning("could not renew the ingest lease: %s", e)
+
+    def release(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        try:
+            holder = self.store._lease_holder(self.col)
+            if holder is not None and holder[0] == self.owner:
+                self.store._call(lambda: self.col.delete(ids=[LOCK_ID]))
+        except Exception as e:  # it runs out by itself
+            log.warning("could not release the ingest lease: %s", e)

@@ -37,6 +37,8 @@ def _settings(data_dir: str, embeddings: str, cache: str, chroma_url: str | None
         data_dir=Path(data_dir),
         embeddings=embeddings,
         embed_cache=Path(cache),
+        # The benchmark texts (realdocs, synthetic) name no level and are asked about at public.
+        default_classification="public",
         **extra,
     )
 

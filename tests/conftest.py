@@ -37,6 +37,9 @@ def clean_env(
     data = tmp_path / "data"
     monkeypatch.setenv("ASSISTANT_DATA_DIR", str(data))
     monkeypatch.setenv("ASSISTANT_EMBED_CACHE", str(embed_cache_path))
+    # Test documents are mostly written without a classification and asked about at public;
+    # the fail-closed default (internal) is tested on its own in test_ingest.py.
+    monkeypatch.setenv("ASSISTANT_DEFAULT_CLASSIFICATION", "public")
     get_settings.cache_clear()
     yield data
     get_settings.cache_clear()

@@ -36,7 +36,14 @@ def build_hash_index(root: Path, docs: dict[str, str], embed_cache: Path | None 
             if name.startswith("ASSISTANT_"):
                 mp.delenv(name)
         extra = {"embed_cache": embed_cache} if embed_cache else {}
-        s = load_settings(embeddings="hash", data_dir=root / "data", _env_file=None, **extra)
+        # The test documents that name no classification are meant as public ones.
+        s = load_settings(
+            embeddings="hash",
+            data_dir=root / "data",
+            default_classification="public",
+            _env_file=None,
+            **extra,
+        )
         report = ingest_paths([folder], s, progress=False)
     assert report.ok, report.to_json()
     return root / "data"

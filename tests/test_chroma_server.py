@@ -68,6 +68,7 @@ def chroma_server(tmp_path: Path) -> Iterator[tuple[str, Callable[[], None]]]:
                 proc.kill()
                 proc.wait(timeout=10)
 
+    stop.proc = proc  # type: ignore[attr-defined]  # for tests that freeze the server
     try:
         deadline = time.monotonic() + 30
         while not _heartbeat(url):

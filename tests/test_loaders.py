@@ -254,7 +254,8 @@ def test_markdown_title_defaults(tmp_path: Path) -> None:
     assert doc.metadata["title"] == "Second heading"
     doc = load_file(write(tmp_path / "notes.txt", ENGLISH), tmp_path)
     assert doc.metadata["title"] == "notes"
-    assert doc.metadata["classification"] == "public"
+    assert doc.metadata["classification"] == "internal"  # fail closed: none given
+    assert doc.metadata["classification_default"] is True
     assert doc.metadata["fund"] == [] and doc.metadata["sources"] == []
 
 
@@ -456,7 +457,7 @@ def test_fuzz_any_text_load_or_loader_error(tmp_path: Path, text: str, suffix: s
     except LoaderError as exc:
         assert str(exc).startswith(path.name)
     else:
-        assert doc.text.strip() and doc.metadata["classification"] == "public"
+        assert doc.text.strip() and doc.metadata["classification"] == "internal"
 
 
 # ----------------------------------------------------------------------------- real documents
