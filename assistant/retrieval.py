@@ -24,11 +24,15 @@ import numpy as np
 from .config import Settings
 from .documents import CLASSIFICATIONS, Chunk, Passage, classification_rank
 from .language import (
+    TermAligner,
+    build_bridge,
+    collect_terms,
     detect_language,
     pseudo_translate,
     question_word_forms,
     split_query_tokens,
     stems,
+    use_bridge,
 )
 
 log = logging.getLogger(__name__)
@@ -54,9 +58,9 @@ class LexicalIndex:
     """BM25 over every visible chunk, plus the chunk table that maps ids to chunks."""
 
     FILE = "lexical.pkl"
-    FORMAT = 2  # bump when the pickled attributes change; older files are rebuilt
+    FORMAT = 3  # bump when the pickled attributes change; older files are rebuilt
 
-    def __init__(self, chunks: list[Chunk], generation: int) -> None:
+    def __init__(self, chunks: list[Chunk], generation: int, embed_terms: Any = None) -> None:
         import bm25s
 
         self.generation = generation
@@ -77,6 +81,21 @@ class LexicalIndex:
         self.df: Counter[str] = Counter()
         for st in self.stem_sets:
             self.df.update(st)
+        # The Swedish → English bridge: dictionary senses this index's English text uses.
+        en_counts: Counter[str] = Counter()
+        en_df: Counter[str] = Counter()
+        n_en = 0
+        for c, toks in zip(chunks, corpus, strict=True):
+            if str(c.metadata.get("language") or "en") == "en":
+                n_en += 1
+                en_counts.update(toks)
+                en_df.update(set(toks))
+        self.bridge = build_bridge(en_counts, en_df, n_en)
+        # Domain terms (English titles and defined terms) with their vectors, for aligning
+        # Swedish words the dictionary lacks; embedded once here, never at query time.
+        self.terms = TermAligner.build(
+            collect_terms(chunks) if embed_terms is not None else [], embed_terms
+        )
 
     def idf(self, stem: str) -> float:
         return math.log((len(self.chunks) + 1) / (self.df.get(stem, 0) + 0.5))
@@ -118,7 +137,7 @@ class LexicalIndex:
     @classmethod
     def refresh(cls, store: Any, settings: Settings) -> LexicalIndex:
         """Rebuild from the store and save beside it (atomically)."""
-        idx = cls(list(store.iter_chunks()), store.generation())
+        idx = cls(list(store.iter_chunks()), store.generation(), _term_embedder(store, settings))
         p = cls.path(settings)
         p.parent.mkdir(parents=True, exist_ok=True)
         tmp = p.with_suffix(".tmp")
@@ -148,7 +167,7 @@ class LexicalIndex:
             return cls.refresh(store, settings)
         except OSError as e:  # read-only data folder: keep it in memory
             log.warning("cannot save the lexical index (%s); using it in memory", e)
-            return cls(list(store.iter_chunks()), gen)
+            return cls(list(store.iter_chunks()), gen, _term_embedder(store, settings))
 
     def scores(self, question: str, glossary_weight: float | None = None) -> np.ndarray:
         """BM25 of the question's own words, plus glossary synonyms at a lower weight: a
@@ -166,6 +185,26 @@ class LexicalIndex:
         if extra and w:
             sc = sc + w * np.asarray(self.bm25.get_scores(extra), dtype=np.float32)
         return sc
+
+
+def _term_embedder(store: Any, settings: Settings) -> Any:
+    """Embeds index terms through the passage-vector cache (a re-ingest costs the model nothing)."""
+    emb = getattr(store, "embeddings", None)
+    if emb is None:
+        return None
+
+    def embed(texts: list[str]) -> list[list[float]]:
+        from .embeddings import embed_passages
+        from .ingest import _open_cache
+
+        cache = _open_cache(settings)
+        try:
+            return embed_passages(emb, texts, cache)[0]
+        finally:
+            if cache is not None:
+                cache.close()
+
+    return embed
 
 
 def allowed_levels(max_classification: str) -> list[str]:
@@ -211,6 +250,8 @@ class Retriever:
                 gen = self.store.generation()
                 if self._lex is None or self._lex.generation != gen:
                     self._lex = LexicalIndex.load(self.store, self.settings)
+            # The translation of a question uses this index's vocabulary (language.use_bridge).
+            use_bridge(self._lex.bridge, self._lex.terms, self.store.embeddings.embed_query)
             return self._lex
 
     def _visible(self, chunk: Chunk, levels: set[str], funds: set[str], period: str | None) -> bool:
