@@ -350,8 +350,8 @@ MAX_SENSES = 2
 # A sense whose words are in more than this share of English chunks names nothing ("make",
 # "take"): it is dropped, so the senses that are kept are the ones with weight (idf).
 MAX_DF_SHARE = 0.5
-_ENDINGS = ("ernas", "arnas", "ornas", "erna", "arna", "orna", "ens", "ets", "en", "et", "na")
-_ENDINGS += ("er", "ar", "or", "n", "s")
+_ENDINGS: tuple[str, ...] = ("ernas", "arnas", "ornas", "erna", "arna", "orna", "ens", "ets")
+_ENDINGS += ("en", "et", "na", "er", "ar", "or", "n", "s")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
