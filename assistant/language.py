@@ -197,6 +197,7 @@ def stems(text: str, lang: str) -> list[str]:
 class GlossaryGroup:
     terms: tuple[str, ...]
     patterns: tuple[re.Pattern[str], ...]
+    source: str = ""  # the act (both language versions) or the section's usage it comes from
 
 
 def _data(name: str) -> Any:
@@ -206,12 +207,15 @@ def _data(name: str) -> Any:
 @lru_cache(maxsize=1)
 def load_glossary() -> tuple[GlossaryGroup, ...]:
     groups = []
-    for terms in _data("glossary.yaml").get("groups", []):
-        terms = tuple(str(t) for t in terms)
+    for entry in _data("glossary.yaml").get("groups", []):
+        # An entry is {terms: [...], source: "..."}; a bare list of terms is still read.
+        raw = entry.get("terms", []) if isinstance(entry, dict) else entry
+        source = str(entry.get("source") or "") if isinstance(entry, dict) else ""
+        terms = tuple(str(t) for t in raw)
         pats = tuple(
             re.compile(r"(?<![\wåäö])" + re.escape(t.lower()) + r"(?![\wåäö])") for t in terms
         )
-        groups.append(GlossaryGroup(terms, pats))
+        groups.append(GlossaryGroup(terms, pats, source))
     return tuple(groups)
 
 

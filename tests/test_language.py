@@ -201,3 +201,14 @@ def test_term_vectors_are_unit_length() -> None:
     aligner = L.TermAligner.build(["a b", "c d"], lambda ts: [[3.0, 4.0], [1.0, 0.0]])
     assert np.allclose(np.linalg.norm(aligner.vectors, axis=1), 1.0)
     assert L.TermAligner.build([], None).best([1.0, 0.0]) is None
+
+
+def test_every_glossary_entry_names_its_source() -> None:
+    groups = L.load_glossary()
+    assert len(groups) > 40
+    for g in groups:
+        assert g.terms and g.source, g.terms
+        assert len(g.patterns) == len(g.terms)
+    isf = next(g for g in groups if g.terms[0] == "ISF")
+    assert "2021/1149" in isf.source
+    assert "Internal Security Fund" in L.expand_with_glossary("Vad gäller för ISF?")
