@@ -277,7 +277,7 @@ def _hand_lookup(w: str) -> list[str] | None:
 
 def _lookup(w: str) -> list[str] | None:
     """English for one Swedish word: the hand list first, then the index-filtered dictionary."""
-    hit = _hand_lookup(w) or _SV_COUNTRY.get(w) or _SV_COUNTRY.get(w[:-1] if w[-1:] == "s" else "")
+    hit = _hand_lookup(w)
     if hit:
         return hit
     bridge = _BRIDGE.get("current")
@@ -305,7 +305,9 @@ def _split_compound(w: str) -> list[str] | None:
 
 
 # Country codes as EU acts print them in annex tables (ISO 3166, with EL for Greece and UK),
-# with the English and Swedish names: a table row keyed "SE" is found by "Sweden" and "Sverige".
+# with the English and Swedish names: chunking adds the names to a table row's heading path, so
+# a row keyed "SE" is found by "Sweden" and by "Sverige". (Translating "Sverige" → "Sweden" in
+# every question instead lifted English texts that merely mention Sweden: not done.)
 COUNTRY_CODES: dict[str, tuple[str, str]] = {
     "AT": ("Austria", "Österrike"),
     "BE": ("Belgium", "Belgien"),
@@ -341,7 +343,6 @@ COUNTRY_CODES: dict[str, tuple[str, str]] = {
     "SK": ("Slovakia", "Slovakien"),
     "UK": ("United Kingdom", "Storbritannien"),
 }
-_SV_COUNTRY = {sv.lower(): [en, code] for code, (en, sv) in COUNTRY_CODES.items() if code != "GR"}
 
 
 # -- the dictionary, filtered by the index ----------------------------------------------------

@@ -207,6 +207,13 @@ def _term_embedder(store: Any, settings: Settings) -> Any:
     return embed
 
 
+def _english(chunk: Chunk) -> bool:
+    """Whether the translated (English) query may rank this chunk. A Swedish question's English
+    pseudo-query is there to reach English text; over Swedish text it only lifts English-looking
+    passages above the ones the question itself matches."""
+    return str(chunk.metadata.get("language") or "en") != "sv"
+
+
 def allowed_levels(max_classification: str) -> list[str]:
     r = classification_rank(max_classification)
     return [c for c in CLASSIFICATIONS if classification_rank(c) <= r]
@@ -302,6 +309,8 @@ class Retriever:
                 ranked: list[tuple[int, float]] = []
                 for cid, sim in self.store.search(vec, pool, where):
                     i = lex.by_id.get(cid)
+                    if qi and i is not None and not _english(lex.chunks[i]):
+                        continue  # the translation is there to reach English text only
                     if i is not None and self._visible(lex.chunks[i], levels, fund_set, period):
                         ranked.append((i, sim))
                         dense_of[i] = max(sim, dense_of.get(i, -1.0))
@@ -316,6 +325,8 @@ class Retriever:
                 for i in order:
                     if sc[i] <= 0:
                         break
+                    if qi and not _english(lex.chunks[int(i)]):
+                        continue
                     if self._visible(lex.chunks[int(i)], levels, fund_set, period):
                         ranked.append((int(i), float(sc[i])))
                         lex_of[int(i)] = max(float(sc[i]), lex_of.get(int(i), 0.0))
