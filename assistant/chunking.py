@@ -290,6 +290,56 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+_TABLE_ROW = re.compile(r"^\s*\|")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def _cells(row: str) -> list[str]:
+    return [clean_heading(c) for c in row.strip().strip("|").split("|")]
+
+
+def table_context(text: str, start: int, end: int, block_start: int, path: str) -> str:
+    """What a part of a table needs to be found on its own: caption, header row, country names.
+
+    A long annex table is split into several chunks; only the first holds the header row and
+    the caption. Every part that holds table rows gets them here (as part of the heading path,
+    which is embedded and indexed but never quoted), and rows keyed by a country code ("SE")
+    get the country's English and Swedish names, so "Sverige" reaches the "SE" row.
+    """
+    from .language import COUNTRY_CODES
+
+    lines = text[start:end].splitlines()
+    rows = [ln for ln in lines if _TABLE_ROW.match(ln) and not _TABLE_RULE.match(ln)]
+    if not rows:
+        return ""
+    out: list[str] = []
+    before = text[block_start:start].splitlines()
+    first = next((ln for ln in lines if ln.strip()), "")
+    if _TABLE_ROW.match(first):
+        # The table may have begun in an earlier part: walk back to its first row.
+        j = len(before)
+        while j > 0 and _TABLE_ROW.match(before[j - 1]):
+            j -= 1
+        table_lines = [ln for ln in before[j:] if ln.strip()] + lines
+        caption = next((ln.strip() for ln in reversed(before[:j]) if ln.strip()), "")
+        caption = clean_heading(caption.lstrip("#"))
+        if caption and caption.lower() not in path.lower() and len(caption) < 200:
+            out.append(caption)
+        if len(table_lines) > 1 and _TABLE_RULE.match(table_lines[1]) and table_lines[0] != first:
+            header = [c for c in _cells(table_lines[0]) if c]
+            if header:
+                out.append(" | ".join(header))
+    names = []
+    for row in rows:
+        cells = _cells(row)
+        key = cells[0].upper() if cells else ""
+        if key in COUNTRY_CODES:
+            names.append(f"{key} {' '.join(COUNTRY_CODES[key])}")
+    if names:
+        out.append(", ".join(names))
+    return " › ".join(out)
+
+
 def default_token_counter(text: str) -> int:
     """Rough count used only when no model is given (tests): ~1 token per 3.5 characters."""
     return int(len(text) / 3.5) + 2
@@ -329,13 +379,14 @@ def chunk_document(
             if page_starts:
                 i = bisect.bisect_right(page_starts, ps) - 1
                 page = doc.pages[max(i, 0)][1]
+            context = table_context(doc.text, ps, pe, s, path or title)
             chunks.append(
                 Chunk(
                     chunk_id=f"{doc.doc_id}::{len(chunks):05d}",
                     doc_id=doc.doc_id,
                     text=doc.text[ps:pe],
                     section=label or title,
-                    heading_path=path or title,
+                    heading_path=" › ".join(x for x in (path or title, context) if x),
                     start=ps,
                     end=pe,
                     page=page,

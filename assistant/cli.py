@@ -66,7 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("eval", help="run evaluation suites and report metrics")
     ev.add_argument("suites", nargs="+", metavar="SUITE.yaml")
-    ev.add_argument("--docs", metavar="DIR", help="ingest DIR into a temporary index first")
+    ev.add_argument(
+        "--docs",
+        metavar="DIR",
+        action="append",
+        help="ingest DIR into a temporary index first; repeat it once per suite (same order) "
+        "to run each suite over its own documents, e.g. a dev set and a check set side by side",
+    )
     ev.add_argument("--json", metavar="FILE", dest="json_out", help="write per-question JSON")
     ev.add_argument("--report", metavar="DIR", help="write Markdown + HTML report here")
     ev.add_argument(

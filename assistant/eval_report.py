@@ -16,7 +16,7 @@ from typing import Any
 
 from rich.table import Table
 
-from .evaluation import HEADLINE_METRICS, EvalResult, QuestionResult, Regression
+from .evaluation import HEADLINE_METRICS, EvalResult, QuestionResult, Regression, summarize
 
 _PERCENT_FREE = ("latency_p50_ms", "latency_p95_ms")
 _BREAKDOWN_METRICS = (
@@ -83,6 +83,14 @@ def _breakdown_rows(result: EvalResult) -> list[tuple[str, str, dict[str, Any]]]
         if len(s["by_suite"]) > 1:
             for name, m in s["by_suite"].items():
                 rows.append((config, f"suite {name}", m))
+                # Suites side by side (a dev set and a check set): language and cross-lingual.
+                rs = [r for r in result.results if r.config == config and r.question.suite == name]
+                for lang in sorted({r.question.lang for r in rs}):
+                    sub = summarize([r for r in rs if r.question.lang == lang])
+                    rows.append((config, f"suite {name} · lang {lang}", sub))
+                cross = [r for r in rs if r.cross_lingual is True]
+                if cross:
+                    rows.append((config, f"suite {name} · cross-lingual", summarize(cross)))
     return rows
 
 

@@ -912,14 +912,33 @@ def eval_command(
     previous = _read_previous(args.compare) if args.compare else None
     configs = BASELINE_CONFIGS if args.baselines else ("full",)
     console = Console(stderr=False)
-    with tempfile.TemporaryDirectory(prefix="assistant-eval-", ignore_cleanup_errors=True) as tmp:
-        if pipeline is None:
-            pipeline = _build_pipeline(args, settings, Path(tmp), console)
-        n = sum(len(s.questions) for s in suites) * len(configs)
-        console.print(f"Asking {n} question(s) ({', '.join(configs)}, k={args.k}) …")
-        result = run_eval(
-            suites, pipeline, k=args.k, configs=configs, max_classification=args.level
+    docs = _docs_list(args.docs)
+    if len(docs) > 1 and len(docs) != len(args.suites):
+        raise SuiteError(
+            f"--docs given {len(docs)} times for {len(args.suites)} suite(s): give one --docs "
+            "per suite (in the same order), or one for all suites"
         )
+    with tempfile.TemporaryDirectory(prefix="assistant-eval-", ignore_cleanup_errors=True) as tmp:
+        n = sum(len(s.questions) for s in suites) * len(configs)
+        if len(docs) > 1 and pipeline is None:
+            # Each suite over its own documents (e.g. the dev set and a check set side by side).
+            parts = []
+            for i, (suite, folder) in enumerate(zip(suites, docs, strict=True)):
+                one = argparse.Namespace(**{**vars(args), "docs": folder})
+                p = _build_pipeline(one, settings, Path(tmp) / str(i), console)
+                console.print(f"Asking {len(suite.questions) * len(configs)} question(s) …")
+                parts.append(
+                    run_eval([suite], p, k=args.k, configs=configs, max_classification=args.level)
+                )
+            result = merge_results(parts)
+        else:
+            if pipeline is None:
+                one = argparse.Namespace(**{**vars(args), "docs": docs[0] if docs else None})
+                pipeline = _build_pipeline(one, settings, Path(tmp), console)
+            console.print(f"Asking {n} question(s) ({', '.join(configs)}, k={args.k}) …")
+            result = run_eval(
+                suites, pipeline, k=args.k, configs=configs, max_classification=args.level
+            )
     console.print(eval_report.headline_table(result))
     console.print(eval_report.breakdown_table(result))
     if args.json_out:
@@ -932,6 +951,28 @@ def eval_command(
         regressions = compare_results(previous, result.to_json())
         console.print(eval_report.format_regressions(regressions, args.compare))
     return 0
+
+
+def _docs_list(docs: Any) -> list[str]:
+    if not docs:
+        return []
+    return [str(docs)] if isinstance(docs, str | Path) else [str(d) for d in docs]
+
+
+def merge_results(parts: Sequence[EvalResult]) -> EvalResult:
+    """One result from runs of different suites (each over its own documents)."""
+    first = parts[0]
+    merged = EvalResult(
+        suites=[s for p in parts for s in p.suites],
+        configs=list(first.configs),
+        k=first.k,
+        max_classification=first.max_classification,
+        results=[r for p in parts for r in p.results],
+        started_at=first.started_at,
+        doc_languages={d: lang for p in parts for d, lang in p.doc_languages.items()},
+    )
+    merged.summary = summarize_result(merged)
+    return merged
 
 
 def _read_previous(path: str) -> dict[str, Any]:
@@ -955,6 +996,7 @@ def _build_pipeline(
             raise SuiteError(f"--docs {docs}: not a folder; give the folder of documents to ingest")
         from .ingest import ingest_paths
 
+        tmp.mkdir(parents=True, exist_ok=True)
         settings = settings.model_copy(update={"data_dir": tmp, "chroma_url": None})
         console.print(f"Ingesting {docs} into a temporary index …")
         report = ingest_paths([docs], settings, progress=False)

@@ -24,11 +24,15 @@ import numpy as np
 from .config import Settings
 from .documents import CLASSIFICATIONS, Chunk, Passage, classification_rank
 from .language import (
+    TermAligner,
+    build_bridge,
+    collect_terms,
     detect_language,
     pseudo_translate,
     question_word_forms,
     split_query_tokens,
     stems,
+    use_bridge,
 )
 
 log = logging.getLogger(__name__)
@@ -73,6 +77,25 @@ class LevelView:
         for i in positions:
             c = index.chunks[i]
             self.titles.setdefault(c.doc_id, str(c.metadata.get("title") or c.doc_id))
+
+    def build_bridge(self, corpus: list[list[str]], embed_terms: Any) -> None:
+        """Dictionary senses this view's English text uses, and its domain terms (titles,
+        defined terms) with their vectors, embedded once here, never at query time."""
+        chunks = self.index.chunks
+        positions = range(self.n_total) if self.positions is None else self.positions.tolist()
+        en_counts: Counter[str] = Counter()
+        en_df: Counter[str] = Counter()
+        n_en = 0
+        for i in positions:
+            if str(chunks[i].metadata.get("language") or "en") == "en":
+                n_en += 1
+                en_counts.update(corpus[i])
+                en_df.update(set(corpus[i]))
+        self.bridge = build_bridge(en_counts, en_df, n_en)
+        self.terms = TermAligner.build(
+            collect_terms([chunks[i] for i in positions]) if embed_terms is not None else [],
+            embed_terms,
+        )
 
     def idf(self, stem: str) -> float:
         return math.log((self.n + 1) / (self.df.get(stem, 0) + 0.5))
@@ -139,7 +162,7 @@ class LexicalIndex:
     FILE = "lexical.pkl"
     FORMAT = 3  # bump when the pickled attributes change; older files are rebuilt
 
-    def __init__(self, chunks: list[Chunk], generation: int) -> None:
+    def __init__(self, chunks: list[Chunk], generation: int, embed_terms: Any = None) -> None:
         self.generation = generation
         self.format = self.FORMAT
         self.chunks = chunks
@@ -162,6 +185,19 @@ class LexicalIndex:
                 self.views[level] = previous  # nothing more to see at this level: share it
                 continue
             previous = self.views[level] = LevelView(self, positions, corpus)
+        # The Swedish → English bridge of each level: what the asker may see decides which
+        # dictionary senses and domain terms translate a question (retrieve sets it per question).
+        for view in dict.fromkeys(self.views.values()):
+            view.build_bridge(corpus, embed_terms)
+
+    @property
+    def bridge(self) -> Any:
+        """The public view's Swedish → English bridge."""
+        return self.view().bridge
+
+    @property
+    def terms(self) -> Any:
+        return self.view().terms
 
     def view(self, max_classification: str = "public") -> LevelView:
         """The statistics of what an asker at this level may see (unknown levels: public)."""
@@ -185,7 +221,7 @@ class LexicalIndex:
     @classmethod
     def refresh(cls, store: Any, settings: Settings) -> LexicalIndex:
         """Rebuild from the store and save beside it (atomically)."""
-        idx = cls(list(store.iter_chunks()), store.generation())
+        idx = cls(list(store.iter_chunks()), store.generation(), _term_embedder(store, settings))
         p = cls.path(settings)
         p.parent.mkdir(parents=True, exist_ok=True)
         tmp = p.with_suffix(".tmp")
@@ -215,7 +251,7 @@ class LexicalIndex:
             return cls.refresh(store, settings)
         except OSError as e:  # read-only data folder: keep it in memory
             log.warning("cannot save the lexical index (%s); using it in memory", e)
-            return cls(list(store.iter_chunks()), gen)
+            return cls(list(store.iter_chunks()), gen, _term_embedder(store, settings))
 
     def scores(
         self,
@@ -225,6 +261,33 @@ class LexicalIndex:
     ) -> np.ndarray:
         """BM25 per chunk over the level's view (see `LevelView.scores`)."""
         return self.view(max_classification).scores(question, glossary_weight)
+
+
+def _term_embedder(store: Any, settings: Settings) -> Any:
+    """Embeds index terms through the passage-vector cache (a re-ingest costs the model nothing)."""
+    emb = getattr(store, "embeddings", None)
+    if emb is None:
+        return None
+
+    def embed(texts: list[str]) -> list[list[float]]:
+        from .embeddings import embed_passages
+        from .ingest import _open_cache
+
+        cache = _open_cache(settings)
+        try:
+            return embed_passages(emb, texts, cache)[0]
+        finally:
+            if cache is not None:
+                cache.close()
+
+    return embed
+
+
+def _english(chunk: Chunk) -> bool:
+    """Whether the translated (English) query may rank this chunk. A Swedish question's English
+    pseudo-query is there to reach English text; over Swedish text it only lifts English-looking
+    passages above the ones the question itself matches."""
+    return str(chunk.metadata.get("language") or "en") != "sv"
 
 
 def allowed_levels(max_classification: str) -> list[str]:
@@ -295,6 +358,10 @@ class Retriever:
     ) -> list[Passage]:
         timings = timings if timings is not None else {}
         lex = self.lexical
+        # The translation of this question (and of its answer's quote choice, in this thread)
+        # uses the vocabulary of what the asker may see (language.use_bridge).
+        view = lex.view(max_classification)
+        use_bridge(view.bridge, view.terms, self.store.embeddings.embed_query)
         levels = set(allowed_levels(max_classification))
         fund_set = {f.upper() for f in funds or []}
         pool = max(50, k * 5)
@@ -320,6 +387,8 @@ class Retriever:
                 ranked: list[tuple[int, float]] = []
                 for cid, sim in self.store.search(vec, pool, where):
                     i = lex.by_id.get(cid)
+                    if qi and i is not None and not _english(lex.chunks[i]):
+                        continue  # the translation is there to reach English text only
                     if i is not None and self._visible(lex.chunks[i], levels, fund_set, period):
                         ranked.append((i, sim))
                         dense_of[i] = max(sim, dense_of.get(i, -1.0))
@@ -334,6 +403,8 @@ class Retriever:
                 for i in order:
                     if sc[i] <= 0:
                         break
+                    if qi and not _english(lex.chunks[int(i)]):
+                        continue
                     if self._visible(lex.chunks[int(i)], levels, fund_set, period):
                         ranked.append((int(i), float(sc[i])))
                         lex_of[int(i)] = max(float(sc[i]), lex_of.get(int(i), 0.0))

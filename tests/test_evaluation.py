@@ -682,6 +682,80 @@ def test_eval_command_docs_ingests_into_temporary_index(
     assert not seen["data_dir"].exists()  # removed after the run
 
 
+def test_eval_command_one_docs_folder_per_suite(
+    tiny_suite: Suite,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import assistant.ingest
+    import assistant.pipeline
+    from assistant.config import load_settings
+
+    ingested: list[tuple[Path, Path]] = []
+    asked_in: dict[str, Path] = {}
+
+    def fake_ingest(paths: list[Path], settings: Any, **kw: Any) -> Any:
+        ingested.append((paths[0], settings.data_dir))
+        return types.SimpleNamespace(added=["a"], updated=[], chunks_written=3, failed=[])
+
+    class RecordingPipeline(FakePipeline):
+        def __init__(self, settings: Any) -> None:
+            super().__init__(tiny_script())
+            self.data_dir = settings.data_dir
+
+        def ask(self, question: str, **kw: Any) -> Answer:
+            asked_in.setdefault(question, self.data_dir)
+            return super().ask(question, **kw)
+
+    monkeypatch.setattr(assistant.ingest, "ingest_paths", fake_ingest)
+    monkeypatch.setattr(assistant.pipeline, "Pipeline", RecordingPipeline)
+    check = tmp_path / "check.yaml"
+    check.write_text(
+        SUITE_YAML.replace("name: tiny", "name: check").replace(
+            "Hur stor medfinansiering?", "Semesterdagar?"
+        ),
+        encoding="utf-8",
+    )
+    dev_docs, check_docs = tmp_path / "dev-docs", tmp_path / "check-docs"
+    dev_docs.mkdir()
+    check_docs.mkdir()
+    settings = load_settings(ASSISTANT_DATA_DIR=str(tmp_path / "data"))
+    out = tmp_path / "both.json"
+    args = _eval_args(
+        [str(tiny_suite.path), str(check)], docs=[str(dev_docs), str(check_docs)], json_out=str(out)
+    )
+    assert eval_command(args, settings) == 0
+    # Each suite was ingested into its own index and asked there.
+    assert [p for p, _d in ingested] == [dev_docs, check_docs]
+    assert ingested[0][1] != ingested[1][1]
+    assert asked_in["Hur stor medfinansiering?"] == ingested[0][1]
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert set(data["summary"]["full"]["by_suite"]) == {"tiny", "check"}
+    assert {q["suite"] for q in data["questions"]} == {"tiny", "check"}
+    # The report puts the suites side by side, each split by language.
+    from assistant.eval_report import _breakdown_rows
+    from assistant.evaluation import merge_results
+
+    merged = merge_results(
+        [
+            run_eval([tiny_suite], FakePipeline(tiny_script())),
+            run_eval([load_suite(check)], FakePipeline(tiny_script())),
+        ]
+    )
+    groups = [g for _c, g, _s in _breakdown_rows(merged)]
+    assert "suite tiny · lang sv" in groups and "suite check · lang sv" in groups
+    assert len(merged.results) == len(tiny_suite.questions) * 2
+    # One --docs per suite, or one for all: anything else is a usage error.
+    with pytest.raises(SuiteError, match="one --docs per suite"):
+        eval_command(
+            _eval_args(
+                [str(tiny_suite.path), str(check)],
+                docs=[str(dev_docs), str(check_docs), str(check_docs)],
+            ),
+            settings,
+        )
+
+
 def test_eval_command_bad_suite_fails_before_pipeline(tmp_path: Path) -> None:
     from assistant.config import load_settings
 

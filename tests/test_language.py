@@ -1,0 +1,278 @@
+"""The Swedish → English bridge: the dictionary filtered by an index, compounds, aligned terms."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from assistant import language as L
+from assistant.chunking import chunk_document
+from assistant.documents import Chunk, Document
+
+
+@pytest.fixture(autouse=True)
+def _no_bridge() -> Iterator[None]:
+    """Each test registers its own index vocabulary; none leaks into other tests."""
+    saved = dict(L._BRIDGE.items), dict(L._TERMS.items)
+    L.use_bridge(None)
+    yield
+    L._BRIDGE.items = saved[0]
+    L._TERMS.items = saved[1]
+
+
+def _vocabulary(text: str) -> tuple[Counter[str], Counter[str], int]:
+    """English stem counts of a text taken as one chunk per line (as the lexical index keeps)."""
+    counts: Counter[str] = Counter()
+    df: Counter[str] = Counter()
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    for ln in lines:
+        toks = L.stems(ln, "en")
+        counts.update(toks)
+        df.update(set(toks))
+    return counts, df, len(lines)
+
+
+ENGLISH = """\
+The Fund may support a patrol boat for the border police.
+A boat used for surveillance of the sea border is eligible.
+Member States shall report on each boat purchased.
+The office of the managing authority keeps the records.
+An office may be rented with support from the Fund.
+Costs of the liaison office are eligible.
+Training on the holiday rules is not eligible.
+The Commission shall adopt delegated acts.
+The programme shall set out the specific objectives.
+The national programme shall be evaluated.
+"""
+
+
+def test_lexicon_senses_are_clean_and_in_dictionary_order() -> None:
+    lex = L.load_lexicon()
+    assert len(lex) > 15000
+    assert lex["bidrag"][0] == "contribution"
+    # Explanations in parentheses or brackets are dropped, synonyms become senses.
+    assert all("(" not in s and "[" not in s for senses in lex.values() for s in senses)
+    assert lex["personal"] == ("staff", "personnel")
+
+
+def test_bridge_keeps_only_senses_the_index_uses() -> None:
+    bridge = L.build_bridge(*_vocabulary(ENGLISH))
+    # "fartyg" → boat: the English text uses "boat" often enough.
+    assert bridge.lookup("fartyg") == ["boat"]
+    # "kontor" → office (three times); an inflected form reaches it through the Swedish stem.
+    assert bridge.lookup("kontoret") == ["office"]
+    # "förvaring" → storage: not in the text, so no translation at all.
+    assert bridge.lookup("förvaring") is None
+    # A sense must occur MIN_OCCURRENCES times: "holiday" once is not enough.
+    assert bridge.lookup("semester") is None
+    # "hyra" → rent, rental, hire: only the senses the text uses, at most MAX_SENSES.
+    rent = L.build_bridge(*_vocabulary(ENGLISH + "Rent and hire.\nRent, hire.\nRent; hire.\n"))
+    assert rent.lookup("hyra") == ["rent", "hire"]
+
+
+def test_bridge_drops_senses_every_chunk_uses() -> None:
+    text = "\n".join(f"The fund pays a boat for item {i}." for i in range(6))
+    bridge = L.build_bridge(*_vocabulary(text))
+    assert bridge.lookup("fartyg") is None  # "boat" is in every chunk: it tells nothing apart
+
+
+def test_pseudo_translate_uses_the_registered_bridge() -> None:
+    question = "Får vi köpa ett fartyg till kontoret?"
+    before = L.pseudo_translate(question, with_glossary=False)
+    assert "boat" not in before and "office" not in before
+    L.use_bridge(L.build_bridge(*_vocabulary(ENGLISH)))
+    after = L.pseudo_translate(question, with_glossary=False).split()
+    assert "boat" in after and "office" in after
+    # Question words are looked up in the filtered dictionary for coverage too.
+    forms = L.question_word_forms(question)
+    assert any("boat" in f for f in forms)
+
+
+def test_compounds_split_on_the_dictionary() -> None:
+    assert L._split_compound("gränsfartyg") is None  # without the index, "fartyg" is unknown
+    L.use_bridge(L.build_bridge(*_vocabulary(ENGLISH)))
+    # gräns (hand list) + fartyg (dictionary, filtered): both parts are translated.
+    out = L.pseudo_translate("Får vi köpa gränsfartyg?", with_glossary=False).split()
+    assert "border" in out and "boat" in out
+    # Both parts must be known: an unknown head is not dropped silently.
+    assert L._split_compound("qwxzfartyg") is None
+
+
+def _fake_embedder(table: dict[str, list[float]]):  # type: ignore[no-untyped-def]
+    def embed(text: str) -> list[float]:
+        return table.get(text, [0.0, 0.0, 0.0, 1.0])
+
+    return embed
+
+
+def test_terms_align_only_clear_matches_the_dictionary_allows() -> None:
+    terms = ["operating support", "third country", "Pre-financing", "third countries"]
+    vecs = {
+        "operating support": [1.0, 0.0, 0.0, 0.0],
+        "third country": [0.0, 1.0, 0.0, 0.0],
+        "third countries": [0.0, 0.99, 0.14, 0.0],
+        "Pre-financing": [0.0, 0.0, 1.0, 0.0],
+    }
+    aligner = L.TermAligner.build(terms, lambda ts: [vecs[t] for t in ts])
+    query = {
+        # plomvarn: no translation anywhere; close to one term, far from the others.
+        "plomvarn": [0.98, 0.0, 0.2, 0.0],
+        # kvarnbult: close to two near-identical terms (one answer, not two rivals).
+        "kvarnbult": [0.0, 1.0, 0.05, 0.0],
+        # snirkel: close to "Pre-financing", but the dictionary says "scroll".
+        "snirkel": [0.0, 0.0, 1.0, 0.0],
+        # qwrtzik: equally close to two unrelated terms.
+        "qwrtzik": [0.7, 0.0, 0.7, 0.0],
+    }
+    L.use_bridge(L.build_bridge(Counter(), Counter(), 0), aligner, _fake_embedder(query))
+    assert L.aligned_terms("Vad är plomvarn?") == ["operating support"]
+    assert L.aligned_terms("Gäller det kvarnbult?") == ["third country"]
+    assert L.aligned_terms("Gäller det snirkel?") == []
+    assert L.aligned_terms("Finns det qwrtzik?") == []
+    assert "operating support" in L.pseudo_translate("Vad är plomvarn?")
+    # Without a registered aligner nothing is aligned (and nothing is embedded).
+    L.use_bridge(None)
+    assert L.aligned_terms("Vad är plomvarn?") == []
+
+
+def test_collect_terms_titles_defined_terms_and_phrases() -> None:
+    def chunk(path: str, text: str, lang: str = "en") -> SimpleNamespace:
+        return SimpleNamespace(heading_path=path, text=text, metadata={"language": lang})
+
+    chunks = [
+        chunk("CHAPTER II › Article 2 Definitions", "‘liaison officer’ means a representative."),
+        chunk("Article 21 Operating support", "Operating support for the liaison officer."),
+        chunk("Article 22 Operating support", "The liaison officer network of liaison officer."),
+        chunk("5 § Driftsstöd", "Driftsstöd och sambandsman.", "sv"),
+    ]
+    terms = L.collect_terms(chunks)
+    assert "Operating support" in terms and "Definitions" in terms
+    assert "liaison officer" in terms  # defined, and recurring
+    assert "CHAPTER II" not in terms
+    assert not any("Driftsstöd" in t for t in terms)  # Swedish text gives no English terms
+
+
+TABLE_DOC = """\
+# Regulation X
+
+## ANNEX I
+
+Amounts per Member State (in EUR)
+
+| **Member State** | **Fixed amount** | **Total** |
+| --- | --- | --- |
+{rows}
+"""
+
+
+def test_every_part_of_a_table_carries_its_header_and_caption() -> None:
+    codes = list(L.COUNTRY_CODES)
+    rows = "\n".join(
+        f"| {c} | {1000 + i} 000 000 | {5000 + i} 000 000 |" for i, c in enumerate(codes)
+    )
+    doc = Document("x", TABLE_DOC.format(rows=rows), {"title": "Regulation X"}, "x.md", "md")
+    chunks = chunk_document(doc, max_chars=300)
+    parts = [c for c in chunks if c.section == "Annex I" and "|" in c.text]
+    assert len(parts) > 3  # the table was split
+    for c in parts:
+        # The header row is in the part's text (the first part) or in its heading path.
+        assert "Member State | Fixed amount | Total" in c.heading_path or (
+            "**Member State**" in c.text
+        )
+        assert doc.text[c.start : c.end] == c.text  # the quoted text itself is unchanged
+    later = [c for c in parts if not c.text.lstrip().startswith(("Amounts", "| **Member"))]
+    assert later and all("Amounts per Member State (in EUR)" in c.heading_path for c in later)
+    se = next(c for c in parts if "| SE |" in c.text)
+    assert "Sweden" in se.heading_path and "Sverige" in se.heading_path
+    at = next(c for c in parts if "| AT |" in c.text)
+    assert "Sweden" not in at.heading_path or "| SE |" in at.text
+
+
+def test_term_vectors_are_unit_length() -> None:
+    aligner = L.TermAligner.build(["a b", "c d"], lambda ts: [[3.0, 4.0], [1.0, 0.0]])
+    assert np.allclose(np.linalg.norm(aligner.vectors, axis=1), 1.0)
+    assert L.TermAligner.build([], None).best([1.0, 0.0]) is None
+
+
+def test_every_glossary_entry_names_its_source() -> None:
+    groups = L.load_glossary()
+    assert len(groups) > 40
+    for g in groups:
+        assert g.terms and g.source, g.terms
+        assert len(g.patterns) == len(g.terms)
+    isf = next(g for g in groups if g.terms[0] == "ISF")
+    assert "2021/1149" in isf.source
+    assert "Internal Security Fund" in L.expand_with_glossary("Vad gäller för ISF?")
+
+
+class _FakeStore:
+    """Just enough of the vector store for Retriever: chunks, hash vectors, cosine search."""
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        from assistant.embeddings import HashEmbeddings
+
+        self.chunks = chunks
+        self.embeddings = HashEmbeddings()
+        self.vecs = np.asarray(self.embeddings.embed_documents([c.text for c in chunks]))
+
+    def generation(self) -> int:
+        return 1
+
+    def iter_chunks(self) -> Iterator[Chunk]:
+        return iter(self.chunks)
+
+    def search(self, vec: list[float], k: int, where: object) -> list[tuple[str, float]]:
+        sims = self.vecs @ np.asarray(vec)
+        return [(self.chunks[i].chunk_id, float(sims[i])) for i in np.argsort(-sims)[:k]]
+
+
+def test_translated_query_ranks_english_passages_only(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import assistant.retrieval as R
+
+    def chunk(i: int, lang: str, text: str) -> Chunk:
+        return Chunk(
+            f"d{lang}::{i}",
+            f"d{lang}",
+            text,
+            f"Article {i}",
+            f"Article {i}",
+            0,
+            1,
+            metadata={"language": lang, "classification": "public"},
+        )
+
+    chunks = [
+        chunk(1, "en", "The boat of the border police is eligible for support from the Fund."),
+        chunk(2, "en", "Member States report on each boat purchased with the Fund."),
+        chunk(3, "en", "A boat for sea border surveillance; boat crews are trained."),
+        chunk(6, "en", "The Commission shall adopt delegated acts on the programme."),
+        chunk(7, "en", "The managing authority keeps records of all projects."),
+        chunk(8, "en", "Evaluation of the national programme takes place every year."),
+        chunk(9, "en", "Technical assistance may cover staff costs of the authority."),
+        chunk(4, "sv", "Polisens fartyg för gränsövervakning till sjöss, boat och båt."),
+        chunk(5, "sv", "Fartyg som köps med stöd ska redovisas."),
+    ]
+    lists: dict[str, list[tuple[int, float]]] = {}
+    real_fuse = R.fuse
+
+    def spy(named: list[tuple[str, list[tuple[int, float]]]]) -> dict[int, float]:
+        lists.update(dict(named))
+        return real_fuse(named)
+
+    monkeypatch.setattr(R, "fuse", spy)
+    retriever = R.Retriever(_FakeStore(chunks), settings())
+    passages = retriever.retrieve("Får vi köpa ett fartyg?", k=5)
+    assert "fartyg" in L.load_lexicon() and retriever.lexical.bridge.lookup("fartyg") == ["boat"]
+    lang = [c.metadata["language"] for c in retriever.lexical.chunks]
+    # The Swedish question ranks both languages; its English translation only English text.
+    assert {lang[i] for i, _s in lists["dense"]} == {"en", "sv"}
+    assert lists["dense_en"] and {lang[i] for i, _s in lists["dense_en"]} == {"en"}
+    assert lists["lexical_en"] and {lang[i] for i, _s in lists["lexical_en"]} == {"en"}
+    assert {p.chunk.doc_id for p in passages} == {"den", "dsv"}
