@@ -149,7 +149,11 @@ def source_name(p: Passage, lang: str) -> str:
     c = p.chunk
     name = short_title(c.metadata, c.doc_id, lang)
     section = section_for_lang(c.section, lang)
-    if not section or _same_label(section, name) or _same_label(section, str(c.metadata.get("title") or "")):
+    if (
+        not section
+        or _same_label(section, name)
+        or _same_label(section, str(c.metadata.get("title") or ""))
+    ):
         return name
     return f"{name}, {section}"
 
@@ -193,9 +197,7 @@ def extractive_answer(
     span = Q.short_span(question, top)
     if span is not None:
         short = ShortAnswer(span.text, num_of[top.unit.p_index], span.kind)
-        head.append(
-            t(lang, "short", fact=span.text, source=source_name(first, lang), n=short.n)
-        )
+        head.append(t(lang, "short", fact=span.text, source=source_name(first, lang), n=short.n))
     head.append(t(lang, "lead", source=source_name(first, lang)))
     return Draft("\n".join(head + lines), cites, [], short)
 

@@ -118,7 +118,7 @@ def asked_kind(question: str) -> str | None:
 
 
 def asks_negative(question: str) -> bool:
-    """"Vilka kostnader är inte stödberättigande?": the answer is a sentence that excludes."""
+    """ "Vilka kostnader är inte stödberättigande?": the answer is a sentence that excludes."""
     return bool(_NEGATIVE_Q.search(question))
 
 
@@ -156,7 +156,9 @@ SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
         rf"efterföljande|följande))?[  ](?:{_UNITS})\b",
         _I,
     ),
-    "year": re.compile(r"(?<![\w/:.,])(?:19|20)\d{2}(?:[  ]?[-–][  ]?(?:19|20)\d{2})?(?![\w/:]|[.,]\d)"),
+    "year": re.compile(
+        r"(?<![\w/:.,])(?:19|20)\d{2}(?:[  ]?[-–][  ]?(?:19|20)\d{2})?(?![\w/:]|[.,]\d)"
+    ),
     "ref": re.compile(
         r"\b(?:artikel|artiklarna|article|articles|Art\.)\s+\d+[a-z]?(?:\.\d+|\(\d+\))*"
         r"|\b\d+(?:\s*kap\.\s*\d+)?\s*§(?:\s*\d+\s*st\.)?",

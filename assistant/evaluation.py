@@ -655,9 +655,7 @@ def _ask_one(
         None if answer.abstained else answer_term_coverage(answer.text, q.answer_terms)
     )
     metrics["first_term_coverage"] = (
-        None
-        if answer.abstained
-        else answer_term_coverage(first_statement(answer), q.answer_terms)
+        None if answer.abstained else answer_term_coverage(first_statement(answer), q.answer_terms)
     )
     metrics["retrieved_term_coverage"] = retrieved_term_coverage(answer.retrieved, q.answer_terms)
     metrics["quotes"] = None if answer.abstained else quote_count(answer.text)
@@ -738,9 +736,7 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, Any]:
     )
     # Quote choice apart from retrieval: only questions whose terms were all in the top passages.
     found = [
-        r
-        for r in answerable
-        if not r.abstained and r.metrics.get("retrieved_term_coverage") == 1.0
+        r for r in answerable if not r.abstained and r.metrics.get("retrieved_term_coverage") == 1.0
     ]
     out["terms_retrieved"] = _mean(
         r.metrics.get("retrieved_term_coverage") for r in answerable if not r.abstained

@@ -18,9 +18,9 @@ padded with sentences that merely share a word with the question.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .answer_types import (
     ACCEPTS,
@@ -89,9 +89,7 @@ def _blocks(text: str) -> list[tuple[str, int, int]]:
         s, e = pos, pos + len(line)
         pos = e + 1
         stripped = line.strip()
-        structural = (
-            not stripped or _HEADING.match(line) or _ROW.match(line) or _ITEM.match(line)
-        )
+        structural = not stripped or _HEADING.match(line) or _ROW.match(line) or _ITEM.match(line)
         if structural and cur is not None:
             out.append((cur_kind, cur[0], cur[1]))
             cur = None
@@ -147,7 +145,9 @@ def sentence_units(p_index: int, text: str) -> list[Unit]:
             end = bs + (m.start() if m else len(block))
             s, e = _trimmed(text, pos, end)
             if e - s >= 3:
-                units.append(Unit(p_index, s, e, text[s:e], "item" if kind == "item" else "sentence"))
+                units.append(
+                    Unit(p_index, s, e, text[s:e], "item" if kind == "item" else "sentence")
+                )
             pos = bs + m.end() if m else be
     return units
 
@@ -264,8 +264,7 @@ def score_units(
         toks = [set(st.stemWords(words(f"{u.header} {u.text}"))) for u in units]
         # A fund's synonyms together name one thing: they add at most one synonym's weight.
         overlap = [
-            sum(weight(t) for t in own & tk)
-            + max((weight(t) for t in synonyms & tk), default=0.0)
+            sum(weight(t) for t in own & tk) + max((weight(t) for t in synonyms & tk), default=0.0)
             for tk in toks
         ]
         heading = p.chunk.heading_path.split("›")[-1]
@@ -275,9 +274,7 @@ def score_units(
             tk = toks[i]
             if not tk or (len(tk) <= 12 and tk <= titles):
                 continue  # a heading or a line that repeats the title says nothing
-            near = max(
-                [overlap[j] for j in (i - 1, i + 1) if 0 <= j < len(units)] or [0.0]
-            )
+            near = max([overlap[j] for j in (i - 1, i + 1) if 0 <= j < len(units)] or [0.0])
             lex = max(overlap[i], NEIGHBOUR_SHARE * near) if overlap[i] > 0 or near > 0 else 0.0
             if faq:
                 lex = max(lex, NEIGHBOUR_SHARE * sum(weight(t) for t in qtok))
@@ -352,13 +349,14 @@ def short_span(question: str, top: Scored) -> Span | None:
     text = top.unit.text
     first_kind = top.spans[0].kind  # find_spans lists the preferred kind first
     pool = [s for s in top.spans if s.kind == first_kind]
-    hits = [m.start() for m in re.finditer(r"[\wåäöÅÄÖ]+", text)
-            if st.stemWord(m.group(0).lower()) in qtok]
+    hits = [
+        m.start()
+        for m in re.finditer(r"[\wåäöÅÄÖ]+", text)
+        if st.stemWord(m.group(0).lower()) in qtok
+    ]
 
     def near(sp: Span) -> float:
-        return sum(
-            1.0 / (1.0 + max(0, sp.start - h, h - sp.end) / 25.0) for h in hits
-        )
+        return sum(1.0 / (1.0 + max(0, sp.start - h, h - sp.end) / 25.0) for h in hits)
 
     ranked = sorted(pool, key=lambda sp: (-near(sp), sp.start))
     span = widen_to_list(text, top.spans, ranked[0])

