@@ -276,3 +276,22 @@ def test_translated_query_ranks_english_passages_only(
     assert lists["dense_en"] and {lang[i] for i, _s in lists["dense_en"]} == {"en"}
     assert lists["lexical_en"] and {lang[i] for i, _s in lists["lexical_en"]} == {"en"}
     assert {p.chunk.doc_id for p in passages} == {"den", "dsv"}
+
+
+def test_the_bridge_a_question_uses_is_built_from_what_the_asker_may_see(settings: Any) -> None:
+    """English words that occur only in restricted text translate nothing for a public asker."""
+    import assistant.retrieval as R
+
+    def chunk(i: int, level: str, text: str) -> Chunk:
+        return Chunk(f"d{i}::1", f"d{i}", text, "Article 1", "Article 1", 0, 1,
+                     metadata={"language": "en", "classification": level})
+
+    public = [chunk(i, "public", f"The programme report number {i} is sent each year.")
+              for i in range(6)]
+    hidden = [chunk(10 + i, "restricted", "The boat of the border police was bought.")
+              for i in range(4)]
+    retriever = R.Retriever(_FakeStore(public + hidden), settings())
+    retriever.retrieve("Får vi köpa ett fartyg?", k=3, max_classification="public")
+    assert "boat" not in L.pseudo_translate("Får vi köpa ett fartyg?").split()
+    retriever.retrieve("Får vi köpa ett fartyg?", k=3, max_classification="restricted")
+    assert "boat" in L.pseudo_translate("Får vi köpa ett fartyg?").split()
