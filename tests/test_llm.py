@@ -205,7 +205,8 @@ def test_reply_without_a_valid_citation_falls_back_to_quotes(
     server.enqueue(reply)
     ans = llm_pipe().ask(QUESTION_EN)
     assert ans.mode == "extractive"
-    assert ans.text.startswith("According to ")
+    # Quotes: a short answer may come first, then the lead.
+    assert any(ln.startswith("According to ") for ln in ans.text.splitlines()[:2])
     assert ans.citations
     assert fallback_note("en") in ans.warnings
     for c in ans.citations:
@@ -238,7 +239,7 @@ def test_server_error_falls_back(llm_pipe: Callable[..., Pipeline], server: Fake
     ans = llm_pipe().ask(QUESTION_SV)
     assert len(server.requests) == 1  # no retries
     assert ans.mode == "extractive" and ans.citations
-    assert ans.text.startswith("Enligt ")
+    assert any(ln.startswith("Enligt ") for ln in ans.text.splitlines()[:2])
     assert fallback_note("sv") in ans.warnings
 
 
