@@ -17,8 +17,9 @@ from . import answer as A
 from .config import Settings
 from .documents import Answer, Citation, Passage
 from .errors import QuestionRejectedError
-from .language import detect_language, expand_with_glossary, load_glossary, words
+from .language import detect_language, expand_with_glossary, words
 from .privacy import scan
+from .quotes import fund_groups
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +61,7 @@ def standalone_query(question: str, history: Sequence[Turn] | None) -> str:
 
 
 # The names of the funds, any case: a follow-up that names one replaces the fund asked before.
-_FUND_PATTERNS = [
-    re.compile(p.pattern, re.I)
-    for g in load_glossary()
-    if g.terms[0] in ("ISF", "BMVI", "AMIF", "ISF Gräns")
-    for p in g.patterns
-]
+_FUND_PATTERNS = [re.compile(p.pattern, re.I) for g in fund_groups() for p in g.patterns]
 
 
 def fund_patterns_in(text: str) -> bool:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
+import sys
 import tempfile
 import threading
 import time
@@ -210,26 +210,19 @@ def access_probes(work: Path, embeddings: str) -> dict[str, Any]:
 
 def frozen_chroma(timeout: float, embeddings: str) -> dict[str, Any]:
     """Ask through a loopback server that accepts connections and never answers."""
+
+    sys.path.insert(0, str(common.ROOT / "tests"))
+    from helpers import silent_server
+
+    with silent_server() as url:
+        return _ask_through(url, timeout, embeddings)
+
+
+def _ask_through(url: str, timeout: float, embeddings: str) -> dict[str, Any]:
     from assistant.config import load_settings
     from assistant.errors import AssistantError
     from assistant.pipeline import Pipeline
 
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(16)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        srv.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(srv.accept()[0])
-            except OSError:
-                continue
-
-    threading.Thread(target=accept, daemon=True).start()
-    url = f"http://127.0.0.1:{srv.getsockname()[1]}"
     s = load_settings(
         data_dir=Path(tempfile.mkdtemp(prefix="frozen-")),
         chroma_url=url,
@@ -256,10 +249,6 @@ def frozen_chroma(timeout: float, embeddings: str) -> dict[str, Any]:
     result["error_within_timeout"] = (
         bool(outcome) and outcome[0].startswith("error") and (result["seconds"] <= timeout * 3 + 5)
     )
-    stop.set()
-    for c in held:
-        c.close()
-    srv.close()
     return result
 
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,3 +51,33 @@ def build_hash_index(root: Path, docs: dict[str, str], embed_cache: Path | None 
         report = ingest_paths([folder], s, progress=False)
     assert report.ok, report.to_json()
     return root / "data"
+
+
+@contextmanager
+def silent_server(path: str = "") -> Iterator[str]:
+    """A loopback server that accepts connections, reads nothing and never answers (a frozen
+    Chroma, a hanging LLM endpoint); yields its URL and closes every connection at the end."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(50)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        srv.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(srv.accept()[0])
+            except OSError:
+                continue
+
+    th = threading.Thread(target=accept, daemon=True)
+    th.start()
+    try:
+        yield f"http://127.0.0.1:{srv.getsockname()[1]}{path}"
+    finally:
+        stop.set()
+        th.join(timeout=5)
+        for c in held:
+            c.close()
+        srv.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import silent_server
 from test_audit import postgres_url  # noqa: F401  (fixture)
 from test_chroma_server import chroma_server  # noqa: F401  (fixture)
 
@@ -31,29 +31,8 @@ DOC = (
 @pytest.fixture
 def frozen_server() -> Iterator[str]:
     """A loopback TCP server that accepts connections and never answers."""
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(50)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        srv.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                conn, _ = srv.accept()
-                held.append(conn)
-            except OSError:
-                continue
-
-    t = threading.Thread(target=accept, daemon=True)
-    t.start()
-    yield f"http://127.0.0.1:{srv.getsockname()[1]}"
-    stop.set()
-    t.join(timeout=5)
-    for c in held:
-        c.close()
-    srv.close()
+    with silent_server() as url:
+        yield url
 
 
 def test_ask_against_a_frozen_chroma_fails_within_the_timeout(

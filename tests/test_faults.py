@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import helpers
 import pytest
 from slack_fake import BOT_USER, SlackFake, mention_event, signed_event_request
 
@@ -199,31 +200,8 @@ def test_chroma_server_stopped_mid_run_bot_apologises_then_recovers(
 @pytest.fixture
 def silent_server() -> Iterator[str]:
     """A loopback port that accepts connections, reads nothing and never replies."""
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(16)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        srv.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                conn, _ = srv.accept()
-                held.append(conn)
-            except OSError:
-                continue
-
-    th = threading.Thread(target=accept, daemon=True)
-    th.start()
-    try:
-        yield f"http://127.0.0.1:{srv.getsockname()[1]}/v1"
-    finally:
-        stop.set()
-        th.join(2)
-        for c in held:
-            c.close()
-        srv.close()
+    with helpers.silent_server("/v1") as url:
+        yield url
 
 
 def test_hanging_llm_falls_back_to_extractive_within_the_timeout(
