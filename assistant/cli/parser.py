@@ -1,13 +1,8 @@
-"""Command line: parses arguments and calls the public API, nothing more."""
+"""The `assistant` argument parser: every command, option and help text in one place."""
 
 from __future__ import annotations
 
 import argparse
-import logging
-import sys
-from collections.abc import Sequence
-
-from .errors import AssistantError
 
 EPILOG = """Settings come from the environment or .env (see .env.example):
   ASSISTANT_DATA_DIR (default ./data), ASSISTANT_CHROMA_URL (use a Chroma server),
@@ -100,27 +95,3 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     sv.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
     return p
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    for noisy in ("httpx", "chromadb", "urllib3", "sentence_transformers", "langdetect", "bm25s"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    try:
-        from . import commands
-
-        return int(getattr(commands, f"cmd_{args.command}")(args) or 0)
-    except AssistantError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -6,10 +6,10 @@ import argparse
 import json
 from typing import Any
 
-from .config import Settings
-from .documents import Answer
-from .errors import QuestionRejectedError
-from .privacy import redact
+from ..config import Settings
+from ..documents import Answer
+from ..errors import QuestionRejectedError
+from ..privacy import redact
 
 
 def format_citation(c: Any) -> str:
@@ -28,17 +28,17 @@ def render(answer: Answer, console: Any) -> None:
         for c in answer.citations:
             console.print(escape(format_citation(c)))
     if answer.related:
-        from .answer import t
+        from ..answer import t
 
         console.print("\n" + t(answer.language, "related"))
         for c in answer.related:
             console.print(escape(f"- {c.label()}"))
 
 
-def ask_command(args: argparse.Namespace, settings: Settings) -> int:
+def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     from rich.console import Console
 
-    from .pipeline import Pipeline
+    from ..pipeline import Pipeline
 
     pipe = Pipeline(settings)
     try:
@@ -64,10 +64,10 @@ def ask_command(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def chat_command(args: argparse.Namespace, settings: Settings) -> int:
+def run_chat(args: argparse.Namespace, settings: Settings) -> int:
     from rich.console import Console
 
-    from .pipeline import Pipeline
+    from ..pipeline import Pipeline
 
     console = Console()
     pipe = Pipeline(settings)
