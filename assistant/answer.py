@@ -19,52 +19,15 @@ from typing import Any
 from . import quotes as Q
 from .documents import Citation, Passage, ShortAnswer
 from .language import load_glossary, query_tokens, stemmer, words
+from .legal_labels import section_for_lang as section_for_lang
 from .quotes import Unit as Unit  # re-exported: the unit type callers and tests use
 from .quotes import sentence_units as sentence_units
 from .retrieval import is_superseded
+from .texts import TEXTS as TEXTS  # re-exported: tests and callers read the templates here
+from .texts import AnswerWarning, warning
+from .texts import t as t
 
 log = logging.getLogger(__name__)
-
-# -- texts in the asker's language -------------------------------------------------------------
-TEXTS = {
-    "sv": {
-        "lead": "Enligt {source}:",
-        "short": "Kort svar: {fact} ({source}) [{n}]",
-        "abstain": "Jag hittar inget stöd för det i dokumenten.",
-        "related": "Dessa källor kan vara relaterade:",
-        "superseded": "Obs: {title} gäller inte längre{until}{by}. Kontrollera vad som gäller nu.",
-        "until": " (gällde till {date})",
-        "by": "; den ersattes av {by}",
-        "llm_fallback": "Språkmodellen svarade inte i tid eller gav inga giltiga källhänvisningar; "
-        "svaret nedan är citat ur dokumenten.",
-        "llm_removed": "En källhänvisning i svaret pekade på en källa som inte fanns och togs bort: {refs}.",
-        "empty": "Frågan är tom. Skriv vad du vill veta, till exempel: "
-        "”Hur hög är medfinansieringen i ISF?”",
-        "too_long": "Frågan är för lång ({n} tecken; högst {max}). Korta ned den till det du vill veta.",
-        "low_confidence": "Svaret vilar på ett svagt underlag; kontrollera källan.",
-    },
-    "en": {
-        "lead": "According to {source}:",
-        "short": "Short answer: {fact} ({source}) [{n}]",
-        "abstain": "I cannot find support for that in the documents.",
-        "related": "These sources may be related:",
-        "superseded": "Note: {title} is no longer in force{until}{by}. Check what applies now.",
-        "until": " (it applied until {date})",
-        "by": "; it was replaced by {by}",
-        "llm_fallback": "The language model did not answer in time or gave no valid citation; "
-        "the answer below quotes the documents.",
-        "llm_removed": "A citation in the answer pointed to a source that was not given and was removed: {refs}.",
-        "empty": "The question is empty. Write what you want to know, e.g. "
-        '"What is the ISF co-financing rate?"',
-        "too_long": "The question is too long ({n} characters; at most {max}). Shorten it.",
-        "low_confidence": "The answer rests on weak evidence; check the source.",
-    },
-}
-
-
-def t(lang: str, key: str, **kw: Any) -> str:
-    return TEXTS["en" if lang == "en" else "sv"][key].format(**kw)
-
 
 # -- labels and titles -------------------------------------------------------------------------
 _REG = re.compile(
@@ -113,20 +76,12 @@ def short_title(meta: dict[str, Any], doc_id: str, lang: str) -> str:
     return title if same_language else f"”{title}”" if lang == "sv" else f'"{title}"'
 
 
-def section_for_lang(section: str, lang: str) -> str:
-    if lang == "sv":
-        section = re.sub(r"^Article\b", "artikel", section)
-        section = re.sub(r"^Annex\b", "bilaga", section)
-        section = re.sub(r"^Recital\b", "skäl", section)
-    return section
-
-
 # -- extractive answer -------------------------------------------------------------------------
 @dataclass
 class Draft:
     text: str
     citations: list[Citation]
-    warnings: list[str]
+    warnings: list[AnswerWarning]
     short_answer: ShortAnswer | None = None
 
 
@@ -270,8 +225,10 @@ def unmatched_names(
 
 
 # -- validity ----------------------------------------------------------------------------------
-def validity_warnings(cited: Sequence[Passage], lang: str, titles: dict[str, str]) -> list[str]:
-    out: list[str] = []
+def validity_warnings(
+    cited: Sequence[Passage], lang: str, titles: dict[str, str]
+) -> list[AnswerWarning]:
+    out: list[AnswerWarning] = []
     seen: set[str] = set()
     for p in cited:
         c = p.chunk
@@ -281,9 +238,9 @@ def validity_warnings(cited: Sequence[Passage], lang: str, titles: dict[str, str
         by_id = str(c.metadata.get("superseded_by") or "")
         until = str(c.metadata.get("valid_to") or "")
         out.append(
-            t(
-                lang,
+            warning(
                 "superseded",
+                lang,
                 title=short_title(c.metadata, c.doc_id, lang),
                 until=t(lang, "until", date=until) if until else "",
                 by=t(lang, "by", by=titles.get(by_id, by_id)) if by_id else "",
@@ -373,9 +330,9 @@ def best_quote(claim: str, passage: Passage) -> str:
 
 def check_llm_answer(
     text: str, passages: Sequence[Passage], lang: str
-) -> tuple[str, list[Citation], list[str]]:
+) -> tuple[str, list[Citation], list[AnswerWarning]]:
     """Keep citations that point at given passages; drop the others and say so."""
-    warnings: list[str] = []
+    warnings: list[AnswerWarning] = []
     bad = sorted({int(n) for n in _REF.findall(text) if not 1 <= int(n) <= len(passages)})
     if bad:
         # The space before a dropped marker goes too, so "75 % [7]." does not become "75 % .".
@@ -384,7 +341,7 @@ def check_llm_answer(
             lambda m: m.group(0) if 1 <= int(m.group(1)) <= len(passages) else "",
             text,
         )
-        warnings.append(t(lang, "llm_removed", refs=", ".join(f"[{n}]" for n in bad)))
+        warnings.append(warning("llm_removed", lang, refs=", ".join(f"[{n}]" for n in bad)))
     cites: list[Citation] = []
     for n in sorted({int(n) for n in _REF.findall(text)}):
         # The claim is the text before the marker, back to the previous sentence end.

@@ -14,29 +14,37 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .documents import Chunk, Document
+from .legal_labels import (
+    ANNEX as _ANNEX,
+)
+from .legal_labels import (
+    ARTICLE as _ARTICLE,
+)
+from .legal_labels import (
+    CHAPTER_EU as _CHAPTER_EU,
+)
+from .legal_labels import (
+    INLINE_PARA as _INLINE_PARA,
+)
+from .legal_labels import (
+    KAP as _KAP,
+)
+from .legal_labels import (
+    RECITAL as _RECITAL,
+)
+from .legal_labels import (
+    classify_heading as classify_heading,
+)
+from .legal_labels import (
+    clean_heading as clean_heading,
+)
 
 TokenCounter = Callable[[str], int]
 
-_MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_EMPHASIS = re.compile(r"[*_`]+")
-# Legal units, matched on the cleaned heading text.
-_ARTICLE = re.compile(r"^(Article|Artikel|Art\.)\s+(\d+[a-z]?)\b\s*(.*)$", re.I)
-_ANNEX = re.compile(r"^(ANNEX|Annex|BILAGA|Bilaga)\b\s*([IVXLC]+|\d+)?\b\.?\s*(.*)$")
-_CHAPTER_EU = re.compile(r"^(CHAPTER|KAPITEL)\s+([IVXLC]+|\d+)\b\s*(.*)$", re.I)
-_SECTION_EU = re.compile(r"^(SECTION|AVSNITT|Subsection)\s+(\d+)\b\s*(.*)$", re.I)
-# Swedish statutes: "5 §", "5 a §", also when conversion left junk in front ("/52/ 7 §").
-_PARA = re.compile(r"(?:^|\s)(\d+\s?[a-z]?)\s?§\s*$")
-_KAP = re.compile(r"^(\d+\s?[a-z]?)\s?kap\.\s*(.*)$")
-_RECITAL = re.compile(r"^\s*[-*]?\s*\((\d+)\)\s")
 _FOOTNOTE = re.compile(r"^\[\^[^\]]+\]:")
-# Paragraphs in plain-text statutes and PDFs: a line that starts with "5 §".
-_INLINE_PARA = re.compile(r"^(\d+\s?[a-z]?)\s?§\s+\S")
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=[A-ZÅÄÖ0-9(\-–])")
 
-
-def clean_heading(text: str) -> str:
-    """Heading text without Markdown emphasis and with single spaces."""
-    return re.sub(r"\s+", " ", _EMPHASIS.sub("", text)).strip()
+_MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 
 
 @dataclass
@@ -45,26 +53,6 @@ class _Heading:
     text: str
     kind: str  # chapter, section, article, annex, kap, para, recital, plain, title
     label: str
-
-
-def classify_heading(text: str) -> tuple[str, str]:
-    """(kind, label) of a heading: legal units get their canonical label as printed."""
-    t = clean_heading(text)
-    if m := _ARTICLE.match(t):
-        word = "Artikel" if m.group(1).lower() == "artikel" else "Article"
-        return "article", f"{word} {m.group(2)}"
-    if m := _ANNEX.match(t):
-        word = "Bilaga" if m.group(1).lower() == "bilaga" else "Annex"
-        return "annex", f"{word} {m.group(2)}" if m.group(2) else word
-    if m := _CHAPTER_EU.match(t):
-        return "chapter", t
-    if m := _SECTION_EU.match(t):
-        return "section", t
-    if m := _KAP.match(t):
-        return "kap", f"{m.group(1).strip()} kap."
-    if m := _PARA.search(t):
-        return "para", f"{m.group(1).strip()} §"
-    return "plain", t
 
 
 _LEGAL_UNITS = {"article", "annex", "para", "recital"}

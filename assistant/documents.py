@@ -6,6 +6,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .texts import AnswerWarning
+
 CLASSIFICATIONS = ("public", "internal", "restricted")
 
 
@@ -135,7 +137,7 @@ class Answer:
     text: str
     citations: list[Citation]
     abstained: bool
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[AnswerWarning] = field(default_factory=list)  # str subclasses with a kind
     retrieved: list[Passage] = field(default_factory=list)
     related: list[Citation] = field(default_factory=list)  # "may be related" when abstaining
     mode: str = "extractive"  # extractive | llm

@@ -20,6 +20,7 @@ from .errors import QuestionRejectedError
 from .language import detect_language, expand_with_glossary, words
 from .privacy import scan
 from .quotes import fund_groups
+from .texts import AnswerWarning, warning
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +160,7 @@ class Pipeline:
             )
         )
 
-    def guard(self, question: str) -> tuple[str, str, list[str]]:
+    def guard(self, question: str) -> tuple[str, str, list[AnswerWarning]]:
         """(redacted question, language, warnings); rejects empty and over-long questions."""
         q = (question or "").strip()
         lang = detect_language(q) if q else "sv"
@@ -326,10 +327,10 @@ class Pipeline:
             log.warning(
                 "LLM answer failed (%s: %s); using the extractive answer", type(e).__name__, e
             )
-            return A.Draft("", [], [A.t(lang, "llm_fallback")])
+            return A.Draft("", [], [warning("llm_fallback", lang)])
         text, cites, warnings = A.check_llm_answer(raw, passages, lang)
         if not cites:
-            return A.Draft("", [], warnings + [A.t(lang, "llm_fallback")])
+            return A.Draft("", [], warnings + [warning("llm_fallback", lang)])
         return A.Draft(text, cites, warnings)
 
 

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from .texts import AnswerWarning, personal_data_warning
+
 PLACEHOLDERS = {
     "personnummer": "[personnummer]",
     "samordningsnummer": "[samordningsnummer]",
@@ -24,12 +26,6 @@ PLACEHOLDERS = {
 
 # Order in which kinds are reported in the warning.
 _KIND_ORDER = ("personnummer", "samordningsnummer", "telefonnummer", "e-post")
-_KIND_EN = {
-    "personnummer": "personal identity number",
-    "samordningsnummer": "coordination number",
-    "telefonnummer": "phone number",
-    "e-post": "e-mail address",
-}
 
 _DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"  # hyphen, en/em dash, minus sign
 _SPACE = "[ \u00a0\u202f]"
@@ -74,7 +70,7 @@ class PrivacyResult:
 
     redacted: str
     kinds: list[str] = field(default_factory=list)
-    warning: str | None = None
+    warning: AnswerWarning | None = None
 
     @property
     def found(self) -> bool:
@@ -165,21 +161,9 @@ def _redact_phones(text: str, found: set[str]) -> str:
             pos = m.end()
 
 
-def privacy_warning(kinds: list[str], lang: str = "sv") -> str | None:
+def privacy_warning(kinds: list[str], lang: str = "sv") -> AnswerWarning | None:
     """The notice shown to an asker whose question held personal data, in sv or en."""
-    if not kinds:
-        return None
-    if lang == "en":
-        listed = ", ".join(_KIND_EN.get(k, k) for k in kinds)
-        return (
-            f"Your question contained personal data ({listed}), which was removed before the "
-            "question was processed. Do not include personal data in questions."
-        )
-    listed = ", ".join(kinds)
-    return (
-        f"Din fråga innehöll personuppgifter ({listed}) som har tagits bort innan frågan "
-        "behandlades. Skriv inte personuppgifter i frågor."
-    )
+    return personal_data_warning(kinds, lang)
 
 
 def scan(text: str, lang: str = "sv") -> PrivacyResult:

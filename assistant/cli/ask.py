@@ -9,7 +9,9 @@ from typing import Any
 from ..config import Settings
 from ..documents import Answer
 from ..errors import QuestionRejectedError
+from ..language import detect_language
 from ..privacy import redact
+from ..texts import t
 
 
 def format_citation(c: Any) -> str:
@@ -24,12 +26,10 @@ def render(answer: Answer, console: Any) -> None:
         console.print(f"[yellow]⚠ {escape(w)}[/]")
     console.print(escape(answer.text))
     if answer.citations:
-        console.print("\n[bold]Källor[/]" if answer.language == "sv" else "\n[bold]Sources[/]")
+        console.print(f"\n[bold]{t(answer.language, 'sources')}[/]")
         for c in answer.citations:
             console.print(escape(format_citation(c)))
     if answer.related:
-        from ..answer import t
-
         console.print("\n" + t(answer.language, "related"))
         for c in answer.related:
             console.print(escape(f"- {c.label()}"))
@@ -66,27 +66,26 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_chat(args: argparse.Namespace, settings: Settings) -> int:
     from rich.console import Console
+    from rich.markup import escape
 
     from ..pipeline import Pipeline
 
     console = Console()
     pipe = Pipeline(settings)
-    console.print(
-        "[bold]Fondassistenten[/] – ställ en fråga om EU-fonderna (tom rad eller Ctrl-D avslutar)."
-    )
-    with console.status("Laddar index och modell…"):
+    console.print(escape(t("sv", "chat_banner")))
+    with console.status(t("sv", "chat_loading")):
         pipe.warm()
     history: list[tuple[str, str]] = []
     while True:
         try:
-            q = console.input("[bold cyan]fråga>[/] ").strip()
+            q = console.input(f"[bold cyan]{t('sv', 'chat_prompt')}[/] ").strip()
         except (EOFError, KeyboardInterrupt):
             console.print()
             return 0
         if not q:
             return 0
         try:
-            with console.status("Söker i dokumenten…"):
+            with console.status(t(detect_language(q), "chat_searching")):
                 ans = pipe.ask(q, history=history, max_classification=args.level)
         except QuestionRejectedError as e:
             console.print(f"[yellow]{e}[/]")
