@@ -28,12 +28,12 @@ run: setup ## ingest corpus/ and start the bot (Slack tokens set) or the termina
 ingest: setup
 	$(BIN)/assistant ingest corpus/
 
-test: setup ## install system test services and run the whole test suite
+test: setup lint ## lint, install system test services, run the whole test suite
 	bash scripts/install-system-deps.sh
 	$(BIN)/python -m pytest -q
 
-test-fast: setup
-	$(BIN)/python -m pytest -q -m "not slow"
+test-fast: setup ## the quick tier: no real model, no server, no subprocess
+	$(BIN)/python -m pytest -q -m "not slow and not integration"
 
 lint: setup ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check assistant tests benchmarks
