@@ -12,6 +12,7 @@ and Slack's `<tel:…|…>` and `<mailto:…|…>` wrappers.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -177,7 +178,7 @@ def scan(text: str, lang: str = "sv") -> PrivacyResult:
         found.add(kind)
         return PLACEHOLDERS[kind]
 
-    def simple(kind: str):
+    def simple(kind: str) -> Callable[[re.Match[str]], str]:
         def repl(m: re.Match[str]) -> str:
             found.add(kind)
             return PLACEHOLDERS[kind]
