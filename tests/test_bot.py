@@ -26,8 +26,9 @@ from slack_fake import (
 )
 
 from assistant.audit import AuditStore
-from assistant.bot import build_app, make_http_server
+from assistant.bot import build_app
 from assistant.config import Settings
+from assistant.slack.http import make_http_server
 
 pytestmark = pytest.mark.integration  # starts servers on loopback
 

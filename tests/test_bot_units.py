@@ -10,17 +10,12 @@ import time
 import pytest
 from slack_fake import FakePipeline, SlackFake
 
-from assistant.bot import (
-    BoundedExecutor,
-    QueueFullError,
-    RateLimiter,
-    Throttled,
-    build_app,
-    serve_command,
-    strip_mentions,
-)
+from assistant.bot import build_app
+from assistant.cli.serve import run_serve
 from assistant.config import Settings
 from assistant.errors import AssistantError, ConfigError
+from assistant.slack.handler import strip_mentions
+from assistant.slack.limits import BoundedExecutor, QueueFullError, RateLimiter, Throttled
 
 
 @pytest.fixture(autouse=True)
@@ -40,24 +35,24 @@ def args(http: bool = False) -> argparse.Namespace:
 
 def test_missing_bot_token_names_where_to_get_it(tmp_path):
     with pytest.raises(ConfigError, match=r"SLACK_BOT_TOKEN is not set: install the app from slack-manifest.yaml.*xoxb-"):
-        serve_command(args(), settings(tmp_path))
+        run_serve(args(), settings(tmp_path))
 
 
 def test_wrong_kind_of_bot_token(tmp_path):
     with pytest.raises(ConfigError, match="xoxb-"):
-        serve_command(args(), settings(tmp_path, SLACK_BOT_TOKEN="xapp-1"))
+        run_serve(args(), settings(tmp_path, SLACK_BOT_TOKEN="xapp-1"))
 
 
 def test_missing_app_token_suggests_http(tmp_path):
     with pytest.raises(ConfigError, match=r"SLACK_APP_TOKEN is not set: create an app-level token with connections:write, or run with --http"):
-        serve_command(args(), settings(tmp_path, SLACK_BOT_TOKEN="xoxb-1"))
+        run_serve(args(), settings(tmp_path, SLACK_BOT_TOKEN="xoxb-1"))
     with pytest.raises(ConfigError, match="xapp-"):
-        serve_command(args(), settings(tmp_path, SLACK_BOT_TOKEN="xoxb-1", SLACK_APP_TOKEN="xoxb-2"))
+        run_serve(args(), settings(tmp_path, SLACK_BOT_TOKEN="xoxb-1", SLACK_APP_TOKEN="xoxb-2"))
 
 
 def test_http_needs_signing_secret(tmp_path):
     with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET is not set"):
-        serve_command(args(http=True), settings(tmp_path, SLACK_BOT_TOKEN="xoxb-1"))
+        run_serve(args(http=True), settings(tmp_path, SLACK_BOT_TOKEN="xoxb-1"))
 
 
 def test_refused_bot_token_stops_start_up(tmp_path):
@@ -67,7 +62,7 @@ def test_refused_bot_token_stops_start_up(tmp_path):
         s = settings(tmp_path, SLACK_BOT_TOKEN="xoxb-revoked", SLACK_SIGNING_SECRET="x",
                      SLACK_API_URL=fake.api_url)
         with pytest.raises(ConfigError, match=r"Slack refused SLACK_BOT_TOKEN \(invalid_auth\)"):
-            serve_command(args(http=True), s)
+            run_serve(args(http=True), s)
         assert issubclass(ConfigError, AssistantError)
     finally:
         fake.close()
