@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import threading
-import time
 
 import pytest
 from slack_fake import FakePipeline, SlackFake
@@ -55,6 +54,7 @@ def test_http_needs_signing_secret(tmp_path):
         run_serve(args(http=True), settings(tmp_path, SLACK_BOT_TOKEN="xoxb-1"))
 
 
+@pytest.mark.integration  # the fake Web API is a loopback HTTP server
 def test_refused_bot_token_stops_start_up(tmp_path):
     fake = SlackFake()
     fake.bad_tokens.add("xoxb-revoked")
@@ -110,8 +110,10 @@ def test_bounded_executor_refuses_beyond_queue():
     gate.set()
     for f in futures:
         f.result(5)
-    time.sleep(0.05)
-    ex.submit(lambda: None).result(5)  # slots are released again
+    assert ex.wait_idle(5)  # every job done and its slot given back
+    for _ in range(3):
+        ex.submit(gate.wait)  # the slots can all be taken again
+    assert ex.wait_idle(5)
     ex.shutdown()
 
 
@@ -136,6 +138,7 @@ def test_manifest_matches_what_the_bot_uses():
 
 
 @pytest.mark.slow
+@pytest.mark.integration  # an ingest subprocess and the fake Web API
 def test_real_pipeline_answers_through_the_bot(tmp_path):
     """The real assistant.pipeline.Pipeline behind the bot, when it is implemented and can ingest."""
     import subprocess
