@@ -28,9 +28,10 @@ def child_bot(
     sys.path.insert(0, str(common.ROOT / "tests"))
     from slack_fake import BOT_USER, SlackFake, mention_event, signed_event_request
 
-    from assistant.bot import build_app, make_http_server
+    from assistant.bot import build_app
     from assistant.config import Settings
     from assistant.pipeline import Pipeline
+    from assistant.slack.http import make_http_server
 
     fake = SlackFake()
     settings = Settings(

@@ -55,8 +55,9 @@ class Bot:
         from slack_fake import FakePipeline, SlackFake
 
         from assistant.audit import AuditStore
-        from assistant.bot import build_app, make_http_server
+        from assistant.bot import build_app
         from assistant.config import Settings
+        from assistant.slack.http import make_http_server
 
         self.fake = SlackFake()
         self.settings = Settings(

@@ -26,8 +26,9 @@ from slack_fake import (
 )
 
 from assistant.audit import AuditStore
-from assistant.bot import build_app, make_http_server
+from assistant.bot import build_app
 from assistant.config import Settings
+from assistant.slack.http import make_http_server
 
 pytestmark = pytest.mark.integration  # starts servers on loopback
 
@@ -157,7 +158,7 @@ def test_bad_signature_and_stale_timestamp_are_refused(h):
     assert status == 401
     ts, status, _ = h.mention("Vad gäller för ISF?", timestamp=int(time.time()) - 60 * 10)
     assert status == 401
-    time.sleep(0.3)
+    assert h.bot.drain(10)
     assert h.fake.of("chat.postMessage") == []
     assert h.pipeline.calls == []
 
@@ -205,7 +206,7 @@ def test_rate_limited_web_api_call_is_retried(h):
     h.fake.wait_for("chat.update", 2, timeout=10)
     final = h.final_update(ts)
     assert "Article 12" in text_of(final["blocks"])
-    time.sleep(0.2)
+    assert h.bot.drain(10)
     assert len(h.fake.of("chat.update")) == 2
     first, second = h.fake.of("chat.update")
     assert second.t - first.t >= 0.9
@@ -306,8 +307,9 @@ def test_thread_messages_elsewhere_are_ignored(h):
                   "text": "vi ses i morgon", "ts": reply, "thread_ts": parent, "event_ts": reply})
     h.send_event({"type": "message", "channel_type": "channel", "channel": "C1", "user": "U2",
                   "text": "hej allihop", "ts": h.fake.next_ts()})
-    time.sleep(0.4)
+    assert h.bot.drain(10)
     assert h.fake.of("chat.postMessage") == [] and h.pipeline.calls == []
+    assert h.fake.of("conversations.replies")  # the reply was looked at, then left alone
 
 
 @pytest.mark.parametrize(
@@ -327,7 +329,7 @@ def test_bots_edits_and_joins_are_ignored(h, event):
     ts = h.fake.next_ts()
     status, _, _ = h.send_event({**event, "ts": ts, "event_ts": ts})
     assert status == 200
-    time.sleep(0.3)
+    assert h.bot.drain(10)
     assert h.fake.of("chat.postMessage") == [] and h.pipeline.calls == []
 
 
@@ -348,8 +350,8 @@ def test_channels_and_teams_outside_the_allow_list_are_ignored(tmp_path):
     try:
         h.mention("ISF medfinansiering?", channel="C1")
         h.mention("ISF medfinansiering?", channel="CSAKER", team="TOTHER")
-        time.sleep(0.4)
-        assert h.fake.of("chat.postMessage") == []
+        assert h.bot.drain(10)
+        assert h.fake.of("chat.postMessage") == [] and h.pipeline.calls == []
         ts, _, _ = h.mention("ISF medfinansiering?", channel="CSAKER")
         h.final_update(ts)
     finally:
@@ -405,9 +407,9 @@ def test_per_user_rate_limit(tmp_path):
         notice = h.fake.wait_for("chat.postEphemeral")[0]
         assert notice.body["user"] == "U5" and "Vänta en minut" in notice.body["text"]
         h.mention("ISF medfinansiering?", user="U6")  # others are not affected
-        h.fake.wait_for("chat.postMessage", 3)
-        time.sleep(0.2)
+        assert h.bot.drain(10)
         assert len(h.fake.of("chat.postMessage")) == 3
+        assert len(h.pipeline.calls) == 3
     finally:
         h.close()
 

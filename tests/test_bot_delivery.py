@@ -22,8 +22,9 @@ from slack_fake import TEAM, FakePipeline, event_envelope, mention_event, signed
 from test_bot import SECRET, Harness, text_of
 
 from assistant.audit import AuditStore
-from assistant.bot import build_app, make_http_server
+from assistant.bot import build_app
 from assistant.documents import Answer, Citation
+from assistant.slack.http import make_http_server
 
 pytestmark = pytest.mark.integration
 

@@ -121,8 +121,9 @@ def test_socket_mode_answers_and_acks(tmp_path):
         while len(ws.acks) < 2 and time.monotonic() < deadline:
             time.sleep(0.02)
         assert {a["envelope_id"] for a in ws.acks} == {"env-1", "env-2"}
-        time.sleep(0.3)
+        assert app.assistant_bot.drain(10)  # both deliveries acked: wait for what they started
         assert len(fake.of("chat.postMessage")) == 1
+        assert len(fake.of("chat.update")) == 1
         print(f"\n[latency] socket mode first reply={(placeholder.t - t0) * 1000:.1f} ms")
     finally:
         handler.close()

@@ -5,22 +5,16 @@ from __future__ import annotations
 import argparse
 import os
 import threading
-import time
 
 import pytest
 from slack_fake import FakePipeline, SlackFake
 
-from assistant.bot import (
-    BoundedExecutor,
-    QueueFullError,
-    RateLimiter,
-    Throttled,
-    build_app,
-    serve_command,
-    strip_mentions,
-)
+from assistant.bot import build_app
+from assistant.cli.serve import run_serve
 from assistant.config import Settings
 from assistant.errors import AssistantError, ConfigError
+from assistant.slack.handler import strip_mentions
+from assistant.slack.limits import BoundedExecutor, QueueFullError, RateLimiter, Throttled
 
 
 @pytest.fixture(autouse=True)
@@ -40,26 +34,27 @@ def args(http: bool = False) -> argparse.Namespace:
 
 def test_missing_bot_token_names_where_to_get_it(tmp_path):
     with pytest.raises(ConfigError, match=r"SLACK_BOT_TOKEN is not set: install the app from slack-manifest.yaml.*xoxb-"):
-        serve_command(args(), settings(tmp_path))
+        run_serve(args(), settings(tmp_path))
 
 
 def test_wrong_kind_of_bot_token(tmp_path):
     with pytest.raises(ConfigError, match="xoxb-"):
-        serve_command(args(), settings(tmp_path, SLACK_BOT_TOKEN="xapp-1"))
+        run_serve(args(), settings(tmp_path, SLACK_BOT_TOKEN="xapp-1"))
 
 
 def test_missing_app_token_suggests_http(tmp_path):
     with pytest.raises(ConfigError, match=r"SLACK_APP_TOKEN is not set: create an app-level token with connections:write, or run with --http"):
-        serve_command(args(), settings(tmp_path, SLACK_BOT_TOKEN="xoxb-1"))
+        run_serve(args(), settings(tmp_path, SLACK_BOT_TOKEN="xoxb-1"))
     with pytest.raises(ConfigError, match="xapp-"):
-        serve_command(args(), settings(tmp_path, SLACK_BOT_TOKEN="xoxb-1", SLACK_APP_TOKEN="xoxb-2"))
+        run_serve(args(), settings(tmp_path, SLACK_BOT_TOKEN="xoxb-1", SLACK_APP_TOKEN="xoxb-2"))
 
 
 def test_http_needs_signing_secret(tmp_path):
     with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET is not set"):
-        serve_command(args(http=True), settings(tmp_path, SLACK_BOT_TOKEN="xoxb-1"))
+        run_serve(args(http=True), settings(tmp_path, SLACK_BOT_TOKEN="xoxb-1"))
 
 
+@pytest.mark.integration  # the fake Web API is a loopback HTTP server
 def test_refused_bot_token_stops_start_up(tmp_path):
     fake = SlackFake()
     fake.bad_tokens.add("xoxb-revoked")
@@ -67,7 +62,7 @@ def test_refused_bot_token_stops_start_up(tmp_path):
         s = settings(tmp_path, SLACK_BOT_TOKEN="xoxb-revoked", SLACK_SIGNING_SECRET="x",
                      SLACK_API_URL=fake.api_url)
         with pytest.raises(ConfigError, match=r"Slack refused SLACK_BOT_TOKEN \(invalid_auth\)"):
-            serve_command(args(http=True), s)
+            run_serve(args(http=True), s)
         assert issubclass(ConfigError, AssistantError)
     finally:
         fake.close()
@@ -115,8 +110,10 @@ def test_bounded_executor_refuses_beyond_queue():
     gate.set()
     for f in futures:
         f.result(5)
-    time.sleep(0.05)
-    ex.submit(lambda: None).result(5)  # slots are released again
+    assert ex.wait_idle(5)  # every job done and its slot given back
+    for _ in range(3):
+        ex.submit(gate.wait)  # the slots can all be taken again
+    assert ex.wait_idle(5)
     ex.shutdown()
 
 
@@ -141,6 +138,7 @@ def test_manifest_matches_what_the_bot_uses():
 
 
 @pytest.mark.slow
+@pytest.mark.integration  # an ingest subprocess and the fake Web API
 def test_real_pipeline_answers_through_the_bot(tmp_path):
     """The real assistant.pipeline.Pipeline behind the bot, when it is implemented and can ingest."""
     import subprocess

@@ -1,7 +1,7 @@
 import json
 
 from assistant.documents import Answer, Citation
-from assistant.slack_blocks import (
+from assistant.slack.blocks import (
     MAX_BLOCKS,
     SECTION_LIMIT,
     TEXT_LIMIT,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .documents import Answer, Citation
+from ..documents import Answer, Citation
 
 SECTION_LIMIT = 3000  # characters in a section block's text
 CONTEXT_LIMIT = 3000
