@@ -37,6 +37,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from .errors import AssistantError
+from .language.detect import suite_entry_language
 from .privacy import redact
 
 VOTES = ("useful", "wrong", "wrong_source")
@@ -290,7 +291,7 @@ class AuditStore:
                 {
                     "id": f"feedback-{fb['id']}",
                     "question": redact(fb["question_redacted"] or ""),
-                    "lang": guess_lang(fb["question_redacted"] or ""),
+                    "lang": suite_entry_language(fb["question_redacted"] or ""),
                     "expected": [],
                     "answer_terms": [],
                     "abstain": False,
@@ -303,17 +304,6 @@ class AuditStore:
 
     def close(self) -> None:
         self.engine.dispose()
-
-
-_SV_WORDS = {"och", "är", "vad", "hur", "får", "som", "för", "det", "vi", "kan", "med", "till"}
-
-
-def guess_lang(text: str) -> str:
-    """'sv' or 'en' for a suite entry; reviewers correct the rare miss."""
-    words = set(text.lower().split())
-    if any(ch in text.lower() for ch in "åäö") or words & _SV_WORDS:
-        return "sv"
-    return "en"
 
 
 def _source_label(s: dict[str, Any]) -> str:

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .documents import CLASSIFICATIONS
@@ -62,6 +62,14 @@ class Settings(BaseSettings):
     slack_dm_classification: str = Field("public", alias="SLACK_DM_CLASSIFICATION")
     rate_limit_per_minute: int = Field(10, alias="ASSISTANT_RATE_LIMIT_PER_MINUTE", ge=1)
     workers: int = Field(4, alias="ASSISTANT_WORKERS", ge=1, le=64)
+
+    @field_validator("data_dir", "embed_cache", mode="before")
+    @classmethod
+    def _empty_path(cls, v: Any, info: ValidationInfo) -> Any:
+        # An empty value means the default, as for the other settings; Path("") would be ".".
+        if isinstance(v, str) and not v.strip():
+            return cls.model_fields[str(info.field_name)].default
+        return v
 
     @field_validator("collection")
     @classmethod

@@ -215,11 +215,16 @@ def test_postgres_concurrent_writes(postgres_url):
     s.close()
 
 
-def test_guess_lang():
-    from assistant.audit import guess_lang
-
-    assert guess_lang("Vad gäller för ISF?") == "sv"
-    assert guess_lang("What is the co-financing rate?") == "en"
+def test_exported_entries_get_the_language_of_their_question(store):
+    """The suite entry's `lang` is assistant.language.suite_entry_language of the question."""
+    for text in ("Vad gäller för ISF?", "What is the co-financing rate?", "ISF och BMVI"):
+        store.record_feedback(store.record_question(question_redacted=text), "wrong", "U1")
+    langs = {e["question"]: e["lang"] for e in store.export_suite_entries()}
+    assert langs == {
+        "Vad gäller för ISF?": "sv",
+        "What is the co-financing rate?": "en",
+        "ISF och BMVI": "sv",
+    }
 
 
 def test_event_ids_are_claimed_once_across_replicas(store):

@@ -13,16 +13,17 @@ import pytest
 from assistant import language as L
 from assistant.chunking import chunk_document
 from assistant.documents import Chunk, Document
+from assistant.language import translate as T
 
 
 @pytest.fixture(autouse=True)
 def _no_bridge() -> Iterator[None]:
     """Each test registers its own index vocabulary; none leaks into other tests."""
-    saved = dict(L._BRIDGE.items), dict(L._TERMS.items)
+    saved = dict(T._BRIDGE.items), dict(T._TERMS.items)
     L.use_bridge(None)
     yield
-    L._BRIDGE.items = saved[0]
-    L._TERMS.items = saved[1]
+    T._BRIDGE.items = saved[0]
+    T._TERMS.items = saved[1]
 
 
 def _vocabulary(text: str) -> tuple[Counter[str], Counter[str], int]:
@@ -94,13 +95,13 @@ def test_pseudo_translate_uses_the_registered_bridge() -> None:
 
 
 def test_compounds_split_on_the_dictionary() -> None:
-    assert L._split_compound("gränsfartyg") is None  # without the index, "fartyg" is unknown
+    assert T._split_compound("gränsfartyg") is None  # without the index, "fartyg" is unknown
     L.use_bridge(L.build_bridge(*_vocabulary(ENGLISH)))
     # gräns (hand list) + fartyg (dictionary, filtered): both parts are translated.
     out = L.pseudo_translate("Får vi köpa gränsfartyg?", with_glossary=False).split()
     assert "border" in out and "boat" in out
     # Both parts must be known: an unknown head is not dropped silently.
-    assert L._split_compound("qwxzfartyg") is None
+    assert T._split_compound("qwxzfartyg") is None
 
 
 def _fake_embedder(table: dict[str, list[float]]):  # type: ignore[no-untyped-def]
@@ -283,15 +284,107 @@ def test_the_bridge_a_question_uses_is_built_from_what_the_asker_may_see(setting
     import assistant.retrieval as R
 
     def chunk(i: int, level: str, text: str) -> Chunk:
-        return Chunk(f"d{i}::1", f"d{i}", text, "Article 1", "Article 1", 0, 1,
-                     metadata={"language": "en", "classification": level})
+        return Chunk(
+            f"d{i}::1",
+            f"d{i}",
+            text,
+            "Article 1",
+            "Article 1",
+            0,
+            1,
+            metadata={"language": "en", "classification": level},
+        )
 
-    public = [chunk(i, "public", f"The programme report number {i} is sent each year.")
-              for i in range(6)]
-    hidden = [chunk(10 + i, "restricted", "The boat of the border police was bought.")
-              for i in range(4)]
+    public = [
+        chunk(i, "public", f"The programme report number {i} is sent each year.") for i in range(6)
+    ]
+    hidden = [
+        chunk(10 + i, "restricted", "The boat of the border police was bought.") for i in range(4)
+    ]
     retriever = R.Retriever(_FakeStore(public + hidden), settings())
     retriever.retrieve("Får vi köpa ett fartyg?", k=3, max_classification="public")
     assert "boat" not in L.pseudo_translate("Får vi köpa ett fartyg?").split()
     retriever.retrieve("Får vi köpa ett fartyg?", k=3, max_classification="restricted")
     assert "boat" in L.pseudo_translate("Får vi köpa ett fartyg?").split()
+
+
+# -- pseudo_translate with the hand list alone (no index registered) ---------------------------
+
+
+def test_a_swedish_question_becomes_the_english_words_the_hand_list_gives() -> None:
+    out = L.pseudo_translate(
+        "Får vi söka bidrag för en ansökan om driftsstöd?", with_glossary=False
+    )
+    # bidrag → contribution; ansökan → application, request; driftsstöd → operating support.
+    assert out == "contribution application request operating support"
+    # Stop words ("får", "vi", "för", "en", "om") and unknown words ("söka") give nothing.
+    # A multi-word entry is matched before single words: "stå för" is not "stå" + "för".
+    assert L.pseudo_translate("Vem ska stå för kostnaden?", with_glossary=False).split(" ")[:5] == [
+        "contribution",
+        "from",
+        "the",
+        "Union",
+        "budget",
+    ]
+
+
+def test_acronyms_and_numbers_are_kept_as_written() -> None:
+    out = L.pseudo_translate("Vad gäller för ISF 2021?", with_glossary=False).split()
+    assert out == ["applies", "ISF", "2021"]
+
+
+def test_glossary_terms_are_added_but_not_swedish_ones() -> None:
+    question = "Vad gäller för ISF?"
+    out = L.pseudo_translate(question)
+    assert out == "applies ISF Internal Security Fund"
+    # The glossary group also names "Fonden för inre säkerhet": Swedish, so not in the query.
+    assert "Fonden för inre säkerhet" in L.expand_with_glossary(question)
+    assert "inre" not in out and "säkerhet" not in out
+    assert "Internal Security Fund" not in L.pseudo_translate(question, with_glossary=False)
+
+
+def test_an_english_question_is_left_alone() -> None:
+    for question in ("What is the co-financing rate?", "Can we get operating support for a boat?"):
+        # The retriever translates only Swedish questions; word by word nothing English is
+        # taken for Swedish.
+        assert L.question_language(question) == "en"
+        assert L.pseudo_translate(question, with_glossary=False) == ""
+
+
+def test_compounds_split_on_the_hand_list() -> None:
+    # The longest known tail first, the head translated too (a linking "s" dropped).
+    assert T._split_compound("utbetalningsansökningarna") == ["payment", "applications"]
+    assert T._split_compound("projektansökan") == ["project", "application", "request"]
+    assert L.pseudo_translate("Hur fungerar förskottsbetalningen?", with_glossary=False) == (
+        "pre-financing payment"
+    )
+    # No word is reduced to an accidental tail: "personal" is not "pers" + "onal".
+    assert T._split_compound("personal") is None
+    assert L.pseudo_translate("personalkostnader", with_glossary=False) == "staff costs expenditure"
+
+
+# -- which language a text is in ---------------------------------------------------------------
+
+
+def test_question_language_counts_hint_words() -> None:
+    assert L.question_language("Vad gäller för ISF?") == "sv"
+    assert L.question_language("What is the co-financing rate?") == "en"
+    # A tie goes to Swedish: staff ask in Swedish.
+    assert L.question_language("vad what") == "sv"
+    # No hint word at all: langdetect decides, anything but English is Swedish.
+    assert L.question_language("Medfinansiering?") == "sv"
+    assert L.detect_language is L.question_language  # the old name callers use
+
+
+def test_document_language_says_unknown_below_a_sentence() -> None:
+    assert L.document_language("12 34 https://example.org/a-long-path-with-letters") is None
+    assert L.document_language("Article 1 a") is None
+    assert L.document_language("Fonden ska bidra till en hög säkerhetsnivå i unionen.") == "sv"
+    assert L.normalize_language("sv-SE") == "sv" and L.normalize_language("Engelska") == "en"
+
+
+def test_suite_entry_language_is_swedish_on_any_swedish_sign() -> None:
+    assert L.suite_entry_language("Vad gäller för ISF?") == "sv"
+    assert L.suite_entry_language("Medfinansiering?") == "en"  # no sign: the reviewer corrects
+    assert L.suite_entry_language("ISF och BMVI") == "sv"
+    assert L.suite_entry_language("What is the co-financing rate?") == "en"

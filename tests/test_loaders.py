@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from assistant.documents import Document
 from assistant.errors import LoaderError
+from assistant.language import document_language
 from assistant.loaders import (
     SUPPORTED_SUFFIXES,
-    detect_language,
     document_id,
     is_ignored,
     load_file,
@@ -295,15 +295,15 @@ def test_document_id_rule(tmp_path: Path) -> None:
 
 
 def test_language_detection(tmp_path: Path) -> None:
-    assert detect_language(SWEDISH) == "sv"
-    assert detect_language(ENGLISH) == "en"
-    assert detect_language("12 34") is None
-    assert detect_language("Article 1 a") is None  # too short to tell
+    assert document_language(SWEDISH) == "sv"
+    assert document_language(ENGLISH) == "en"
+    assert document_language("12 34") is None
+    assert document_language("Article 1 a") is None  # too short to tell
     assert load_file(write(tmp_path / "kort.sv.md", "# 1 §"), tmp_path).metadata["language"] == "sv"
     assert load_file(write(tmp_path / "kort.md", "# 1 §"), tmp_path).metadata["language"] is None
     # Fixed seed: the same text always gives the same answer.
-    assert {detect_language("ISF BMVI projekt") for _ in range(5)} == {
-        detect_language("ISF BMVI projekt")
+    assert {document_language("ISF BMVI projekt") for _ in range(5)} == {
+        document_language("ISF BMVI projekt")
     }
 
 

@@ -1,0 +1,93 @@
+"""The dictionary filtered by one index: the Swedish → English senses its English text uses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .lexicon import hand_lookup, load_lexicon
+from .tokens import stemmer, words
+
+# A sense is kept when each of its English words occurs at least this often in the indexed
+# English text; at most MAX_SENSES per headword. A general dictionary merged unfiltered adds
+# everyday senses that pull a question away from the regulation's wording (docs/ANSWERS.md).
+MIN_OCCURRENCES = 3
+MAX_SENSES = 2
+# A sense whose words are in more than this share of English chunks names nothing ("make",
+# "take"): it is dropped, so the senses that are kept are the ones with weight (idf).
+MAX_DF_SHARE = 0.5
+_ENDINGS: tuple[str, ...] = ("ernas", "arnas", "ornas", "erna", "arna", "orna", "ens", "ets")
+_ENDINGS += ("en", "et", "na", "er", "ar", "or", "n", "s")
+
+
+@dataclass
+class Bridge:
+    """Swedish → English for one index: the dictionary senses its English text uses.
+
+    Built at ingest with the lexical index (the vocabulary is known there) and registered with
+    `use_bridge` when a retriever loads that index; `pseudo_translate` then uses it.
+    """
+
+    words: dict[str, tuple[str, ...]]
+    by_stem: dict[str, tuple[str, ...]]
+
+    def lookup(self, w: str) -> list[str] | None:
+        hit = self.words.get(w) or self.by_stem.get(stemmer("sv").stemWord(w))
+        if not hit:
+            # The stemmer and the headword disagree now and then ("kontor" → "kont", but
+            # "kontoret" → "kontor"): try the word without a common inflection ending.
+            for end in _ENDINGS:
+                if w.endswith(end) and len(w) - len(end) >= 3:
+                    hit = self.words.get(w[: -len(end)])
+                    if hit:
+                        break
+        return list(hit) if hit else None
+
+    def split(self, w: str, depth: int = 0) -> list[str] | None:
+        """A compound split on the dictionary: both parts known (the head may split once more)."""
+        if len(w) < 8:
+            return None
+        for i in range(3, len(w) - 3):
+            head, tail = w[:i], w[i:]
+            t = hand_lookup(tail) or self.lookup(tail)
+            if not t:
+                continue
+            h = (
+                hand_lookup(head)
+                or self.lookup(head)
+                or (self.lookup(head[:-1]) if head.endswith("s") and len(head) > 4 else None)
+                or (self.split(head, depth + 1) if depth == 0 else None)
+            )
+            if h:
+                return h + t
+        return None
+
+
+def build_bridge(en_counts: Mapping[str, int], en_df: Mapping[str, int], n_en: int) -> Bridge:
+    """Keep the dictionary senses whose English words (stemmed) the indexed English text uses.
+
+    en_counts: occurrences of each English stem; en_df: English chunks holding it; n_en: the
+    number of English chunks.
+    """
+    st_en = stemmer("en")
+    st_sv = stemmer("sv")
+    limit = MAX_DF_SHARE * n_en
+    kept: dict[str, tuple[str, ...]] = {}
+    by_stem: dict[str, tuple[str, ...]] = {}
+    if not n_en:
+        return Bridge(kept, by_stem)
+    for sv, senses in load_lexicon().items():
+        good = []
+        for sense in senses:
+            stems_ = st_en.stemWords(words(sense))
+            if not stems_ or any(en_counts.get(x, 0) < MIN_OCCURRENCES for x in stems_):
+                continue
+            if all(en_df.get(x, 0) > limit for x in stems_):
+                continue
+            good.append(sense)
+            if len(good) >= MAX_SENSES:
+                break
+        if good:
+            kept[sv] = tuple(good)
+            by_stem.setdefault(st_sv.stemWord(sv), tuple(good))
+    return Bridge(kept, by_stem)

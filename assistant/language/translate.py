@@ -1,0 +1,166 @@
+"""Swedish question → English pseudo-query, with the loaded index's bridge and term aligner.
+
+A retriever registers what its index knows with `use_bridge` (per thread); `pseudo_translate`,
+`aligned_terms` and `question_word_forms` then use it. Without a registration only the hand
+list translates.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Generic, TypeVar
+
+from .align import MAX_ALIGNED_WORDS, BoundAligner, EmbedQuery, TermAligner
+from .bridge import Bridge
+from .detect import SV_HINTS
+from .glossary import expand_with_glossary
+from .lexicon import hand_lookup, hand_phrases
+from .tokens import STOP, WORD, stemmer, words
+
+# Words that carry tone, not topic, in Slack questions ("tack", "exakt", "actually").
+CHATTER = frozenset(
+    """tack hej snälla please thanks exakt egentligen ju typ liksom vet vill tror undrar
+    actually really just need know want wonder""".split()
+)
+
+_T = TypeVar("_T")
+
+
+class _Registry(threading.local, Generic[_T]):
+    """Per thread: a bot worker translates its own asker's question with its level's bridge."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, _T] = {}
+
+    def get(self, key: str) -> _T | None:
+        return self.items.get(key)
+
+    def pop(self, key: str, default: _T | None = None) -> _T | None:
+        return self.items.pop(key, default)
+
+    def __setitem__(self, key: str, value: _T) -> None:
+        self.items[key] = value
+
+
+_BRIDGE: _Registry[Bridge] = _Registry()
+_TERMS: _Registry[BoundAligner] = _Registry()
+
+
+def use_bridge(
+    bridge: Bridge | None, terms: TermAligner | None = None, embed_query: EmbedQuery | None = None
+) -> None:
+    """Register the loaded index's dictionary bridge and term aligner (None: hand list only).
+
+    The registry is per thread: callers that pass only a question (`pseudo_translate(question)`)
+    use what the retriever set for the question this thread is answering.
+    """
+    if bridge is None:
+        _BRIDGE.pop("current", None)
+    else:
+        _BRIDGE["current"] = bridge
+    if terms is None or embed_query is None or not terms.terms:
+        _TERMS.pop("current", None)
+        return
+    now = _TERMS.get("current")
+    if now is None or now.index is not terms or now.embed_query != embed_query:
+        _TERMS["current"] = BoundAligner(terms, embed_query, {})
+
+
+def _lookup(w: str) -> list[str] | None:
+    """English for one Swedish word: the hand list first, then the index-filtered dictionary."""
+    hit = hand_lookup(w)
+    if hit:
+        return hit
+    bridge = _BRIDGE.get("current")
+    return bridge.lookup(w) if bridge is not None else None
+
+
+def _split_compound(w: str) -> list[str] | None:
+    """'utbetalningsansökningarna' → payment + applications: the longest known tail first.
+
+    The hand list may supply the tail alone (as it always has); with the dictionary both parts
+    must be known (a linking 's' dropped, a head split once more), so that a word is never
+    reduced to a short accidental tail ("personal" is not "pers" + "onal").
+    """
+    for i in range(3, len(w) - 2):
+        head, tail = w[:i], w[i:]
+        t = hand_lookup(tail)
+        if not t:
+            continue
+        h = hand_lookup(head) or (hand_lookup(head[:-1]) if head.endswith("s") else None)
+        if h:
+            return h + t
+        return t
+    bridge = _BRIDGE.get("current")
+    return bridge.split(w) if bridge is not None else None
+
+
+def aligned_terms(question: str) -> list[str]:
+    """English index terms for the Swedish words of a question that nothing else translates."""
+    aligner = _TERMS.get("current")
+    if aligner is None:
+        return []
+    out: list[str] = []
+    tried = 0
+    for w in words(question):
+        if (
+            len(w) < 5
+            or w in CHATTER
+            or any(ch.isdigit() for ch in w)
+            or _lookup(w)
+            or (len(w) > 7 and _split_compound(w))
+        ):
+            continue
+        tried += 1
+        if tried > MAX_ALIGNED_WORDS:
+            break
+        term = aligner.align(w)
+        if term and term not in out:
+            out.append(term)
+    return out
+
+
+def pseudo_translate(question: str, with_glossary: bool = True) -> str:
+    """An English query from a Swedish one, word by word; acronyms and numbers are kept."""
+    out: list[str] = []
+    rest = question
+    for phrase, english in hand_phrases():
+        if phrase.search(rest):
+            out.extend(english)
+            rest = phrase.sub(" ", rest)
+    parts = [p for w in WORD.findall(rest) for p in re.split(r"[-/]", w) if p]
+    for w in parts:
+        lw = w.lower()
+        if (w.isupper() and len(w) > 1) or any(ch.isdigit() for ch in w):
+            out.append(w)
+            continue
+        if lw in STOP:
+            continue
+        hit = _lookup(lw) or (_split_compound(lw) if len(lw) > 7 else None)
+        if hit:
+            out.extend(hit)
+    out.extend(aligned_terms(question))
+    for term in expand_with_glossary(question) if with_glossary else []:
+        if not SV_HINTS.search(term):
+            out.append(term)
+    seen: set[str] = set()
+    uniq = []
+    for x in out:
+        if x.lower() not in seen:
+            seen.add(x.lower())
+            uniq.append(x)
+    return " ".join(uniq)
+
+
+def question_word_forms(question: str) -> list[set[str]]:
+    """For each content word of a question, the stems it may appear as in either language."""
+    out = []
+    for w in words(question):
+        if w in CHATTER:
+            continue
+        forms = {stemmer("sv").stemWord(w), stemmer("en").stemWord(w)}
+        for t in _lookup(w) or (_split_compound(w) if len(w) > 7 else None) or []:
+            forms |= set(stemmer("en").stemWords(words(t)))
+        out.append(forms)
+    return out
