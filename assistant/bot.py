@@ -22,6 +22,7 @@ from .slack import blocks as slack_blocks
 from .slack.handler import SlackBot
 from .slack.http import make_http_server as make_http_server  # re-export (tests/test_faults.py)
 from .slack.job import AskPipeline
+from .texts import t as _t
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +42,7 @@ SUGGESTED_PROMPTS = [
         "message": "Vad ska det nationella samordningscentret (NCC) göra enligt EUROSUR?",
     },
 ]
-GREETING = (
-    "Hej! Jag svarar på frågor om EU-fonderna (ISF, BMVI, AMIF), gränsövervakning och "
-    "återvändandearbete och anger vilket dokument och vilken artikel svaret bygger på. "
-    "Skriv inte personuppgifter i frågorna."
-)
+GREETING = _t("sv", "slack_greeting")
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -154,7 +151,7 @@ def build_app(
     @assistant.thread_started
     def thread_started(say: Any, set_suggested_prompts: Any) -> None:
         say(GREETING)
-        set_suggested_prompts(prompts=SUGGESTED_PROMPTS, title="Exempel på frågor")
+        set_suggested_prompts(prompts=SUGGESTED_PROMPTS, title=_t("sv", "slack_prompts_title"))
 
     @assistant.user_message
     def assistant_message(payload: dict[str, Any], set_status: Any, context: Any) -> None:

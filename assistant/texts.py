@@ -36,8 +36,33 @@ TEXTS = {
         "chat_banner": "Fondassistenten – ställ en fråga om EU-fonderna "
         "(tom rad eller Ctrl-D avslutar).",
         "chat_loading": "Laddar index och modell…",
-        "chat_searching": "Söker i dokumenten…",
+        "searching": "Söker i dokumenten…",
         "chat_prompt": "fråga>",
+        "slack_related": "Kanske relaterat:",
+        "slack_no_answer": "_(inget svar)_",
+        "slack_truncated": "… (svaret är förkortat, se källorna)",
+        "slack_note": "OBS: {warning}",
+        "slack_writing": "Skriver svaret…",
+        "slack_error": "Något gick fel när frågan skulle besvaras. Försök igen om en stund. "
+        "Om felet består, kontakta förvaltningen och ange felkod {error_id}.",
+        "slack_rate_limited": "Du har ställt många frågor på kort tid. Vänta en minut och försök "
+        "igen.",
+        "slack_busy": "Det är många frågor just nu. Försök igen om en liten stund.",
+        "slack_not_enabled": "Fondassistenten är inte aktiverad i den här kanalen.",
+        "slack_usage": "Skriv din fråga efter kommandot, t.ex. `{cmd} Hur hög är "
+        "medfinansieringen i BMVI?` (börja med `visa` för att svaret ska synas för alla i "
+        "kanalen).",
+        "slack_thanks_useful": "Tack! Din återkoppling har sparats.",
+        "slack_thanks_wrong": "Tack! Vi går igenom svar som markerats som fel och förbättrar "
+        "assistenten.",
+        "slack_not_saved": "Återkopplingen kunde inte sparas. Försök igen senare.",
+        "slack_useful": "👍 Användbart",
+        "slack_wrong": "👎 Fel svar",
+        "slack_wrong_source": "📄 Fel källa",
+        "slack_greeting": "Hej! Jag svarar på frågor om EU-fonderna (ISF, BMVI, AMIF), "
+        "gränsövervakning och återvändandearbete och anger vilket dokument och vilken artikel "
+        "svaret bygger på. Skriv inte personuppgifter i frågorna.",
+        "slack_prompts_title": "Exempel på frågor",
     },
     "en": {
         "lead": "According to {source}:",
@@ -59,8 +84,32 @@ TEXTS = {
         "sources": "Sources",
         "chat_banner": "Fondassistenten – ask about the EU funds (an empty line or Ctrl-D ends).",
         "chat_loading": "Loading the index and the model…",
-        "chat_searching": "Searching the documents…",
+        "searching": "Searching the documents…",
         "chat_prompt": "question>",
+        "slack_related": "Possibly related:",
+        "slack_no_answer": "_(no answer)_",
+        "slack_truncated": "… (the answer is shortened, see the sources)",
+        "slack_note": "Note: {warning}",
+        "slack_writing": "Writing the answer…",
+        "slack_error": "Something went wrong while answering. Try again in a moment. If it "
+        "persists, contact the administrators and give error code {error_id}.",
+        "slack_rate_limited": "You have asked many questions in a short time. Wait a minute and "
+        "try again.",
+        "slack_busy": "Many questions are waiting right now. Try again in a little while.",
+        "slack_not_enabled": "Fondassistenten is not enabled in this channel.",
+        "slack_usage": "Write your question after the command, e.g. `{cmd} What is the BMVI "
+        "co-financing rate?` (start with `visa` to show the answer to everyone in the channel).",
+        "slack_thanks_useful": "Thank you! Your feedback was saved.",
+        "slack_thanks_wrong": "Thank you! We review answers marked wrong and improve the "
+        "assistant.",
+        "slack_not_saved": "The feedback could not be saved. Try again later.",
+        "slack_useful": "👍 Useful",
+        "slack_wrong": "👎 Wrong answer",
+        "slack_wrong_source": "📄 Wrong source",
+        "slack_greeting": "Hi! I answer questions about the EU funds (ISF, BMVI, AMIF), border "
+        "surveillance and return work, and name the document and article each answer rests on. "
+        "Do not write personal data in questions.",
+        "slack_prompts_title": "Example questions",
     },
 }
 

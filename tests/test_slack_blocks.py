@@ -14,6 +14,7 @@ from assistant.slack.blocks import (
     to_mrkdwn,
     warning_emoji,
 )
+from assistant.texts import personal_data_warning, warning
 
 ISF = Citation(1, "32021R1149_ISF", "ISF-förordningen", "Article 12", None,
                "https://eur-lex.europa.eu/eli/reg/2021/1149/oj", "The contribution ... 75 %")
@@ -45,12 +46,25 @@ def test_answer_blocks_shape():
 
 
 def test_warnings_become_context_blocks_with_emoji():
-    a = answer(warnings=["Din fråga innehöll personuppgifter (personnummer) som har tagits bort.",
-                         "Svaret bygger på ISF Gränser och visering 2014–2020, som har ersatts av BMVI.",
-                         "Låg säkerhet: svaret har svagt stöd i dokumenten."])
+    a = answer(warnings=[personal_data_warning(["personnummer"], "sv"),
+                         warning("superseded", "sv", title="ISF Gräns", until="", by=""),
+                         warning("low_confidence", "sv"),
+                         warning("llm_fallback", "sv")])
     ctx = [b for b in answer_blocks(a, "1") if b["type"] == "context"]
-    assert [c["elements"][0]["text"].split()[0] for c in ctx] == [":lock:", ":warning:", ":grey_question:"]
+    assert [c["elements"][0]["text"].split()[0] for c in ctx] == [
+        ":lock:", ":warning:", ":grey_question:", ":information_source:"]
+    # The icon follows the kind, never the wording: a plain string that mentions personal
+    # data is not a personal-data warning.
     assert warning_emoji("något annat") == ":information_source:"
+    assert warning_emoji("personuppgifter nämns här") == ":information_source:"
+
+
+def test_an_english_answer_gets_english_labels():
+    a = answer(language="en", text="I cannot find support.", citations=[], abstained=True,
+               related=[STRATEGY], warnings=[warning("low_confidence", "en")])
+    s = all_text(answer_blocks(a, "1"))
+    assert "Possibly related:" in s and "Kanske relaterat" not in s
+    assert "Note: The answer rests on weak evidence" in fallback_text(a)
 
 
 def test_abstained_answer_lists_related():

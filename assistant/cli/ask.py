@@ -85,7 +85,7 @@ def run_chat(args: argparse.Namespace, settings: Settings) -> int:
         if not q:
             return 0
         try:
-            with console.status(t(detect_language(q), "chat_searching")):
+            with console.status(t(detect_language(q), "searching")):
                 ans = pipe.ask(q, history=history, max_classification=args.level)
         except QuestionRejectedError as e:
             console.print(f"[yellow]{e}[/]")

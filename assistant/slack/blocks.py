@@ -6,6 +6,8 @@ import re
 from typing import Any
 
 from ..documents import Answer, Citation
+from ..texts import kind_of
+from ..texts import t as _t
 
 SECTION_LIMIT = 3000  # characters in a section block's text
 CONTEXT_LIMIT = 3000
@@ -13,14 +15,20 @@ MAX_BLOCKS = 50
 TEXT_LIMIT = 40000  # chat.postMessage `text`
 
 FEEDBACK_ACTIONS = {
-    "feedback_useful": ("👍 Användbart", "useful"),
-    "feedback_wrong": ("👎 Fel svar", "wrong"),
-    "feedback_wrong_source": ("📄 Fel källa", "wrong_source"),
+    "feedback_useful": (_t("sv", "slack_useful"), "useful"),
+    "feedback_wrong": (_t("sv", "slack_wrong"), "wrong"),
+    "feedback_wrong_source": (_t("sv", "slack_wrong_source"), "wrong_source"),
 }
 VOTES = {action: vote for action, (_, vote) in FEEDBACK_ACTIONS.items()}
 
-SEARCHING = "Söker i dokumenten…"
-TRUNCATED = "… (svaret är förkortat, se källorna)"
+SEARCHING = _t("sv", "searching")
+TRUNCATED = _t("sv", "slack_truncated")
+# The icon in front of a warning, by its kind (texts.AnswerWarning); any other text gets ℹ️.
+WARNING_EMOJI = {
+    "personal_data": ":lock:",
+    "superseded": ":warning:",
+    "low_confidence": ":grey_question:",
+}
 
 Block = dict[str, Any]
 
@@ -108,17 +116,7 @@ def _context(text: str) -> Block:
 
 
 def warning_emoji(warning: str) -> str:
-    w = warning.lower()
-    if "personuppgift" in w or "personal data" in w:
-        return ":lock:"
-    if any(
-        k in w
-        for k in ("ersatt", "ersätts", "upphävd", "superseded", "repealed", "tidigare period")
-    ):
-        return ":warning:"
-    if any(k in w for k in ("osäker", "låg", "confidence", "säkerhet", "svagt stöd")):
-        return ":grey_question:"
-    return ":information_source:"
+    return WARNING_EMOJI.get(kind_of(warning) or "", ":information_source:")
 
 
 def _numbered(citations: list[Citation], heading: str) -> list[str]:
@@ -146,22 +144,24 @@ def feedback_block(question_id: str) -> Block:
 # -- messages ------------------------------------------------------------------------------------
 def answer_blocks(answer: Answer, question_id: str) -> list[Block]:
     """The full answer message: text, sources, warnings and feedback buttons (≤ 50 blocks)."""
+    lang = answer.language
     tail: list[Block] = []
     if answer.abstained and answer.related:
-        tail += [_section(t) for t in _numbered(answer.related, "Kanske relaterat:")]
+        tail += [_section(t) for t in _numbered(answer.related, _t(lang, "slack_related"))]
     if answer.citations:
         tail.append({"type": "divider"})
-        tail += [_section(t) for t in _numbered(answer.citations, "Källor")]
+        tail += [_section(t) for t in _numbered(answer.citations, _t(lang, "sources"))]
     tail += [_context(f"{warning_emoji(w)} {escape(w)}") for w in answer.warnings]
     if question_id:
         tail.append(feedback_block(question_id))
     tail = tail[: MAX_BLOCKS - 1]
 
-    body = split_text(to_mrkdwn(answer.text or "")) or ["_(inget svar)_"]
+    body = split_text(to_mrkdwn(answer.text or "")) or [_t(lang, "slack_no_answer")]
     room = MAX_BLOCKS - len(tail)
     if len(body) > room:
+        cut = _t(lang, "slack_truncated")
         body = body[:room]
-        body[-1] = body[-1][: SECTION_LIMIT - len(TRUNCATED) - 1] + "\n" + TRUNCATED
+        body[-1] = body[-1][: SECTION_LIMIT - len(cut) - 1] + "\n" + cut
     return [_section(t) for t in body] + tail
 
 
@@ -170,27 +170,31 @@ def fallback_text(answer: Answer) -> str:
 
     Slack reads `text` as markup too, so every part is escaped: a document or a model reply
     holding `<!channel>` or `<@U…>` cannot notify anyone, nor disguise a link."""
+    lang = answer.language
     parts = [answer.text or ""]
     if answer.abstained and answer.related:
         parts.append(
-            "Kanske relaterat:\n"
+            _t(lang, "slack_related")
+            + "\n"
             + "\n".join(
                 f"[{c.n or i}] {citation_label(c)}" for i, c in enumerate(answer.related, 1)
             )
         )
     if answer.citations:
         parts.append(
-            "Källor:\n"
+            _t(lang, "sources")
+            + ":\n"
             + "\n".join(
                 f"[{c.n or i}] {citation_label(c)}"
                 + (f" ({safe_url(c.url)})" if safe_url(c.url) else "")
                 for i, c in enumerate(answer.citations, 1)
             )
         )
-    parts += [f"OBS: {w}" for w in answer.warnings]
+    parts += [_t(lang, "slack_note", warning=w) for w in answer.warnings]
     text = escape("\n\n".join(p for p in parts if p))
     if len(text) > TEXT_LIMIT:
-        text = text[: TEXT_LIMIT - len(TRUNCATED) - 1] + "\n" + TRUNCATED
+        cut = _t(lang, "slack_truncated")
+        text = text[: TEXT_LIMIT - len(cut) - 1] + "\n" + cut
     return text
 
 
@@ -201,23 +205,17 @@ def placeholder_blocks() -> list[Block]:
 def streaming_blocks(partial: str) -> list[Block]:
     """An answer still being written: the text so far and a note that more is coming."""
     body = split_text(to_mrkdwn(partial))[: MAX_BLOCKS - 1] or [SEARCHING]
-    return [_section(t) for t in body] + [_context(":hourglass_flowing_sand: Skriver svaret…")]
+    return [_section(t) for t in body] + [
+        _context(f":hourglass_flowing_sand: {_t('sv', 'slack_writing')}")
+    ]
 
 
 def error_text(error_id: str) -> str:
-    return (
-        "Något gick fel när frågan skulle besvaras. Försök igen om en stund. "
-        f"Om felet består, kontakta förvaltningen och ange felkod {error_id}."
-    )
+    return _t("sv", "slack_error", error_id=error_id)
 
 
 def error_blocks(error_id: str) -> list[Block]:
-    return [
-        _section(
-            ":x: Något gick fel när frågan skulle besvaras. Försök igen om en stund.\n"
-            f"Om felet består, kontakta förvaltningen och ange felkod `{escape(error_id)}`."
-        )
-    ]
+    return [_section(":x: " + _t("sv", "slack_error", error_id=f"`{escape(error_id)}`"))]
 
 
 def notice_blocks(text: str, emoji: str = ":information_source:") -> list[Block]:
@@ -226,6 +224,4 @@ def notice_blocks(text: str, emoji: str = ":information_source:") -> list[Block]
 
 
 def thanks_text(vote: str) -> str:
-    if vote == "useful":
-        return "Tack! Din återkoppling har sparats."
-    return "Tack! Vi går igenom svar som markerats som fel och förbättrar assistenten."
+    return _t("sv", "slack_thanks_useful" if vote == "useful" else "slack_thanks_wrong")

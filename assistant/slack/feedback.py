@@ -9,11 +9,12 @@ from typing import Any
 from slack_sdk import WebClient
 
 from ..audit import AuditStore
+from ..texts import t
 from . import blocks as slack_blocks
 
 logger = logging.getLogger(__name__)
 
-NOT_SAVED = "Återkopplingen kunde inte sparas. Försök igen senare."
+NOT_SAVED = t("sv", "slack_not_saved")
 
 Allowed = Callable[[str | None, str | None, bool], bool]
 

@@ -23,6 +23,9 @@ from ..audit import AuditStore, sources_of
 from ..config import Settings
 from ..documents import Answer
 from ..errors import QuestionRejectedError
+from ..language import detect_language
+from ..texts import kind_of
+from ..texts import t as _t
 from . import blocks as slack_blocks
 from .delivery import Delivery
 from .feedback import record_vote
@@ -34,10 +37,10 @@ logger = logging.getLogger(__name__)
 
 HISTORY_TURNS = 10
 
-RATE_LIMITED = "Du har ställt många frågor på kort tid. Vänta en minut och försök igen."
-BUSY = "Det är många frågor just nu. Försök igen om en liten stund."
-NOT_ENABLED = "Fondassistenten är inte aktiverad i den här kanalen."
-USAGE = "Skriv din fråga efter kommandot, t.ex. `{cmd} Hur hög är medfinansieringen i BMVI?` (börja med `visa` för att svaret ska synas för alla i kanalen)."
+RATE_LIMITED = _t("sv", "slack_rate_limited")
+BUSY = _t("sv", "slack_busy")
+NOT_ENABLED = _t("sv", "slack_not_enabled")
+USAGE = _t("sv", "slack_usage", cmd="{cmd}")
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
@@ -135,7 +138,7 @@ class SlackBot:
 
     def start(self, job: Job) -> None:
         """Placeholder now, answer later on the pool. Runs on Bolt's listener thread."""
-        job.scan = privacy.scan(job.question)
+        job.scan = privacy.scan(job.question, detect_language(job.question))
         logger.info(
             "question channel=%s user=%s level=%s chars=%d personal_data=%s history=%d",
             job.channel,
@@ -190,9 +193,7 @@ class SlackBot:
                 job, slack_blocks.error_blocks(error_id), slack_blocks.error_text(error_id)
             )
             return
-        if job.scan.warning and not any(
-            "personuppgift" in w.lower() or "personal data" in w.lower() for w in answer.warnings
-        ):
+        if job.scan.warning and not any(kind_of(w) == "personal_data" for w in answer.warnings):
             answer.warnings.insert(0, job.scan.warning)
         job.latency_ms = (time.perf_counter() - t0) * 1000
         job.answer = answer
