@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
+from assistant.cli.eval import run_eval as eval_command
+from assistant.cli.eval import run_feedback as feedback_command
 from assistant.documents import Answer, Chunk, Citation, Passage
 from assistant.errors import SuiteError
 from assistant.evaluation import (
@@ -27,8 +29,6 @@ from assistant.evaluation import (
     citation_valid,
     compare_results,
     doc_language,
-    eval_command,
-    feedback_command,
     gains,
     hit_at_k,
     is_cross_lingual,
@@ -733,8 +733,8 @@ def test_eval_command_one_docs_folder_per_suite(
     assert set(data["summary"]["full"]["by_suite"]) == {"tiny", "check"}
     assert {q["suite"] for q in data["questions"]} == {"tiny", "check"}
     # The report puts the suites side by side, each split by language.
-    from assistant.eval_report import _breakdown_rows
     from assistant.evaluation import merge_results
+    from assistant.evaluation.report import _breakdown_rows
 
     merged = merge_results(
         [
