@@ -9,16 +9,19 @@ from pathlib import Path
 import pytest
 
 from assistant.documents import Answer, Chunk, Citation, Passage
-from assistant.eval_report import (
+from assistant.evaluation import (
+    EvalResult,
+    Suite,
     breakdown_table,
     failed_questions,
     format_regressions,
     headline_table,
+    load_suite,
     render_markdown,
+    run_eval,
     write_json,
     write_report,
 )
-from assistant.evaluation import EvalResult, Suite, load_suite, run_eval
 
 SUITE_YAML = """\
 name: tiny

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
+from assistant.cli.eval import run_eval as eval_command
+from assistant.cli.eval import run_feedback as feedback_command
 from assistant.documents import Answer, Chunk, Citation, Passage
 from assistant.errors import SuiteError
 from assistant.evaluation import (
@@ -27,8 +29,6 @@ from assistant.evaluation import (
     citation_valid,
     compare_results,
     doc_language,
-    eval_command,
-    feedback_command,
     gains,
     hit_at_k,
     is_cross_lingual,
@@ -275,6 +275,124 @@ def test_suite_error_not_yaml_and_missing(tmp_path: Path) -> None:
     no_questions.write_text("name: x\n", encoding="utf-8")
     with pytest.raises(SuiteError, match="`questions` must be a list"):
         load_suite(no_questions)
+
+
+def _suite_error(tmp_path: Path, text: str, name: str = "s.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SuiteError) as exc:
+        load_suite(path)
+    msg = str(exc.value)
+    assert msg.startswith(f"{path}: ")  # every load error names the file
+    return msg
+
+
+def test_unknown_question_key_names_file_and_line(tmp_path: Path) -> None:
+    msg = _suite_error(
+        tmp_path,
+        """\
+name: s
+questions:
+  - id: ok
+    question: "Fine?"
+    lang: en
+    expected: [{doc: A.en}]
+    abstain: false
+  - id: typo
+    question: "Which key?"
+    lang: en
+    expected: [{doc: A.en}]
+    answer_term: ["x"]
+    abstain: false
+""",
+    )
+    assert "1 problem(s) in suite 's'" in msg
+    assert "line 8 (id typo): unknown field `answer_term` (line 12); known fields: id," in msg
+
+
+def test_wrong_types_name_file_and_line(tmp_path: Path) -> None:
+    msg = _suite_error(
+        tmp_path,
+        """\
+name: s
+questions:
+  - id: q1
+    question: "Typed?"
+    lang: [en]
+    expected:
+      - {doc: A.en, section: 12}
+      - {doc: 7}
+      - {doc: B.en, page: 3}
+    answer_terms: "75 %"
+    abstain: "yes"
+    evidence: 5
+""",
+    )
+    where = "line 3 (id q1): "
+    assert f"{where}`lang` (line 5) must be a non-empty string, got ['en']" in msg
+    assert f"{where}`abstain` (line 11) must be true or false, got 'yes'" in msg
+    assert f"{where}`answer_terms` (line 10) must be a list of non-empty strings" in msg
+    assert f"{where}`evidence` (line 12) must be a string" in msg
+    assert f"{where}`expected` (line 6) entry 1: section must be a quoted label" in msg
+    assert f"{where}`expected` (line 6) entry 2 needs `doc: <document id>`" in msg
+    assert f"{where}`expected` (line 6) entry 3 has unknown keys ['page']" in msg
+    assert "7 problem(s)" in msg
+
+
+def test_schema_does_not_coerce() -> None:
+    """Strict types: "no" is not false, 1 is not true, a number is not an id."""
+    from pydantic import ValidationError
+
+    from assistant.evaluation.suite import QuestionEntry
+
+    base = {"id": "a", "question": "q?", "lang": "sv", "abstain": True}
+    assert QuestionEntry.model_validate(base).abstain is True
+    for key, value in (("abstain", "no"), ("abstain", 1), ("id", 5), ("lang", " ")):
+        with pytest.raises(ValidationError):
+            QuestionEntry.model_validate({**base, key: value})
+    with pytest.raises(ValidationError, match="expect"):
+        QuestionEntry.model_validate({**base, "expect": []})
+
+
+def test_suite_top_level_keys(tmp_path: Path) -> None:
+    described = tmp_path / "described.yaml"
+    described.write_text(
+        "name: d\ndescription: what the suite covers\nquestions:\n"
+        "  - {id: a, question: q, lang: sv, abstain: true}\n",
+        encoding="utf-8",
+    )
+    assert load_suite(described).name == "d"
+    unnamed = tmp_path / "unnamed.yaml"
+    unnamed.write_text("questions: []\n", encoding="utf-8")
+    assert load_suite(unnamed).name == "unnamed"  # the file name stands in
+    msg = _suite_error(
+        tmp_path,
+        "name: ''\nversion: 2\ndescription: [x]\nquestions:\n"
+        "  - {id: a, question: q, lang: sv, abstain: true}\n",
+    )
+    assert "3 problem(s) in suite 's'" in msg
+    assert "line 1: `name` must be a non-empty string" in msg
+    assert "line 2: unknown top-level field `version`; known fields: name, description," in msg
+    assert "line 3: `description` must be text" in msg
+
+
+def test_evaluation_package_neither_prints_nor_parses_arguments() -> None:
+    """The command line lives in assistant/cli/eval.py; the package only computes and renders."""
+    import ast
+
+    for path in sorted((REPO / "assistant" / "evaluation").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [("." * node.level) + (node.module or "")]
+            else:
+                names = []
+            for name in names:
+                assert name not in ("argparse", "rich.console", "..cli"), (path.name, name)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id != "print", (path.name, node.lineno)
 
 
 def test_load_suites_reports_all_files(tmp_path: Path, tiny_suite: Suite) -> None:
@@ -733,8 +851,8 @@ def test_eval_command_one_docs_folder_per_suite(
     assert set(data["summary"]["full"]["by_suite"]) == {"tiny", "check"}
     assert {q["suite"] for q in data["questions"]} == {"tiny", "check"}
     # The report puts the suites side by side, each split by language.
-    from assistant.eval_report import _breakdown_rows
     from assistant.evaluation import merge_results
+    from assistant.evaluation.report import _breakdown_rows
 
     merged = merge_results(
         [

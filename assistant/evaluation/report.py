@@ -1,5 +1,7 @@
 """Eval output: the headline tables for the terminal, the JSON file, Markdown and HTML reports.
 
+The tables are rich `Table` objects; printing them is the command's job (assistant/cli/eval.py).
+
 The HTML report is one self-contained file: charts are PNGs drawn with matplotlib's Agg backend
 and embedded as base64 data URIs, so it can be attached to a ticket or opened offline.
 """
@@ -16,7 +18,30 @@ from typing import Any
 
 from rich.table import Table
 
-from .evaluation import HEADLINE_METRICS, EvalResult, QuestionResult, Regression, summarize
+from .gate import Regression
+from .runner import EvalResult, QuestionResult, summarize
+
+# (key in a summary, label in tables): what the terminal tables and the reports show first.
+HEADLINE_METRICS: tuple[tuple[str, str], ...] = (
+    ("section.hit@1", "hit@1"),
+    ("section.hit@3", "hit@3"),
+    ("section.hit@5", "hit@5"),
+    ("section.mrr@10", "MRR@10"),
+    ("section.ndcg@10", "nDCG@10"),
+    ("section.recall@5", "recall@5"),
+    ("doc.hit@5", "doc hit@5"),
+    ("answer_term_coverage", "answer terms"),
+    ("first_term_coverage", "terms first"),
+    ("answer_terms_if_retrieved", "terms | found"),
+    ("first_terms_if_retrieved", "first | found"),
+    ("quotes_per_answer", "quotes"),
+    ("citation_validity", "citation validity"),
+    ("abstention_precision", "abstention P"),
+    ("abstention_recall", "abstention R"),
+    ("wrongly_abstained", "wrongly abstained"),
+    ("latency_p50_ms", "p50 ms"),
+    ("latency_p95_ms", "p95 ms"),
+)
 
 _PERCENT_FREE = ("latency_p50_ms", "latency_p95_ms")
 _BREAKDOWN_METRICS = (
