@@ -11,9 +11,9 @@
 The command line (`assistant eval`, `assistant feedback export`) is in assistant/cli/eval.py.
 """
 
+from ..legal_labels import normalize_section
 from .feedback import FEEDBACK_HEADER, render_feedback_suite
 from .gate import Regression, check_thresholds, compare_results, load_thresholds, merge_results
-from .labels import normalize_section
 from .metrics import (
     LEVELS,
     RETRIEVED_FOR_TERMS,

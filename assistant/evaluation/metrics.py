@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 from ..documents import Answer, Citation, Passage
-from .labels import normalize_section
+from ..legal_labels import normalize_section
 from .suite import Expected
 
 Level = Literal["doc", "section"]
