@@ -17,11 +17,10 @@ from functools import lru_cache
 from typing import Any
 
 from . import quotes as Q
-from .documents import Citation, Passage, ShortAnswer
+from .documents import Citation, Passage, ShortAnswer, is_superseded
 from .language import load_glossary, query_tokens, stemmer, words
 from .quotes import Unit as Unit  # re-exported: the unit type callers and tests use
 from .quotes import sentence_units as sentence_units
-from .retrieval import is_superseded
 
 log = logging.getLogger(__name__)
 
