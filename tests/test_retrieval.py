@@ -106,7 +106,11 @@ def test_other_sections_and_documents_are_left_alone_and_order_is_by_score() -> 
     other_section = part("d", "Article 2", 1, 0.6)
     other_doc = part("e", "Article 1", 2, 0.5)
     out = merge_neighbours([other_section, other_doc, a0, a1])
-    assert [p.chunk.chunk_id for p in out] == ["d::Article 2::1", "e::Article 1::2", "d::Article 1::0"]
+    assert [p.chunk.chunk_id for p in out] == [
+        "d::Article 2::1",
+        "e::Article 1::2",
+        "d::Article 1::0",
+    ]
     assert out[0] is other_section and out[1] is other_doc
     assert out[2].chunk.metadata["merged_ids"] == ["d::Article 1::0", "d::Article 1::1"]
 
