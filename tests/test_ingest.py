@@ -183,6 +183,22 @@ def test_add_then_unchanged_then_changed_then_removed(
     assert snap4["stored"] == snap4["chunk_ids"]
 
 
+def test_progress_is_told_each_source_then_the_end(
+    tmp_path: Path, settings: Callable[..., Any]
+) -> None:
+    s = settings()
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write_md(docs / "one.md", "One", {1: "Alpha."})
+    write_md(docs / "two.md", "Two", {1: "Beta."})
+    told: list[tuple[str, int, int]] = []
+    ingest_paths([docs], s, progress=lambda *step: told.append(step))
+    assert told == [(str(docs / "one.md"), 0, 2), (str(docs / "two.md"), 1, 2), ("", 2, 2)]
+    told.clear()
+    ingest_paths([docs], s, dry_run=True, progress=lambda *step: told.append(step))
+    assert told == []  # a dry run only plans
+
+
 def test_removal_only_touches_the_folder_being_ingested(
     tmp_path: Path, settings: Callable[..., Any]
 ) -> None:
