@@ -27,7 +27,15 @@ if TYPE_CHECKING:
     from .lexical import LexicalIndex
     from .protocols import ChatModel, PassageRetriever, Reranker
 
-__all__ = ["Method", "Pipeline", "Turn", "calibration", "make_llm", "standalone_query"]
+__all__ = [
+    "Method",
+    "Pipeline",
+    "Turn",
+    "calibration",
+    "fund_patterns_in",
+    "make_llm",
+    "standalone_query",
+]
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,11 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
     from .documents import Answer, Chunk, Passage
+    from .embeddings import AssistantEmbeddings
     from .lexical import LexicalIndex
-    from .store import DocRecord
+    from .pipeline import Pipeline
+    from .retrieval import CrossEncoderReranker, Retriever
+    from .store import DocRecord, Store
 
 Method = Literal["hybrid", "dense", "lexical"]
 Turn = tuple[str, str]  # (role "user" | "assistant", text)
@@ -134,3 +137,15 @@ class AskPipeline(Protocol):
         method: Method = ...,
         k: int | None = ...,
     ) -> Answer: ...
+
+
+if TYPE_CHECKING:  # mypy checks that the real components fit; nothing of this runs
+
+    def _conforms(
+        pipeline: Pipeline,
+        retriever: Retriever,
+        store: Store,
+        reranker: CrossEncoderReranker,
+        embeddings: AssistantEmbeddings,
+    ) -> tuple[AskPipeline, PassageRetriever, IndexStore, Reranker, EmbeddingModel]:
+        return pipeline, retriever, store, reranker, embeddings
