@@ -17,12 +17,11 @@ from functools import lru_cache
 from typing import Any
 
 from . import quotes as Q
-from .documents import Citation, Passage, ShortAnswer
+from .documents import Citation, Passage, ShortAnswer, is_superseded
 from .language import load_glossary, query_tokens, stemmer, words
 from .legal_labels import section_for_lang as section_for_lang
 from .quotes import Unit as Unit  # re-exported: the unit type callers and tests use
 from .quotes import sentence_units as sentence_units
-from .retrieval import is_superseded
 from .texts import TEXTS as TEXTS  # re-exported: tests and callers read the templates here
 from .texts import AnswerWarning, warning
 from .texts import t as t

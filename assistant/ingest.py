@@ -1,45 +1,61 @@
-"""`assistant ingest` and `assistant status`: files and URLs → chunks → vectors → Chroma.
+"""Ingest (files and URLs → chunks → vectors → Chroma) and `status`, as a library: the CLI
+(`assistant.cli.ingest`) prints what these return.
 
 Incremental and safe: a document whose bytes and metadata are unchanged is skipped without being
 parsed; a changed one is written under a new version and switched over in one registry write;
 documents gone from an ingested folder are removed; an interrupted run leaves invisible chunks that
-the next run removes. One ingest at a time per data folder (a file lock).
+the next run removes. One ingest at a time per data folder (a file lock; `assistant.locks`).
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import logging
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Settings
-from .errors import AssistantError, IngestLockedError, LoaderError, StoreUnavailableError
+from .errors import AssistantError, LoaderError
+from .lexical import LexicalIndex
+from .locks import file_lock, shared_lock
+from .sources import SourceItem, collect_sources
+
+if TYPE_CHECKING:
+    from .documents import Chunk
+    from .embeddings import EmbeddingCache
+    from .protocols import EmbeddingModel, IndexStore
+    from .store import DocRecord
+
+    # (chunks, vectors, version, document metadata, new registry record, the record it replaces)
+    _Pending = tuple[
+        list[Chunk], list[list[float]], str, dict[str, Any], DocRecord, DocRecord | None
+    ]
+
+__all__ = [
+    "DEFAULT_SOURCE",
+    "PIPELINE_VERSION",
+    "IngestReport",
+    "Progress",
+    "SourceItem",
+    "collect_sources",
+    "ingest_paths",
+    "status",
+]
 
 log = logging.getLogger(__name__)
 
 # Bump when chunking or stored metadata change so that every document is re-ingested.
 PIPELINE_VERSION = "chunks-3"
-DEFAULT_SOURCE = "corpus"
+DEFAULT_SOURCE = "corpus"  # what `assistant ingest` ingests when given no path
 
-
-@dataclass
-class SourceItem:
-    """One document to ingest: a local file (maybe fetched from a URL) and its metadata."""
-
-    path: Path | None
-    root: Path | None
-    folder: str
-    display: str
-    extra_meta: dict[str, Any] = field(default_factory=dict)
-    url: str | None = None
-    error: str | None = None
+# Told before each source is ingested: (its name, sources done, total); and once at the end
+# (name "", total, total).
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -79,147 +95,6 @@ class IngestReport:
         }
 
 
-def _is_url(s: str) -> bool:
-    return s.startswith(("http://", "https://"))
-
-
-def _folder_key(path: Path) -> str:
-    return path.resolve().as_posix()
-
-
-def collect_sources(
-    paths: Sequence[str | Path], settings: Settings, warnings: list[str] | None = None
-) -> tuple[list[SourceItem], list[str]]:
-    """Expand folders, files, URLs and sources.yaml files into items; also the folders ingested.
-    Manifest warnings (names matched ignoring case, entries that match no file) go to `warnings`."""
-    from . import fetch
-
-    items: list[SourceItem] = []
-    folders: list[str] = []
-    cache = settings.data_dir / "url-cache"
-    for raw in paths:
-        s = str(raw)
-        if _is_url(s):
-            items.append(_url_item(s, {}, cache))
-            continue
-        p = Path(s)
-        if not p.exists():
-            items.append(SourceItem(None, None, "", s, error=f"{s}: no such file or folder"))
-            continue
-        if p.is_file() and p.suffix.lower() in (".yaml", ".yml"):
-            try:
-                entries = fetch.load_sources_yaml(p)
-            except LoaderError as e:
-                items.append(SourceItem(None, None, "", s, error=str(e)))
-                continue
-            for entry in entries:
-                meta = {k: v for k, v in entry.items() if k != "url"}
-                items.append(_url_item(str(entry["url"]), meta, cache))
-            continue
-        if p.is_file():
-            items.append(SourceItem(p, p.parent, "", str(p)))
-            continue
-        folders.append(_folder_key(p))
-        items.extend(_folder_items(p, warnings if warnings is not None else []))
-    return items, folders
-
-
-def _folder_items(root: Path, warnings: list[str]) -> list[SourceItem]:
-    """Every document under root, with the metadata of the manifest.yaml files above it (the
-    nearest wins), and an error item for each folder that cannot be read."""
-    import os
-
-    from . import loaders
-
-    key = _folder_key(root)
-    errors: list[SourceItem] = []
-    manifests: dict[Path, dict[str, dict[str, Any]]] = {}
-    files: list[Path] = []
-
-    def unreadable(e: OSError) -> None:
-        where = Path(e.filename) if e.filename else root
-        errors.append(
-            SourceItem(
-                where,
-                root,
-                key,
-                str(where),
-                error=f"{where}: cannot read the folder ({e.strerror or e}); make it readable "
-                "or move it out of the ingested folder. Its documents keep their indexed version.",
-            )
-        )
-
-    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
-        here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(("_", ".")))
-        if loaders.MANIFEST_NAME in filenames:
-            try:
-                manifests[here] = loaders.load_manifest(here)
-            except LoaderError as e:
-                errors.append(
-                    SourceItem(None, None, key, str(here / loaders.MANIFEST_NAME), error=str(e))
-                )
-        files.extend(here / name for name in filenames if not loaders.is_ignored(here / name))
-    used: set[tuple[Path, str]] = set()
-    items: list[SourceItem] = []
-    for f in sorted(files):
-        if not f.is_file():
-            continue
-        meta: dict[str, Any] = {}
-        warning = None
-        # From the root's manifest down to the file's own folder: nearer entries override.
-        for folder in reversed([f.parent, *f.parent.parents]):
-            if folder != root and not folder.is_relative_to(root):
-                continue
-            entries = manifests.get(folder)
-            if not entries:
-                continue
-            rel = f.relative_to(folder).as_posix()
-            name = rel if rel in entries else _casefold_match(rel, entries)
-            if name is None:
-                continue
-            used.add((folder, name))
-            meta.update(entries[name])
-            if name != rel:
-                warning = (
-                    f"{folder / loaders.MANIFEST_NAME}: entry '{name}' matched the file '{rel}' "
-                    "ignoring letter case; write the name exactly as the file is spelled"
-                )
-        item = SourceItem(f, root, key, str(f), meta)
-        if warning:
-            item.extra_meta["_warning"] = warning
-        items.append(item)
-    for folder, entries in sorted(manifests.items()):
-        for name in sorted(entries):
-            if (folder, name) not in used:
-                warnings.append(
-                    f"{folder / loaders.MANIFEST_NAME}: entry '{name}' matches no file in "
-                    f"{folder} (fix the path or remove the entry; its metadata applies to nothing)"
-                )
-    return errors + items
-
-
-def _casefold_match(rel: str, entries: dict[str, Any]) -> str | None:
-    folded = [name for name in entries if name.casefold() == rel.casefold()]
-    return folded[0] if len(folded) == 1 else None
-
-
-def _url_item(url: str, meta: dict[str, Any], cache: Path) -> SourceItem:
-    from . import fetch
-
-    try:
-        res = fetch.fetch_url(url, cache)
-    except LoaderError as e:
-        return SourceItem(None, None, "", url, meta, url=url, error=str(e))
-    meta = dict(meta)
-    meta.setdefault("url", url)
-    meta.setdefault("id", _url_id(url))
-    item = SourceItem(res.path, None, "", url, meta, url=url)
-    if res.warning:
-        item.extra_meta["_warning"] = res.warning
-    return item
-
-
 def _content_hash(item: SourceItem, model_id: str, default_classification: str) -> str:
     assert item.path is not None
     h = hashlib.sha256()
@@ -233,99 +108,31 @@ def _content_hash(item: SourceItem, model_id: str, default_classification: str) 
     return h.hexdigest()
 
 
-def _lock(settings: Settings, wait: float) -> Any:
-    from filelock import FileLock, Timeout
-
-    try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise StoreUnavailableError(
-            f"cannot use {settings.data_dir} as the data folder ({e.strerror or e}). Point "
-            "ASSISTANT_DATA_DIR at a writable folder."
-        ) from None
-    lock = FileLock(str(settings.data_dir / "ingest.lock"))
-    try:
-        lock.acquire(timeout=wait)
-    except Timeout:
-        raise IngestLockedError(
-            f"another ingest is running on {settings.data_dir} (lock file "
-            f"{settings.data_dir / 'ingest.lock'}). Wait for it to finish, or run with "
-            "--wait SECONDS to queue behind it."
-        ) from None
-    except OSError as e:  # Timeout is an OSError too: it must be caught first
-        raise StoreUnavailableError(
-            f"cannot create the ingest lock in {settings.data_dir} ({e.strerror or e}). Make "
-            "ASSISTANT_DATA_DIR writable; the index is unchanged."
-        ) from None
-    return lock
-
-
-class _AdvisoryLock:
-    """A PostgreSQL advisory lock held on one connection for the whole ingest."""
-
-    def __init__(self, url: str, key: str, wait: float) -> None:
-        from sqlalchemy import create_engine, text
-
-        self.key = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
-        self.engine = create_engine(url, pool_pre_ping=True)
-        self.conn = self.engine.connect()
-        deadline = time.monotonic() + wait
-        while not self.conn.execute(
-            text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}
-        ).scalar():
-            if time.monotonic() >= deadline:
-                self.conn.close()
-                self.engine.dispose()
-                raise IngestLockedError(
-                    f"another ingest into {key} is running (PostgreSQL advisory lock in "
-                    "ASSISTANT_DATABASE_URL); wait for it to finish, or run with --wait SECONDS."
-                )
-            time.sleep(0.5)
-
-    def release(self) -> None:
-        from sqlalchemy import text
-
-        try:
-            self.conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})
-        finally:
-            self.conn.close()
-            self.engine.dispose()
-
-
-def _shared_lock(settings: Settings, store: Any, wait: float) -> Any:
-    """In server mode the data folder's lock file is seen by this machine only: hold a lock
-    every machine sharing the Chroma server sees (PostgreSQL when configured, else a lease
-    record in the store)."""
-    if not settings.chroma_url:
-        return None
-    key = f"{settings.chroma_url}/{settings.collection}"
-    if (settings.database_url or "").startswith(("postgresql", "postgres")):
-        return _AdvisoryLock(settings.database_url or "", key, wait)
-    return store.acquire_lease(wait=wait)
-
-
 def ingest_paths(
     paths: Sequence[str | Path],
     settings: Settings,
     *,
     rebuild: bool = False,
     dry_run: bool = False,
-    progress: bool = True,
+    progress: Progress | bool | None = None,
     wait: float = 0.0,
-    console: Any = None,
 ) -> IngestReport:
-    """Ingest files, folders, URLs and sources.yaml files; returns what happened."""
-    from .embeddings import get_embeddings
+    """Ingest files, folders, URLs and sources.yaml files; returns what happened.
+
+    `progress` is told which source is being ingested (not in a dry run); False or None: nothing.
+    `wait`: seconds to queue behind another ingest before IngestLockedError."""
+    from .embeddings import get_embeddings, open_cache
     from .store import Store
 
     t0 = time.perf_counter()
     report = IngestReport(dry_run=dry_run)
-    lock = None if dry_run else _lock(settings, wait)
+    lock = None if dry_run else file_lock(settings, wait)
     shared = None
+    tell = progress if callable(progress) and not dry_run else None
     try:
         emb = get_embeddings(settings.embeddings, settings.embed_batch_size)
         store = Store(settings, emb)
-        shared = None if dry_run else _shared_lock(settings, store, wait)
+        shared = None if dry_run else shared_lock(settings, store, wait)
         # Generations only grow, even across --rebuild: a running bot compares its lexical index's
         # generation with the store's and would otherwise keep an index of the dropped chunks.
         previous_generation = store.generation()
@@ -334,43 +141,35 @@ def ingest_paths(
         if not rebuild:
             store.check_model(for_write=True)
         registry = {} if rebuild else store.registry()
-        cache = None if dry_run else _open_cache(settings)
+        cache = None if dry_run else open_cache(settings.embed_cache_path)
         if not dry_run:
             # Only an interrupted run leaves invisible chunks behind; scanning every chunk for
             # them is most of a no-op ingest at 100k chunks, so do it only after one.
             if rebuild or store.meta().get("ingest_running", True):
                 _remove_orphans(store, registry)
             store.write_meta(ingest_running=True)
-        items, folders = collect_sources(paths, settings, report.warnings)
+        items, folders = collect_sources(paths, settings, report.warnings, registry)
         seen: dict[str, str] = {}
-        bar = _progress(progress and not dry_run, console)
-        task = bar.add_task("ingest", total=len(items)) if bar else None
         writer = None if dry_run else _PendingWrites(store, registry, report)
         run = _Run(store, emb, cache, registry, seen, report, dry_run, settings, writer)
-        if bar:
-            bar.start()
-        try:
-            for item in items:
-                if bar and task is not None:
-                    bar.update(task, description=_short(item.display))
-                try:
-                    run.ingest_one(item)
-                except LoaderError as e:
-                    report.failed.append((item.display, str(e)))
-                    _keep_previous(item, registry, seen, report)
-                except AssistantError:
-                    raise
-                except Exception as e:  # one bad file must not stop the run
-                    log.exception("ingest of %s failed", item.display)
-                    report.failed.append((item.display, f"{type(e).__name__}: {e}"))
-                    _keep_previous(item, registry, seen, report)
-                if bar and task is not None:
-                    bar.advance(task)
-            if writer is not None:
-                writer.flush()
-        finally:
-            if bar:
-                bar.stop()
+        for done, item in enumerate(items):
+            if tell is not None:
+                tell(item.display, done, len(items))
+            try:
+                run.ingest_one(item)
+            except LoaderError as e:
+                report.failed.append((item.display, str(e)))
+                _keep_previous(item, registry, seen, report)
+            except AssistantError:
+                raise
+            except Exception as e:  # one bad file must not stop the run
+                log.exception("ingest of %s failed", item.display)
+                report.failed.append((item.display, f"{type(e).__name__}: {e}"))
+                _keep_previous(item, registry, seen, report)
+        if writer is not None:
+            writer.flush()
+        if tell is not None:
+            tell("", len(items), len(items))
         # Documents gone from an ingested folder; only that folder's documents are touched.
         folder_set = set(folders)
         for doc_id, rec in sorted(registry.items()):
@@ -388,8 +187,6 @@ def ingest_paths(
                 dimension=emb.dimension,
                 ingest_running=False,
             )
-            from .retrieval import LexicalIndex
-
             if changed:
                 LexicalIndex.refresh(store, settings)
             else:  # nothing new: keep the saved index when it matches (rebuilding was most of a no-op run)
@@ -404,7 +201,7 @@ def ingest_paths(
 
 
 def _keep_previous(
-    item: SourceItem, registry: dict[str, Any], seen: dict[str, str], report: IngestReport
+    item: SourceItem, registry: dict[str, DocRecord], seen: dict[str, str], report: IngestReport
 ) -> None:
     """A source that failed this time keeps its indexed version instead of being removed."""
     from .loaders import document_id
@@ -432,15 +229,15 @@ def _keep_previous(
 class _Run:
     """What one ingest run shares while it goes through the items."""
 
-    store: Any
-    emb: Any
-    cache: Any
-    registry: dict[str, Any]
+    store: IndexStore
+    emb: EmbeddingModel
+    cache: EmbeddingCache | None
+    registry: dict[str, DocRecord]
     seen: dict[str, str]
     report: IngestReport
     dry_run: bool
     settings: Settings
-    writer: Any = None
+    writer: _PendingWrites | None = None
 
     def ingest_one(self, item: SourceItem) -> None:
         from . import loaders
@@ -448,13 +245,8 @@ class _Run:
         from .embeddings import embed_passages
         from .store import DocRecord
 
-        store, emb, cache, registry, seen = (
-            self.store,
-            self.emb,
-            self.cache,
-            self.registry,
-            self.seen,
-        )
+        store, emb, cache = self.store, self.emb, self.cache
+        registry, seen = self.registry, self.seen
         report, dry_run, writer = self.report, self.dry_run, self.writer
         if item.error:
             raise LoaderError(item.error)
@@ -509,8 +301,6 @@ class _Run:
             if (old.source, old.folder) != (item.display, item.folder) and not dry_run:
                 # Same content from another place (a moved file): the document now belongs there, so
                 # re-ingesting the folder it left must not remove it.
-                from dataclasses import replace
-
                 moved = replace(old, source=item.display, folder=item.folder, path=path)
                 if writer is not None:
                     writer.moved.append(moved)  # one registry write for all of them
@@ -565,15 +355,26 @@ class _PendingWrites:
     versions are deleted. Chunks are always written before the switch, as before."""
 
     def __init__(
-        self, store: Any, registry: dict[str, Any], report: IngestReport, limit: int = 1000
+        self,
+        store: IndexStore,
+        registry: dict[str, DocRecord],
+        report: IngestReport,
+        limit: int = 1000,
     ) -> None:
         self.store, self.registry, self.report, self.limit = store, registry, report, limit
-        self.items: list[tuple[Any, Any, str, dict[str, Any], Any, Any]] = []
+        self.items: list[_Pending] = []
         self.chunks = 0
-        self.moved: list[Any] = []  # registry records whose source or folder changed, not content
+        # Registry records whose source or folder changed, not their content.
+        self.moved: list[DocRecord] = []
 
     def add(
-        self, chunks: Any, vectors: Any, version: str, doc_meta: dict[str, Any], rec: Any, old: Any
+        self,
+        chunks: list[Chunk],
+        vectors: list[list[float]],
+        version: str,
+        doc_meta: dict[str, Any],
+        rec: DocRecord,
+        old: DocRecord | None,
     ) -> None:
         self.items.append((chunks, vectors, version, doc_meta, rec, old))
         self.chunks += len(chunks)
@@ -598,30 +399,7 @@ class _PendingWrites:
             self.report.chunks_written += len(chunks)
 
 
-def _open_cache(settings: Settings) -> Any:
-    from .embeddings import EmbeddingCache
-
-    try:
-        return EmbeddingCache(settings.embed_cache_path)
-    except Exception as e:  # speed only: ingest works without it
-        log.warning(
-            "embedding cache at %s unavailable (%s); embedding everything",
-            settings.embed_cache_path,
-            e,
-        )
-        return None
-
-
-def _url_id(url: str) -> str:
-    from urllib.parse import urlparse
-
-    u = urlparse(url)
-    return (u.netloc + u.path).strip("/").replace("/", "_") or hashlib.sha1(
-        url.encode()
-    ).hexdigest()[:12]
-
-
-def _remove_orphans(store: Any, registry: dict[str, Any]) -> None:
+def _remove_orphans(store: IndexStore, registry: dict[str, DocRecord]) -> None:
     """Chunks whose version is not the active one: left by an interrupted run or an old version."""
     active = {d: r.version for d, r in registry.items()}
     stale = [
@@ -630,90 +408,6 @@ def _remove_orphans(store: Any, registry: dict[str, Any]) -> None:
     if stale:
         log.info("removing %d chunks left by an interrupted or replaced ingest", len(stale))
         store.delete_ids(stale)
-
-
-def _short(s: str, n: int = 40) -> str:
-    return s if len(s) <= n else "…" + s[-(n - 1) :]
-
-
-def _progress(enabled: bool, console: Any) -> Any:
-    if not enabled:
-        return None
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    return Progress(
-        TextColumn("{task.description:<40}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    )
-
-
-# -- CLI ---------------------------------------------------------------------------------------
-def ingest_command(args: argparse.Namespace, settings: Settings) -> int:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(stderr=True)
-    paths = args.paths or [DEFAULT_SOURCE]
-    report = ingest_paths(
-        paths,
-        settings,
-        rebuild=args.rebuild,
-        dry_run=args.dry_run,
-        progress=not args.no_progress and console.is_terminal,
-        wait=args.wait,
-        console=console,
-    )
-    title = "Plan (dry run, nothing changed)" if report.dry_run else "Ingest summary"
-    table = Table(title=title)
-    for col in ("added", "updated", "unchanged", "removed", "failed", "chunks", "seconds"):
-        table.add_column(col, justify="right")
-    table.add_row(
-        str(len(report.added)),
-        str(len(report.updated)),
-        str(len(report.unchanged)),
-        str(len(report.removed)),
-        str(len(report.failed)),
-        str(report.chunks_written),
-        f"{report.seconds:.1f}",
-    )
-    out = Console()
-    if report.dry_run:
-        for label, ids in (
-            ("add", report.added),
-            ("update", report.updated),
-            ("remove", report.removed),
-        ):
-            for i in ids:
-                out.print(f"would {label}: {i}")
-    out.print(table)
-    for w in report.warnings:
-        console.print(f"[yellow]warning:[/] {w}")
-    if report.default_classified:
-        console.print(
-            f"[yellow]no classification:[/] {len(report.default_classified)} document(s) name no "
-            f"classification and are indexed as {settings.default_classification} "
-            "(ASSISTANT_DEFAULT_CLASSIFICATION); add `classification:` to their metadata:"
-        )
-        for doc_id in report.default_classified:
-            console.print(f"  {doc_id}")
-    for src, err in report.failed:
-        # Loader messages start with the file's name already; add the path only when they don't.
-        named = err.startswith((src, Path(src).name))
-        console.print(f"[red]failed:[/] {src}: {err.split(': ', 1)[-1] if named else err}")
-    return 0 if report.ok else 1
 
 
 def status(settings: Settings) -> dict[str, Any]:
@@ -750,37 +444,3 @@ def status(settings: Settings) -> dict[str, Any]:
             for r in sorted(reg.values(), key=lambda r: r.doc_id)
         ],
     }
-
-
-def status_command(args: argparse.Namespace, settings: Settings) -> int:
-    info = status(settings)
-    if args.json:
-        print(json.dumps(info, ensure_ascii=False, indent=2))
-        return 0
-    from rich.console import Console
-    from rich.table import Table
-
-    c = Console()
-    c.print(f"store: {info['store']} ({info['mode']}, collection {info['collection']})")
-    c.print(f"embedding model: {info['embedding_model']} ({info['dimension']}-d)")
-    c.print(
-        f"documents: {info['documents']}   chunks: {info['chunks']}   "
-        f"last ingest: {info['last_ingest'] or 'never'}"
-    )
-    if not info["documents"]:
-        c.print("The index is empty: run `assistant ingest corpus/` (or `make run`).")
-        return 0
-    t = Table()
-    for col in ("doc_id", "format", "lang", "class", "chunks", "ingested"):
-        t.add_column(col)
-    for d in info["per_document"]:
-        t.add_row(
-            d["doc_id"],
-            d["format"],
-            str(d["language"] or ""),
-            str(d["classification"] or ""),
-            str(d["chunks"]),
-            d["ingested_at"],
-        )
-    c.print(t)
-    return 0

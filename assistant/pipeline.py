@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -19,13 +19,26 @@ from .documents import Answer, Citation, Passage
 from .errors import QuestionRejectedError
 from .language import detect_language, expand_with_glossary, words
 from .privacy import scan
+from .protocols import Method, Turn
 from .quotes import fund_groups
 from .texts import AnswerWarning, warning
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from .embeddings import AssistantEmbeddings
+    from .lexical import LexicalIndex
+    from .protocols import ChatModel, PassageRetriever, Reranker
 
-Method = Literal["hybrid", "dense", "lexical"]
-Turn = tuple[str, str]  # (role "user" | "assistant", text)
+__all__ = [
+    "Method",
+    "Pipeline",
+    "Turn",
+    "calibration",
+    "fund_patterns_in",
+    "make_llm",
+    "standalone_query",
+]
+
+log = logging.getLogger(__name__)
 
 _FOLLOW_UP = re.compile(
     r"^(och|men|samt|även|också|hur är det med|vad gäller|gäller det|då|den|det|de|dem|samma|"
@@ -76,22 +89,22 @@ class Pipeline:
         self,
         settings: Settings,
         *,
-        embeddings: Any = None,
-        llm: Any = None,
-        reranker: Any = None,
+        embeddings: AssistantEmbeddings | None = None,
+        llm: ChatModel | None = None,
+        reranker: Reranker | None = None,
     ) -> None:
         self.settings = settings
         self._embeddings = embeddings
         self._llm = llm
         self._reranker = reranker
-        self._retriever: Any = None
+        self._retriever: PassageRetriever | None = None
         self._lock = threading.Lock()
         self._warned_uncalibrated = False  # say it once, not on every question
-        self._doc_texts: tuple[Any, dict[str, str]] | None = None
+        self._doc_texts: tuple[LexicalIndex, dict[str, str]] | None = None
 
     # -- components (opened on first use, once) -------------------------------------------------
     @property
-    def retriever(self) -> Any:
+    def retriever(self) -> PassageRetriever:
         with self._lock:
             if self._retriever is None:
                 from .embeddings import get_embeddings
@@ -110,7 +123,7 @@ class Pipeline:
             return self._retriever
 
     @property
-    def llm(self) -> Any:
+    def llm(self) -> ChatModel | None:
         if self._llm is None and self.settings.llm:
             self._llm = make_llm(self.settings)
         return self._llm
@@ -311,7 +324,7 @@ class Pipeline:
 
     def _titles(self, max_classification: str = "public") -> dict[str, str]:
         """Titles of the documents the asker may see (a hidden one is named by its id only)."""
-        return self.retriever.lexical.view(max_classification).titles
+        return self.retriever.lexical.titles(max_classification)
 
     def _llm_answer(
         self,
@@ -334,7 +347,7 @@ class Pipeline:
         return A.Draft(text, cites, warnings)
 
 
-def make_llm(settings: Settings) -> Any:
+def make_llm(settings: Settings) -> ChatModel:
     """A LangChain chat model from ASSISTANT_LLM ("provider:model", default provider openai,
     i.e. any OpenAI-compatible server such as vLLM, llama.cpp or Ollama at ASSISTANT_LLM_BASE_URL)."""
     from .errors import ConfigError

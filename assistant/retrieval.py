@@ -1,44 +1,46 @@
 """Hybrid retrieval: dense (Chroma) + lexical (BM25, stemmed, glossary-expanded), fused by RRF.
 
-The lexical index lives in the application (Chroma's sparse search is refused in local mode). It is
-persisted beside the store, keyed by the store's generation, and rebuilt from the store when stale
+The lexical index (`assistant.lexical`) is loaded beside the store and rebuilt from it when stale
 (server mode, or another process ingested).
 """
 
 from __future__ import annotations
 
-import logging
-import math
-import pickle
 import re
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .config import Settings
-from .documents import CLASSIFICATIONS, Chunk, Passage, classification_rank
-from .language import (
-    TermAligner,
-    build_bridge,
-    collect_terms,
-    detect_language,
-    pseudo_translate,
-    question_word_forms,
-    split_query_tokens,
-    stems,
-    use_bridge,
-)
+from .documents import Chunk, Passage, allowed_levels, is_superseded
+from .language import detect_language, pseudo_translate, use_bridge
+from .lexical import GLOSSARY_WEIGHT, LevelView, LexicalIndex, doc_tokens
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from .protocols import ChunkSource, Reranker
+
+__all__ = [
+    "LIST_WEIGHTS",
+    "RRF_K",
+    "CrossEncoderReranker",
+    "Retriever",
+    "fuse",
+    "merge_neighbours",
+    "names_old_period",
+    # Their old import path: the lexical index and the metadata rules lived here.
+    "GLOSSARY_WEIGHT",
+    "LevelView",
+    "LexicalIndex",
+    "allowed_levels",
+    "doc_tokens",
+    "is_superseded",
+]
 
 RRF_K = 60
-GLOSSARY_WEIGHT = 0.3
 # Weight of each ranked list in the fusion (measured on the eval suites; docs/ANSWERS.md).
 LIST_WEIGHTS = {"dense": 1.0, "lexical": 1.0, "dense_en": 1.0, "lexical_en": 1.0}
 _OLD_PERIOD = re.compile(
@@ -49,263 +51,11 @@ _OLD_PERIOD = re.compile(
 )
 
 
-def doc_tokens(text: str, lang: str) -> list[str]:
-    """Index side: stem with the document's language."""
-    return stems(text, lang)
-
-
-class LevelView:
-    """BM25 and word statistics over the chunks of one access level and below. Everything that
-    shapes an answer (scores, document frequencies, titles) comes from the asker's view, so a
-    hidden document can change neither what a lower level is answered nor whether it is."""
-
-    def __init__(self, index: LexicalIndex, positions: list[int], corpus: list[list[str]]) -> None:
-        import bm25s
-
-        self.index = index
-        self.n_total = len(index.chunks)
-        # None: every chunk is in the view, so scores need no mapping back.
-        self.positions = None if len(positions) == self.n_total else np.asarray(positions)
-        self.n = len(positions)
-        self.bm25 = bm25s.BM25()
-        if positions:
-            self.bm25.index([corpus[i] for i in positions], show_progress=False)
-        self.df: Counter[str] = Counter()
-        for i in positions:
-            self.df.update(index.stem_sets[i])
-        self.titles: dict[str, str] = {}
-        for i in positions:
-            c = index.chunks[i]
-            self.titles.setdefault(c.doc_id, str(c.metadata.get("title") or c.doc_id))
-
-    def build_bridge(self, corpus: list[list[str]], embed_terms: Any) -> None:
-        """Dictionary senses this view's English text uses, and its domain terms (titles,
-        defined terms) with their vectors, embedded once here, never at query time."""
-        chunks = self.index.chunks
-        positions = range(self.n_total) if self.positions is None else self.positions.tolist()
-        en_counts: Counter[str] = Counter()
-        en_df: Counter[str] = Counter()
-        n_en = 0
-        for i in positions:
-            if str(chunks[i].metadata.get("language") or "en") == "en":
-                n_en += 1
-                en_counts.update(corpus[i])
-                en_df.update(set(corpus[i]))
-        self.bridge = build_bridge(en_counts, en_df, n_en)
-        self.terms = TermAligner.build(
-            collect_terms([chunks[i] for i in positions]) if embed_terms is not None else [],
-            embed_terms,
-        )
-
-    def idf(self, stem: str) -> float:
-        return math.log((self.n + 1) / (self.df.get(stem, 0) + 0.5))
-
-    def _weighted_forms(self, question: str) -> list[tuple[set[str], int, float]]:
-        """(forms, document frequency, idf) of each content word of a question."""
-        n = self.n + 1
-        out = []
-        for forms in question_word_forms(question):
-            df = max((self.df.get(f, 0) for f in forms), default=0)
-            out.append((forms, df, math.log(n / (df + 0.5))))
-        return out
-
-    def unknown_share(self, question: str) -> float:
-        """Share of the question's content (idf-weighted) that occurs nowhere in the view."""
-        words = self._weighted_forms(question)
-        total = sum(idf for _f, _df, idf in words)
-        return sum(idf for _f, df, idf in words if df == 0) / total if total else 0.0
-
-    def coverage(self, question: str, chunk_ids: Sequence[str]) -> float:
-        """Share of the question's content (idf-weighted) found in the given chunks.
-
-        Each question word counts as found when any of its forms (Swedish or English stem, or a
-        stem of its English translation) occurs in one of the chunks.
-        """
-        have: set[str] = set()
-        for cid in chunk_ids:
-            i = self.index.by_id.get(cid)
-            if i is not None:
-                have |= self.index.stem_sets[i]
-        words = self._weighted_forms(question)
-        total = sum(idf for _f, _df, idf in words)
-        return sum(idf for f, _df, idf in words if f & have) / total if total else 0.0
-
-    def bm25_scores(self, tokens: list[str]) -> np.ndarray:
-        """BM25 per chunk of the whole index (0 outside the view)."""
-        out = np.zeros(self.n_total, dtype=np.float32)
-        if not self.n:
-            return out
-        sc = np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
-        if self.positions is None:
-            return sc
-        out[self.positions] = sc
-        return out
-
-    def scores(self, question: str, glossary_weight: float | None = None) -> np.ndarray:
-        """BM25 of the question's own words, plus glossary synonyms at a lower weight: a
-        synonym of a fund's name matches every article of that fund's regulation, so it should
-        pick the right act without deciding which article."""
-        if not self.n_total:
-            return np.zeros(0)
-        w = GLOSSARY_WEIGHT if glossary_weight is None else glossary_weight
-        own, extra = split_query_tokens(question)
-        sc = self.bm25_scores(own) if own else np.zeros(self.n_total, dtype=np.float32)
-        if extra and w:
-            sc = sc + w * self.bm25_scores(extra)
-        return sc
-
-
-class LexicalIndex:
-    """BM25 over every visible chunk, one view per access level, plus the chunk table that maps
-    ids to chunks. Statistics are asked of a level (`view`); without one, of `public`."""
-
-    FILE = "lexical.pkl"
-    FORMAT = 3  # bump when the pickled attributes change; older files are rebuilt
-
-    def __init__(self, chunks: list[Chunk], generation: int, embed_terms: Any = None) -> None:
-        self.generation = generation
-        self.format = self.FORMAT
-        self.chunks = chunks
-        self.by_id = {c.chunk_id: i for i, c in enumerate(chunks)}
-        corpus = [
-            doc_tokens(f"{c.heading_path}\n{c.text}", str(c.metadata.get("language") or "en"))
-            or ["_empty_"]
-            for c in chunks
-        ]
-        # For the abstention check: which stems each chunk holds.
-        self.stem_sets = [frozenset(toks) for toks in corpus]
-        level_of = [str(c.metadata.get("classification") or "public") for c in chunks]
-        self.levels = set(level_of)
-        self.views: dict[str, LevelView] = {}
-        previous: LevelView | None = None
-        for level in CLASSIFICATIONS:
-            rank = classification_rank(level)
-            positions = [i for i, lv in enumerate(level_of) if classification_rank(lv) <= rank]
-            if previous is not None and previous.n == len(positions):
-                self.views[level] = previous  # nothing more to see at this level: share it
-                continue
-            previous = self.views[level] = LevelView(self, positions, corpus)
-        # The Swedish → English bridge of each level: what the asker may see decides which
-        # dictionary senses and domain terms translate a question (retrieve sets it per question).
-        for view in dict.fromkeys(self.views.values()):
-            view.build_bridge(corpus, embed_terms)
-
-    @property
-    def bridge(self) -> Any:
-        """The public view's Swedish → English bridge."""
-        return self.view().bridge
-
-    @property
-    def terms(self) -> Any:
-        return self.view().terms
-
-    def view(self, max_classification: str = "public") -> LevelView:
-        """The statistics of what an asker at this level may see (unknown levels: public)."""
-        return self.views.get(max_classification) or self.views[CLASSIFICATIONS[0]]
-
-    def idf(self, stem: str, max_classification: str = "public") -> float:
-        return self.view(max_classification).idf(stem)
-
-    def unknown_share(self, question: str, max_classification: str = "public") -> float:
-        return self.view(max_classification).unknown_share(question)
-
-    def coverage(
-        self, question: str, chunk_ids: Sequence[str], max_classification: str = "public"
-    ) -> float:
-        return self.view(max_classification).coverage(question, chunk_ids)
-
-    @classmethod
-    def path(cls, settings: Settings) -> Path:
-        return settings.data_dir / cls.FILE
-
-    @classmethod
-    def refresh(cls, store: Any, settings: Settings) -> LexicalIndex:
-        """Rebuild from the store and save beside it (atomically)."""
-        idx = cls(list(store.iter_chunks()), store.generation(), _term_embedder(store, settings))
-        p = cls.path(settings)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
-            pickle.dump(idx, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(p)
-        return idx
-
-    @classmethod
-    def load(cls, store: Any, settings: Settings) -> LexicalIndex:
-        gen = store.generation()
-        p = cls.path(settings)
-        if p.exists():
-            try:
-                with p.open("rb") as fh:
-                    idx = pickle.load(fh)
-                if (
-                    isinstance(idx, LexicalIndex)
-                    and getattr(idx, "format", 0) == cls.FORMAT
-                    and idx.generation == gen
-                    and gen > 0
-                ):
-                    return idx
-            except Exception as e:  # a damaged cache is rebuilt, never fatal
-                log.warning("lexical index at %s unreadable (%s); rebuilding", p, e)
-        try:
-            return cls.refresh(store, settings)
-        except OSError as e:  # read-only data folder: keep it in memory
-            log.warning("cannot save the lexical index (%s); using it in memory", e)
-            return cls(list(store.iter_chunks()), gen, _term_embedder(store, settings))
-
-    def scores(
-        self,
-        question: str,
-        glossary_weight: float | None = None,
-        max_classification: str = "public",
-    ) -> np.ndarray:
-        """BM25 per chunk over the level's view (see `LevelView.scores`)."""
-        return self.view(max_classification).scores(question, glossary_weight)
-
-
-def _term_embedder(store: Any, settings: Settings) -> Any:
-    """Embeds index terms through the passage-vector cache (a re-ingest costs the model nothing)."""
-    emb = getattr(store, "embeddings", None)
-    if emb is None:
-        return None
-
-    def embed(texts: list[str]) -> list[list[float]]:
-        from .embeddings import embed_passages
-        from .ingest import _open_cache
-
-        cache = _open_cache(settings)
-        try:
-            return embed_passages(emb, texts, cache)[0]
-        finally:
-            if cache is not None:
-                cache.close()
-
-    return embed
-
-
 def _english(chunk: Chunk) -> bool:
     """Whether the translated (English) query may rank this chunk. A Swedish question's English
     pseudo-query is there to reach English text; over Swedish text it only lifts English-looking
     passages above the ones the question itself matches."""
     return str(chunk.metadata.get("language") or "en") != "sv"
-
-
-def allowed_levels(max_classification: str) -> list[str]:
-    r = classification_rank(max_classification)
-    return [c for c in CLASSIFICATIONS if classification_rank(c) <= r]
-
-
-def is_superseded(chunk: Chunk, today: date | None = None) -> bool:
-    m = chunk.metadata
-    if m.get("superseded_by"):
-        return True
-    vt = str(m.get("valid_to") or "")
-    if vt:
-        try:
-            return date.fromisoformat(vt[:10]) < (today or date.today())
-        except ValueError:
-            return False
-    return False
 
 
 def names_old_period(question: str) -> bool:
@@ -315,7 +65,9 @@ def names_old_period(question: str) -> bool:
 class Retriever:
     """Dense + lexical retrieval over one store, with filters and fusion."""
 
-    def __init__(self, store: Any, settings: Settings, reranker: Any = None) -> None:
+    def __init__(
+        self, store: ChunkSource, settings: Settings, reranker: Reranker | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
         self.reranker = reranker
@@ -430,32 +182,25 @@ class Retriever:
         return passages[:k]
 
 
-FUSION = "rrf2max"
-
-
 def fuse(lists: list[tuple[str, list[tuple[int, float]]]]) -> dict[int, float]:
     """Reciprocal rank fusion. The original and the translated query of one kind (dense or
     lexical) are first merged by best normalised score, so that a passage that sits in the
     middle of all four lists does not outrank one that is first in one of them."""
-    if FUSION == "rrf4":
-        merged = lists
-    else:
-        by_kind: dict[str, dict[int, float]] = {}
-        for name, ranked in lists:
-            kind = name.split("_")[0]
-            top = max((s for _i, s in ranked), default=0.0) or 1.0
-            bucket = by_kind.setdefault(kind, {})
-            w = LIST_WEIGHTS[name]
-            for i, s in ranked:
-                # Dense cosines share one scale; BM25 scores are divided by the list's best.
-                v = (s if kind == "dense" else s / top) * w
-                bucket[i] = max(v, bucket.get(i, float("-inf")))
-        merged = [(k, sorted(b.items(), key=lambda x: -x[1])) for k, b in by_kind.items()]
+    by_kind: dict[str, dict[int, float]] = {}
+    for name, ranked in lists:
+        kind = name.split("_")[0]
+        top = max((s for _i, s in ranked), default=0.0) or 1.0
+        bucket = by_kind.setdefault(kind, {})
+        w = LIST_WEIGHTS[name]
+        for i, s in ranked:
+            # Dense cosines share one scale; BM25 scores are divided by the list's best.
+            v = (s if kind == "dense" else s / top) * w
+            bucket[i] = max(v, bucket.get(i, float("-inf")))
     fused: dict[int, float] = defaultdict(float)
-    for name, ranked in merged:
-        w = 1.0 if FUSION != "rrf4" else LIST_WEIGHTS[name]
-        for rank, (i, _s) in enumerate(ranked):
-            fused[i] += w / (RRF_K + rank + 1)
+    for bucket in by_kind.values():
+        ranked_kind = sorted(bucket.items(), key=lambda x: -x[1])
+        for rank, (i, _s) in enumerate(ranked_kind):
+            fused[i] += 1.0 / (RRF_K + rank + 1)
     return fused
 
 

@@ -17,13 +17,10 @@ from __future__ import annotations
 import json
 import logging
 import os
-import socket
 import threading
-import time
-import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -38,7 +35,6 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 log = logging.getLogger(__name__)
 
 META_ID = "__meta__"
-LOCK_ID = "ingest"
 
 # The timeout of the Chroma HTTP client being created (see `_install_http_timeout`).
 _http_timeout = 30.0
@@ -68,6 +64,7 @@ def _zeros(n: int) -> np.ndarray:
 
 
 _BATCH = 1000
+_Row = tuple[str, list[float], str, dict[str, Any]]  # one chunk record: id, vector, text, metadata
 _SCALAR = (str, int, float, bool)
 
 
@@ -229,7 +226,7 @@ class Store:
 
     # -- model guard ---------------------------------------------------------------------------
     def meta(self) -> dict[str, Any]:
-        got = self._call(lambda: self.docs.get(ids=[META_ID], include=["metadatas"]))
+        got = self.call(lambda: self.docs.get(ids=[META_ID], include=["metadatas"]))
         if got["ids"]:
             return dict(got["metadatas"][0] or {})
         return {}
@@ -255,7 +252,7 @@ class Store:
         meta.update({k: v for k, v in updates.items() if v is not None and isinstance(v, _SCALAR)})
         meta.setdefault("embedding_model", self.embeddings.model_id)
         meta.setdefault("dimension", self.embeddings.dimension)
-        self._call(
+        self.call(
             lambda: self.docs.upsert(
                 ids=[META_ID], embeddings=_zeros(1), metadatas=[meta], documents=["meta"]
             )
@@ -266,7 +263,7 @@ class Store:
 
     # -- registry ------------------------------------------------------------------------------
     def registry(self) -> dict[str, DocRecord]:
-        got = self._call(lambda: self.docs.get(include=["documents"]))
+        got = self.call(lambda: self.docs.get(include=["documents"]))
         out: dict[str, DocRecord] = {}
         for rid, doc in zip(got["ids"], got["documents"] or [], strict=False):
             if rid == META_ID or not doc:
@@ -282,8 +279,9 @@ class Store:
         """Make several document versions visible in one upsert (each Chroma write has a fixed cost)."""
         for i in range(0, len(recs), _BATCH):
             part = recs[i : i + _BATCH]
-            self._call(
-                lambda part=part: self.docs.upsert(
+
+            def upsert(part: Sequence[DocRecord] = part) -> None:
+                self.docs.upsert(
                     ids=[r.doc_id for r in part],
                     embeddings=_zeros(len(part)),
                     documents=[
@@ -291,10 +289,11 @@ class Store:
                     ],
                     metadatas=[{"version": r.version, "folder": r.folder} for r in part],
                 )
-            )
+
+            self.call(upsert)
 
     def remove_doc(self, doc_id: str) -> None:
-        self._call(lambda: self.docs.delete(ids=[doc_id]))
+        self.call(lambda: self.docs.delete(ids=[doc_id]))
         self.delete_chunks(doc_id=doc_id)
 
     # -- chunks --------------------------------------------------------------------------------
@@ -315,7 +314,7 @@ class Store:
         batches of up to 1,000: a Chroma write costs ~30 ms whatever its size (benchmarks/bench_store)."""
         # Dropping to chromadb here: langchain-chroma's add_texts embeds the stored text, but we
         # embed a contextualised text (title + heading path + passage) and store the verbatim one.
-        rows = [
+        rows: list[_Row] = [
             (f"{c.chunk_id}@{version}", list(v), c.text, _chunk_metadata(c, version, doc_meta))
             for chunks, vectors, version, doc_meta in docs
             for c, v in zip(chunks, vectors, strict=True)
@@ -323,42 +322,45 @@ class Store:
         col = self.chunks._collection
         for i in range(0, len(rows), _BATCH):
             part = rows[i : i + _BATCH]
-            self._call(
-                lambda part=part: col.upsert(
+
+            def upsert(part: list[_Row] = part) -> None:
+                vectors: list[Sequence[float] | Sequence[int]] = [r[1] for r in part]
+                col.upsert(
                     ids=[r[0] for r in part],
-                    embeddings=[r[1] for r in part],
+                    embeddings=vectors,
                     documents=[r[2] for r in part],
                     metadatas=[r[3] for r in part],
                 )
-            )
+
+            self.call(upsert)
 
     def delete_chunks(self, *, doc_id: str, except_version: str | None = None) -> None:
         where: dict[str, Any] = {"doc_id": doc_id}
         if except_version:
             where = {"$and": [{"doc_id": doc_id}, {"version": {"$ne": except_version}}]}
-        self._call(lambda: self.chunks._collection.delete(where=where))
+        self.call(lambda: self.chunks._collection.delete(where=where))
 
     def chunk_versions(self) -> Iterator[tuple[str, str, str]]:
         """(chunk id, doc_id, version) of every stored chunk, visible or not."""
         col = self.chunks._collection
-        total = self._call(col.count)
+        total = self.call(col.count)
         for off in range(0, total, 5000):
-            got = self._call(lambda off=off: col.get(include=["metadatas"], limit=5000, offset=off))
+            got = self.call(partial(col.get, include=["metadatas"], limit=5000, offset=off))
             for cid, m in zip(got["ids"], got["metadatas"] or [], strict=False):
                 yield cid, str((m or {}).get("doc_id")), str((m or {}).get("version"))
 
     def delete_ids(self, ids: Sequence[str]) -> None:
         for i in range(0, len(ids), _BATCH):
-            self._call(lambda i=i: self.chunks._collection.delete(ids=list(ids[i : i + _BATCH])))
+            self.call(partial(self.chunks._collection.delete, ids=list(ids[i : i + _BATCH])))
 
     def iter_chunks(self) -> Iterator[Chunk]:
         """Every visible chunk (for the lexical index and status)."""
         reg = {d.doc_id: d.version for d in self.registry().values()}
         col = self.chunks._collection
-        total = self._call(col.count)
+        total = self.call(col.count)
         for off in range(0, total, 2000):
-            got = self._call(
-                lambda off=off: col.get(include=["metadatas", "documents"], limit=2000, offset=off)
+            got = self.call(
+                partial(col.get, include=["metadatas", "documents"], limit=2000, offset=off)
             )
             for cid, text, m in zip(
                 got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False
@@ -368,7 +370,7 @@ class Store:
                     yield chunk_from_record(cid, text or "", m)
 
     def count(self) -> int:
-        return int(self._call(self.chunks._collection.count))
+        return int(self.call(self.chunks._collection.count))
 
     def search(
         self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None
@@ -378,7 +380,7 @@ class Store:
         n = self.count()
         if n == 0:
             return []
-        res = self._call(
+        res = self.call(
             lambda: col.query(
                 query_embeddings=np.asarray([vector], dtype=np.float32),
                 n_results=min(k, n),
@@ -391,60 +393,6 @@ class Store:
             for cid, d in zip(res["ids"][0], res["distances"][0], strict=False)
         ]
 
-    # -- ingest lease (server mode) ------------------------------------------------------------
-    def _lock_collection(self) -> Any:
-        return self._call(
-            lambda: self.client.get_or_create_collection(
-                f"{self.settings.collection}-lock", embedding_function=None
-            )
-        )
-
-    def acquire_lease(self, ttl: float = 60.0, wait: float = 0.0) -> StoreLease:
-        """Hold the ingest lease in the store itself, so ingests on different machines that
-        share one Chroma server exclude each other. Chroma has no compare-and-set, so a claim
-        is written, then read back after a pause: of two claims made at once, only the one
-        that was written last reads back as its own."""
-        from .errors import IngestLockedError
-
-        col = self._lock_collection()
-        me = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        deadline = time.monotonic() + wait
-        while True:
-            holder = self._lease_holder(col)
-            if holder is None or holder[0] == me:
-                self._write_lease(col, me, ttl)
-                time.sleep(0.3)
-                holder = self._lease_holder(col)
-                if holder is not None and holder[0] == me:
-                    return StoreLease(self, col, me, ttl)
-            if time.monotonic() >= deadline:
-                who = holder[0].rsplit(":", 1)[0] if holder else "another process"
-                raise IngestLockedError(
-                    f"another ingest into {self.location} is running (held by {who}, "
-                    f"collection {self.settings.collection}); wait for it to finish, or run "
-                    "with --wait SECONDS to queue behind it. A crashed ingest's lease ends "
-                    f"by itself within {ttl:.0f} s."
-                )
-            time.sleep(min(1.0, max(0.05, deadline - time.monotonic())))
-
-    def _lease_holder(self, col: Any) -> tuple[str, float] | None:
-        got = self._call(lambda: col.get(ids=[LOCK_ID], include=["metadatas"]))
-        if not got["ids"]:
-            return None
-        m = got["metadatas"][0] or {}
-        expires = float(m.get("expires") or 0)
-        if expires < time.time():
-            return None  # a crashed ingest's lease has run out
-        return str(m.get("owner") or ""), expires
-
-    def _write_lease(self, col: Any, owner: str, ttl: float) -> None:
-        meta = {"owner": owner, "expires": time.time() + ttl}
-        self._call(
-            lambda: col.upsert(
-                ids=[LOCK_ID], embeddings=_zeros(1), metadatas=[meta], documents=["lease"]
-            )
-        )
-
     def drop_all(self) -> None:
         """For --rebuild: remove both collections and recreate them empty."""
         for name in (self.settings.collection, f"{self.settings.collection}-docs"):
@@ -454,7 +402,8 @@ class Store:
                 log.debug("delete_collection %s: %s", name, e)
         self._open()
 
-    def _call(self, fn: Any) -> Any:
+    def call(self, fn: Callable[[], Any]) -> Any:
+        """Run one Chroma operation; its failures become StoreError / StoreUnavailableError."""
         try:
             return fn()
         except StoreError:
@@ -471,30 +420,3 @@ class Store:
                     "make ASSISTANT_DATA_DIR writable; the index is unchanged."
                 ) from None
             raise
-
-
-class StoreLease:
-    """A held ingest lease: renewed in the background until released."""
-
-    def __init__(self, store: Store, col: Any, owner: str, ttl: float) -> None:
-        self.store, self.col, self.owner, self.ttl = store, col, owner, ttl
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._renew, daemon=True, name="ingest-lease")
-        self._thread.start()
-
-    def _renew(self) -> None:
-        while not self._stop.wait(self.ttl / 3):
-            try:
-                self.store._write_lease(self.col, self.owner, self.ttl)
-            except Exception as e:  # the next renewal tries again; the lease outlives one miss
-                log.warning("could not renew the ingest lease: %s", e)
-
-    def release(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        try:
-            holder = self.store._lease_holder(self.col)
-            if holder is not None and holder[0] == self.owner:
-                self.store._call(lambda: self.col.delete(ids=[LOCK_ID]))
-        except Exception as e:  # it runs out by itself
-            log.warning("could not release the ingest lease: %s", e)

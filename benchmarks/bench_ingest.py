@@ -104,8 +104,8 @@ def _our_texts(corpus: str, embeddings: str) -> list[str]:
     from assistant.chunking import chunk_document
     from assistant.config import load_settings
     from assistant.embeddings import get_embeddings
-    from assistant.ingest import collect_sources
     from assistant.loaders import load_file
+    from assistant.sources import collect_sources
 
     emb = get_embeddings(embeddings, 32)
     items, _ = collect_sources([corpus], load_settings(_env_file=None))
@@ -144,7 +144,7 @@ def child_recipe(corpus: str, persist_dir: str, embeddings: str) -> dict[str, An
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     from assistant.config import load_settings
-    from assistant.ingest import collect_sources
+    from assistant.sources import collect_sources
 
     emb, load_s = _load_model(embeddings)
     items, _ = collect_sources([corpus], load_settings(_env_file=None))

@@ -12,8 +12,8 @@ import pytest
 from assistant.cli import main
 from assistant.embeddings import get_embeddings
 from assistant.ingest import ingest_paths
+from assistant.lexical import LexicalIndex
 from assistant.pipeline import Pipeline
-from assistant.retrieval import LexicalIndex
 from assistant.store import Store
 
 pytestmark = pytest.mark.usefixtures("hash_env")

@@ -106,10 +106,10 @@ import sys
 from pathlib import Path
 from assistant.config import load_settings
 from assistant.embeddings import get_embeddings
-from assistant.ingest import _shared_lock
+from assistant.locks import shared_lock
 from assistant.store import Store
 s = load_settings(data_dir=Path(sys.argv[1]), embeddings="hash", _env_file=None)
-lock = _shared_lock(s, Store(s, get_embeddings("hash")), 0)
+lock = shared_lock(s, Store(s, get_embeddings("hash")), 0)
 print("held", flush=True)
 sys.stdin.read()  # hold until the test closes stdin
 lock.release()

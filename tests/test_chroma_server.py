@@ -85,6 +85,7 @@ def chroma_server(tmp_path: Path) -> Iterator[tuple[str, Callable[[], None]]]:
 
 
 @pytest.mark.slow
+@pytest.mark.integration
 def test_ingest_and_ask_through_a_chroma_server(
     tmp_path: Path, settings: Callable[..., Any], chroma_server: tuple[str, Callable[[], None]]
 ) -> None:

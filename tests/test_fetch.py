@@ -80,6 +80,7 @@ def server() -> Iterator[Server]:
     srv.stop()
 
 
+@pytest.mark.integration
 def test_fetch_stores_then_revalidates(server: Server, tmp_path: Path) -> None:
     url = server.url + "/isf"
     first = fetch_url(url, tmp_path, timeout=5)
@@ -100,6 +101,7 @@ def test_fetch_stores_then_revalidates(server: Server, tmp_path: Path) -> None:
     assert len(server.requests) == 2
 
 
+@pytest.mark.integration
 def test_server_gone_uses_cache_with_warning(server: Server, tmp_path: Path) -> None:
     url = server.url + "/isf"
     fetch_url(url, tmp_path, timeout=5)
@@ -112,6 +114,7 @@ def test_server_gone_uses_cache_with_warning(server: Server, tmp_path: Path) -> 
     assert "using the copy cached on" in result.warning
 
 
+@pytest.mark.integration
 def test_server_error_uses_cache(server: Server, tmp_path: Path) -> None:
     url = server.url + "/isf"
     fetch_url(url, tmp_path, timeout=5)
@@ -120,6 +123,7 @@ def test_server_error_uses_cache(server: Server, tmp_path: Path) -> None:
     assert result.from_cache and result.warning and "HTTP 503" in result.warning
 
 
+@pytest.mark.integration
 def test_no_cache_no_server(tmp_path: Path) -> None:
     srv = Server()
     url = srv.url + "/isf"
@@ -128,6 +132,7 @@ def test_no_cache_no_server(tmp_path: Path) -> None:
         fetch_url(url, tmp_path / "cache", timeout=2)
 
 
+@pytest.mark.integration
 def test_not_found_and_server_error_without_cache(server: Server, tmp_path: Path) -> None:
     server.status = 404
     with pytest.raises(LoaderError, match=r"HTTP 404 .*check the URL"):
@@ -137,6 +142,7 @@ def test_not_found_and_server_error_without_cache(server: Server, tmp_path: Path
         fetch_url(server.url + "/broken", tmp_path, timeout=5)
 
 
+@pytest.mark.integration
 def test_content_type_and_size(server: Server, tmp_path: Path) -> None:
     server.content_type = "application/octet-stream"
     server.body = b"%PDF-1.4 not really"
@@ -151,12 +157,14 @@ def test_content_type_and_size(server: Server, tmp_path: Path) -> None:
         fetch_url(server.url + "/big", tmp_path, timeout=5, max_bytes=1000)
 
 
+@pytest.mark.integration
 def test_given_client_is_used_and_left_open(server: Server, tmp_path: Path) -> None:
     with httpx.Client() as client:
         fetch_url(server.url + "/isf", tmp_path, client=client)
         assert not client.is_closed
 
 
+@pytest.mark.integration
 def test_load_url_gives_document(server: Server, tmp_path: Path) -> None:
     url = server.url + "/isf.html"
     doc, warning = load_url({"url": url, "fund": ["ISF"]}, tmp_path, timeout=5)

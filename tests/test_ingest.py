@@ -21,8 +21,9 @@ import pytest
 from assistant.cli import main
 from assistant.embeddings import get_embeddings
 from assistant.errors import EmbeddingMismatchError, IngestLockedError
+from assistant.fetch import url_document_id
 from assistant.ingest import ingest_paths
-from assistant.retrieval import LexicalIndex
+from assistant.lexical import LexicalIndex
 from assistant.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -180,6 +181,22 @@ def test_add_then_unchanged_then_changed_then_removed(
     assert "notes" not in snap4["docs"]
     assert not any(d == "notes" for d, _s, _t in snap4["texts"])
     assert snap4["stored"] == snap4["chunk_ids"]
+
+
+def test_progress_is_told_each_source_then_the_end(
+    tmp_path: Path, settings: Callable[..., Any]
+) -> None:
+    s = settings()
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write_md(docs / "one.md", "One", {1: "Alpha."})
+    write_md(docs / "two.md", "Two", {1: "Beta."})
+    told: list[tuple[str, int, int]] = []
+    ingest_paths([docs], s, progress=lambda *step: told.append(step))
+    assert told == [(str(docs / "one.md"), 0, 2), (str(docs / "two.md"), 1, 2), ("", 2, 2)]
+    told.clear()
+    ingest_paths([docs], s, dry_run=True, progress=lambda *step: told.append(step))
+    assert told == []  # a dry run only plans
 
 
 def test_removal_only_touches_the_folder_being_ingested(
@@ -366,6 +383,43 @@ def test_second_ingest_is_refused_while_one_runs_and_wait_queues(
 
 
 # -- kill and rerun ------------------------------------------------------------------------------------
+# A child `assistant ingest` that says when it has passed one step of the write order and then
+# waits there to be killed: the kill lands at that step on every run, on any machine.
+KILL_AT = """
+import sys, time
+import assistant.store as S
+step = sys.argv[1]
+original = getattr(S.Store, step)
+def passed(self, *args, **kwargs):
+    result = original(self, *args, **kwargs)
+    print(step, flush=True)
+    time.sleep(120)  # killed here
+    return result
+setattr(S.Store, step, passed)
+from assistant.cli import main
+sys.exit(main(["ingest", sys.argv[2], "--no-progress"]))
+"""
+
+
+def _ingest_killed_after(step: str, docs: Path, env: dict[str, str]) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILL_AT, step, str(docs)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()  # blocks until the child has passed the step
+        assert line.strip() == step, f"the ingest ended before {step}"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+
+
+@pytest.mark.integration
 def test_killed_ingest_then_rerun_equals_clean_ingest(
     tmp_path: Path, settings: Callable[..., Any]
 ) -> None:
@@ -384,27 +438,42 @@ def test_killed_ingest_then_rerun_equals_clean_ingest(
                 },
             )
 
-    killed_dir = tmp_path / "killed"
-    env = {**os.environ, "ASSISTANT_EMBEDDINGS": "hash", "ASSISTANT_DATA_DIR": str(killed_dir)}
-    rng = random.Random()
-    kills = 0
-    for revision in range(3):
-        write_all(revision)  # every run has work to do: adds first, then version switches
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "assistant", "ingest", str(docs), "--no-progress"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(rng.uniform(0.6, 1.8))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            kills += 1
-        proc.wait(timeout=30)
-    assert kills, "every ingest finished before its kill: shorten the delays"
+    def article_1(snap: dict[str, Any]) -> set[str]:
+        return {t.split("(revision ")[1][0] for _d, sec, t in snap["texts"] if sec == "Article 1"}
 
+    def look() -> dict[str, Any]:
+        """The killed index as a new process would see it (no client cached in this one)."""
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        snap = snapshot(killed)
+        SharedSystemClient.clear_system_cache()
+        return snap
+
+    killed_dir = tmp_path / "killed"
     killed = settings(data_dir=killed_dir)
+    env = {**os.environ, "ASSISTANT_EMBEDDINGS": "hash", "ASSISTANT_DATA_DIR": str(killed_dir)}
+
+    # Killed once the new documents are switched visible, before the run is recorded as done.
+    write_all(0)
+    _ingest_killed_after("set_docs", docs, env)
+    first = look()
+    assert first["docs"] == [f"doc{i:02d}" for i in range(40)] and article_1(first) == {"0"}
+
+    # Killed with the new versions' chunks written but not switched: nothing stored is lost,
+    # the new chunks stay invisible.
+    write_all(1)
+    _ingest_killed_after("add_documents", docs, env)
+    second = look()
+    assert second["docs"] == first["docs"] and second["texts"] == first["texts"]
+    assert second["chunk_ids"] == first["chunk_ids"]
+    assert len(second["stored"]) > len(second["chunk_ids"])  # the invisible new chunks
+
+    # Killed after switching, while the old versions are being deleted.
+    write_all(2)
+    _ingest_killed_after("delete_chunks", docs, env)
+    third = look()
+    assert third["docs"] == first["docs"] and article_1(third) == {"2"}
+
     r = ingest([docs], killed)
     assert r.failed == []
     clean = settings(data_dir=tmp_path / "clean")
@@ -459,9 +528,8 @@ def test_lexical_index_is_refreshed_after_each_ingest(
     write_md(docs / "a.md", "A", {1: "Alpha about surveillance."})
 
     def saved() -> LexicalIndex:
-        with LexicalIndex.path(s).open("rb") as fh:
-            idx = pickle.load(fh)
-        assert isinstance(idx, LexicalIndex)
+        idx = LexicalIndex.read(s)
+        assert idx is not None
         return idx
 
     ingest([docs], s)
@@ -478,6 +546,78 @@ def test_lexical_index_is_refreshed_after_each_ingest(
 
     ingest([docs], s)  # nothing changed: same generation, still matching
     assert saved().generation == snapshot(s)["generation"] == idx2.generation
+
+
+def test_saved_lexical_index_reads_back_as_built_without_pickle(
+    tmp_path: Path, settings: Callable[..., Any]
+) -> None:
+    s = settings()
+    docs = make_corpus(tmp_path / "docs")
+    (docs / "inre.md").write_text(
+        "---\ntitle: Intern rutin\nlanguage: sv\nclassification: restricted\n---\n# Intern rutin\n\n"
+        "## Kontroll\n\nGranskaren kontrollerar varje verifikation om gränsövervakning.\n",
+        "utf-8",
+    )
+    ingest([docs], s)
+    built = LexicalIndex.refresh(open_store(s), s)
+    read = LexicalIndex.read(s)
+    assert read is not None and read is not built
+    # Nothing on disk is a pickle: JSON, bm25s' own files and numpy arrays saved without pickle.
+    files = [p for p in s.data_dir.joinpath(LexicalIndex.FOLDER).rglob("*") if p.is_file()]
+    assert files and {p.suffix for p in files} <= {".json", ".npy"}
+    for f in files:
+        assert not f.read_bytes().startswith(b"\x80"), f  # the pickle protocol's first byte
+    assert read.generation == built.generation and read.levels == built.levels == {
+        "public",
+        "restricted",
+    }
+    assert read.chunks == built.chunks and read.by_id == built.by_id
+    assert read.stem_sets == built.stem_sets
+    questions = ["Vem kontrollerar verifikation?", "Internal Security Fund contribution", "NCC"]
+    for level in ("public", "internal", "restricted"):
+        a, b = built.view(level), read.view(level)
+        assert (a.n, a.n_total, a.df, a.titles) == (b.n, b.n_total, b.df, b.titles)
+        assert a.bridge == b.bridge and a.terms.terms == b.terms.terms
+        assert (a.terms.vectors == b.terms.vectors).all()
+        for q in questions:
+            assert (
+                built.scores(q, max_classification=level)
+                == read.scores(q, max_classification=level)
+            ).all()
+            assert a.unknown_share(q) == b.unknown_share(q)
+    # Levels that see the same chunks share one view, on disk as in memory.
+    assert read.view("public") is read.view("internal")
+    assert "inre" in read.titles("restricted") and "inre" not in read.titles("public")
+
+
+def test_a_lexical_index_pickled_by_the_previous_version_is_replaced(
+    tmp_path: Path, settings: Callable[..., Any]
+) -> None:
+    """The old file is never unpickled: the index is rebuilt from the store once, saved in the
+    new format, and the pickle removed."""
+    s = settings()
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write_md(docs / "a.md", "A", {1: "Alpha about Zanzibar harbours."})
+    ingest([docs], s)
+    gen = snapshot(s)["generation"]
+    LexicalIndex.path(s).unlink()  # as the previous version left it: lexical.pkl only
+    legacy = s.data_dir / LexicalIndex.LEGACY_FILE
+    legacy.write_bytes(pickle.dumps({"format": 3, "generation": gen}))
+
+    from assistant.pipeline import Pipeline
+
+    ans = Pipeline(s).ask("Zanzibar harbours?")
+    assert [c.doc_id for c in ans.citations] == ["a"]
+    assert not legacy.exists()
+    idx = LexicalIndex.read(s)
+    assert idx is not None and idx.generation == gen
+    assert [c.doc_id for c in idx.chunks] == ["a"]
+
+    # An unreadable new-format index is rebuilt the same way, never fatal.
+    LexicalIndex.path(s).write_text("{not json", "utf-8")
+    assert [c.doc_id for c in LexicalIndex.load(open_store(s), s).chunks] == ["a"]
+    assert LexicalIndex.read(s) is not None
 
 
 # -- URL sources -------------------------------------------------------------------------------------
@@ -509,6 +649,7 @@ def web(tmp_path: Path) -> Iterator[tuple[str, Path, Callable[[], None]]]:
     stop()
 
 
+@pytest.mark.integration
 def test_url_sources_ingest_and_fall_back_to_the_cache(
     tmp_path: Path, settings: Callable[..., Any], web: tuple[str, Path, Callable[[], None]]
 ) -> None:
@@ -532,7 +673,9 @@ def test_url_sources_ingest_and_fall_back_to_the_cache(
 
     r = ingest([sources], s)
     assert r.failed == [] and r.warnings == []
-    ciram_id = f"127.0.0.1:{base.rsplit(':', 1)[1]}/ciram.txt".replace("/", "_")
+    # One rule names a URL source without `id`: fetch.url_document_id (host and path, no extension).
+    ciram_id = url_document_id(f"{base}/ciram.txt")
+    assert ciram_id == f"127.0.0.1:{base.rsplit(':', 1)[1]}/ciram"
     assert sorted(r.added) == sorted(["eurosur-2019", ciram_id])
     reg = open_store(s).registry()
     eu = reg["eurosur-2019"]
@@ -550,6 +693,64 @@ def test_url_sources_ingest_and_fall_back_to_the_cache(
     assert len(r2.warnings) == 2
     assert all("could not reach" in w and "cached" in w for w in r2.warnings)
     assert sorted(open_store(s).registry()) == sorted(reg)
+
+
+@pytest.mark.integration
+def test_urls_differing_only_in_their_query_are_two_documents(
+    tmp_path: Path, settings: Callable[..., Any], web: tuple[str, Path, Callable[[], None]]
+) -> None:
+    """EUR-Lex addresses differ only after `?`: the id keeps the query, in sources.yaml's
+    duplicate check and in the index alike."""
+    base, www, _stop = web
+    (www / "TXT.txt").write_text("Act one\n\nThe first act.\n", "utf-8")
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(
+        f"sources:\n  - url: {base}/TXT.txt?uri=CELEX:1\n  - url: {base}/TXT.txt?uri=CELEX:2\n",
+        "utf-8",
+    )
+    r = ingest([sources], settings())
+    assert r.failed == []
+    assert sorted(r.added) == sorted(
+        url_document_id(f"{base}/TXT.txt?uri=CELEX:{n}") for n in (1, 2)
+    )
+    assert url_document_id(f"{base}/TXT.txt?uri=CELEX:1").endswith("/TXT?uri=CELEX:1")
+
+    sources.write_text("sources:\n" + f"  - url: {base}/TXT.txt?uri=CELEX:1\n" * 2, "utf-8")
+    r = ingest([sources], settings())
+    assert "same id" in r.failed[0][1]
+
+
+@pytest.mark.integration
+def test_a_url_indexed_under_its_old_id_keeps_it(
+    tmp_path: Path,
+    settings: Callable[..., Any],
+    web: tuple[str, Path, Callable[[], None]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Indexes written before the one rule hold URL documents under ingest's old id (host and path,
+    "/" as "_"): re-ingesting finds them there instead of adding each a second time."""
+    import assistant.sources as sources_module
+
+    base, www, _stop = web
+    (www / "ciram.txt").write_text("CIRAM\n\nThe common integrated risk analysis model.\n", "utf-8")
+    url = f"{base}/ciram.txt"
+    old_id = f"127.0.0.1:{base.rsplit(':', 1)[1]}_ciram.txt"
+    s = settings()
+    with monkeypatch.context() as m:  # the previous version
+        m.setattr(sources_module, "url_id", lambda u, known=(): sources_module._legacy_url_id(u))
+        assert ingest([url], s).added == [old_id]
+
+    r = ingest([url], s)
+    assert (r.added, r.unchanged, r.failed) == ([], [old_id], [])
+    assert sorted(open_store(s).registry()) == [old_id]
+    (www / "ciram.txt").write_text("CIRAM\n\nThe model, second edition.\n", "utf-8")
+    later = time.time() + 60  # newer than the cached copy's Last-Modified, to the second
+    os.utime(www / "ciram.txt", (later, later))
+    assert ingest([url], s).updated == [old_id]
+    assert sorted(open_store(s).registry()) == [old_id]
+
+    # A new index names it by the rule.
+    assert ingest([url], settings(data_dir=tmp_path / "new")).added == [url_document_id(url)]
 
 
 def test_unreachable_url_without_cache_fails_cleanly(

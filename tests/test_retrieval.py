@@ -1,0 +1,121 @@
+"""Fusion of ranked lists and merging of neighbouring parts, on hand-made inputs."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.documents import Chunk, Passage
+from assistant.retrieval import RRF_K, fuse, merge_neighbours
+
+
+def rrf(*ranks: int) -> float:
+    """What a passage at these ranks (0 = first) of the fused kinds gets."""
+    return sum(1.0 / (RRF_K + r + 1) for r in ranks)
+
+
+# -- fuse ----------------------------------------------------------------------------------------
+def test_fuse_sums_reciprocal_ranks_over_dense_and_lexical() -> None:
+    fused = fuse([("dense", [(1, 0.9), (2, 0.8)]), ("lexical", [(2, 12.0), (3, 4.0)])])
+    assert fused == pytest.approx({1: rrf(0), 2: rrf(1, 0), 3: rrf(1)})
+    assert max(fused, key=fused.__getitem__) == 2  # in both lists beats first in one
+
+
+def test_fuse_ranks_by_order_not_by_the_size_of_scores() -> None:
+    small = fuse([("lexical", [(7, 0.002), (8, 0.001)])])
+    large = fuse([("lexical", [(7, 900.0), (8, 10.0)])])
+    assert small == large == pytest.approx({7: rrf(0), 8: rrf(1)})
+
+
+def test_the_translated_query_merges_with_its_kind_by_best_score() -> None:
+    """A passage first in the English lists but lower in the original ones takes its best place
+    once per kind: two kinds, not four lists, are fused."""
+    lists = [
+        ("dense", [(1, 0.90), (2, 0.85), (3, 0.80)]),
+        ("dense_en", [(3, 0.95), (1, 0.50)]),
+        ("lexical", [(2, 10.0), (1, 5.0)]),
+        ("lexical_en", [(3, 2.0), (2, 1.0)]),
+    ]
+    fused = fuse(lists)
+    # dense kind: 3 (0.95), 1 (0.90), 2 (0.85). lexical kind, divided by each list's best:
+    # 2 (10/10 = 1.0), 3 (2/2 = 1.0) in first-seen order, then 1 (5/10).
+    assert fused == pytest.approx({3: rrf(0, 1), 1: rrf(1, 2), 2: rrf(2, 0)})
+    assert len(fused) == 3  # each passage once
+
+
+def test_dense_scores_keep_their_scale_across_the_two_queries() -> None:
+    """Cosines are compared as they are; BM25 only after dividing by the list's best."""
+    dense = fuse([("dense", [(1, 0.4)]), ("dense_en", [(2, 0.9)])])
+    assert dense == pytest.approx({2: rrf(0), 1: rrf(1)})
+    lexical = fuse([("lexical", [(1, 4.0)]), ("lexical_en", [(2, 9.0)])])
+    # Both are their list's best (1.0): a tie keeps the original query's passage first.
+    assert lexical == pytest.approx({1: rrf(0), 2: rrf(1)})
+
+
+def test_fuse_of_nothing_is_empty() -> None:
+    assert fuse([]) == {}
+    assert fuse([("dense", []), ("lexical", [])]) == {}
+
+
+# -- merge_neighbours ----------------------------------------------------------------------------
+def part(doc: str, section: str, n: int, score: float, *, dense: float | None = None) -> Passage:
+    start = n * 100
+    chunk = Chunk(
+        chunk_id=f"{doc}::{section}::{n}",
+        doc_id=doc,
+        text=f"{section} part {n}.",
+        section=section,
+        heading_path=f"{doc} › {section}",
+        start=start,
+        end=start + 50,
+        page=n + 1,
+        part=n,
+        metadata={"title": doc.upper()},
+    )
+    return Passage(chunk, score, dense, score * 10)
+
+
+def test_adjacent_parts_of_one_section_become_one_passage_in_text_order() -> None:
+    second, first = part("d", "Article 5", 1, 0.9, dense=0.7), part("d", "Article 5", 0, 0.5)
+    [merged] = merge_neighbours([second, first])
+    c = merged.chunk
+    assert c.text == "Article 5 part 0.\n\nArticle 5 part 1."
+    assert (c.chunk_id, c.start, c.end, c.page, c.part) == ("d::Article 5::0", 0, 150, 1, 0)
+    assert c.metadata == {"title": "D", "merged_ids": ["d::Article 5::0", "d::Article 5::1"]}
+    # The best part's score; the best dense and lexical scores of the parts.
+    assert (merged.score, merged.dense_score, merged.lexical_score) == (0.9, 0.7, 9.0)
+
+
+def test_at_most_three_parts_are_merged_and_the_rest_stay_separate() -> None:
+    parts = [part("d", "Annex", n, 1.0 - n / 10) for n in range(5)]
+    out = merge_neighbours(parts)
+    assert [p.chunk.metadata.get("merged_ids") for p in out] == [
+        ["d::Annex::0", "d::Annex::1", "d::Annex::2"],
+        None,
+        None,
+    ]
+    assert [p.chunk.part for p in out] == [0, 3, 4]
+
+
+def test_parts_that_are_not_adjacent_are_not_merged() -> None:
+    far = [part("d", "Annex", 0, 0.8), part("d", "Annex", 4, 0.6)]
+    assert merge_neighbours(far) == far
+
+
+def test_other_sections_and_documents_are_left_alone_and_order_is_by_score() -> None:
+    a0, a1 = part("d", "Article 1", 0, 0.4), part("d", "Article 1", 1, 0.3)
+    other_section = part("d", "Article 2", 1, 0.6)
+    other_doc = part("e", "Article 1", 2, 0.5)
+    out = merge_neighbours([other_section, other_doc, a0, a1])
+    assert [p.chunk.chunk_id for p in out] == [
+        "d::Article 2::1",
+        "e::Article 1::2",
+        "d::Article 1::0",
+    ]
+    assert out[0] is other_section and out[1] is other_doc
+    assert out[2].chunk.metadata["merged_ids"] == ["d::Article 1::0", "d::Article 1::1"]
+
+
+def test_single_passages_pass_through_unchanged() -> None:
+    ps = [part("d", "Article 1", 0, 0.9), part("e", "Article 1", 0, 0.8)]
+    assert merge_neighbours(ps) == ps
+    assert merge_neighbours([]) == []
