@@ -86,7 +86,7 @@ def postgres_url():
         shutil.rmtree(base, ignore_errors=True)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=[pytest.mark.slow, pytest.mark.integration])])
 def store(request, tmp_path):
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'sub' / 'assistant.sqlite3'}"
@@ -200,6 +200,7 @@ def test_bad_url_names_the_setting(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.integration
 def test_postgres_concurrent_writes(postgres_url):
     from concurrent.futures import ThreadPoolExecutor
 

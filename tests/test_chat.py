@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from helpers import build_hash_index
+
+pytestmark = pytest.mark.integration  # runs `python -m assistant chat` in a subprocess
 
 DOCS = {
     "isf.md": "---\nid: isf\ntitle: ISF-förordningen\nlanguage: sv\nurl: https://example.org/isf\n"

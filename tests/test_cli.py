@@ -48,6 +48,7 @@ def test_subcommand_help_mentions_contract_options(
         assert opt in out, (command, opt)
 
 
+@pytest.mark.integration
 def test_console_script_runs() -> None:
     exe = Path(sys.executable).parent / "assistant"
     argv = [str(exe)] if exe.exists() else [sys.executable, "-m", "assistant"]

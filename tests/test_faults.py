@@ -159,6 +159,7 @@ class Bot:
 
 
 @pytest.mark.slow
+@pytest.mark.integration
 def test_chroma_server_stopped_mid_run_bot_apologises_then_recovers(
     tmp_path: Path,
     settings: Callable[..., Any],
@@ -204,6 +205,7 @@ def silent_server() -> Iterator[str]:
         yield url
 
 
+@pytest.mark.integration
 def test_hanging_llm_falls_back_to_extractive_within_the_timeout(
     tmp_path: Path, settings: Callable[..., Any], silent_server: str
 ) -> None:

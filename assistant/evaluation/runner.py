@@ -10,10 +10,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 from ..documents import Answer
 from ..errors import AssistantError
+from ..protocols import AskPipeline as AskPipeline  # the one protocol, re-exported
+from ..protocols import Method
 from .metrics import (
     LEVELS,
     RETRIEVED_FOR_TERMS,
@@ -32,24 +34,8 @@ from .metrics import (
 )
 from .suite import Question, Suite
 
-if TYPE_CHECKING:
-    from ..pipeline import Method
-
 CONFIG_METHODS: dict[str, Method] = {"full": "hybrid", "dense": "dense", "lexical": "lexical"}
 BASELINE_CONFIGS = ("full", "dense", "lexical")
-
-
-class AskPipeline(Protocol):
-    """What the runner needs of `assistant.pipeline.Pipeline` (tests pass a scripted fake)."""
-
-    def ask(
-        self,
-        question: str,
-        *,
-        max_classification: str = ...,
-        method: Method = ...,
-        k: int | None = ...,
-    ) -> Answer: ...
 
 
 @dataclass

@@ -4,25 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from .. import privacy
 from ..documents import Answer
-
-Turn = tuple[str, str]
-
-
-class AskPipeline(Protocol):
-    def ask(
-        self,
-        question: str,
-        *,
-        history: Sequence[Turn] | None = None,
-        max_classification: str = "public",
-        on_token: Callable[[str], None] | None = None,
-    ) -> Answer: ...
+from ..protocols import AskPipeline as AskPipeline  # the one protocol, re-exported
+from ..protocols import Turn as Turn
 
 
 @dataclass
