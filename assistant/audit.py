@@ -37,7 +37,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from .errors import AssistantError
-from .language.detect import suite_entry_language
+from .language.detect import question_language
 from .privacy import redact
 
 VOTES = ("useful", "wrong", "wrong_source")
@@ -291,7 +291,7 @@ class AuditStore:
                 {
                     "id": f"feedback-{fb['id']}",
                     "question": redact(fb["question_redacted"] or ""),
-                    "lang": suite_entry_language(fb["question_redacted"] or ""),
+                    "lang": question_language(fb["question_redacted"] or ""),
                     "expected": [],
                     "answer_terms": [],
                     "abstain": False,

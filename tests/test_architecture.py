@@ -12,8 +12,14 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "assistant"
 MAX_LINES = 450
-# The edges: command line, Slack. Everything else is a stage and must not depend on them.
-EDGES = ("assistant.cli", "assistant.bot", "assistant.slack", "assistant.__main__")
+# The edges (DESIGN.md): command line, Slack, evaluation. Everything else is a stage and must not depend on them.
+EDGES = (
+    "assistant.cli",
+    "assistant.bot",
+    "assistant.slack",
+    "assistant.evaluation",
+    "assistant.__main__",
+)
 
 
 def _modules() -> dict[str, Path]:
@@ -154,3 +160,18 @@ def test_only_the_command_line_parses_arguments() -> None:
 def test_module_is_small(name: str) -> None:
     lines = len(_modules()[name].read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"{name} has {lines} lines"
+
+
+@pytest.mark.integration
+def test_the_public_api_is_importable_lazily() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, assistant; heavy = [m for m in ('chromadb', 'torch', 'assistant.pipeline') "
+        "if m in sys.modules]; assert not heavy, heavy; "
+        "from assistant import Pipeline, ingest_paths, load_settings; "
+        "assert Pipeline.__name__ == 'Pipeline' and callable(ingest_paths) and callable(load_settings)"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr

@@ -217,14 +217,16 @@ def test_postgres_concurrent_writes(postgres_url):
 
 
 def test_exported_entries_get_the_language_of_their_question(store):
-    """The suite entry's `lang` is assistant.language.suite_entry_language of the question."""
-    for text in ("Vad gäller för ISF?", "What is the co-financing rate?", "ISF och BMVI"):
+    """The suite entry's `lang` is the question's language by the rule every question gets."""
+    for text in ("Vad gäller för ISF?", "What is the co-financing rate?", "ISF och BMVI",
+                 "Medfinansiering?"):
         store.record_feedback(store.record_question(question_redacted=text), "wrong", "U1")
     langs = {e["question"]: e["lang"] for e in store.export_suite_entries()}
     assert langs == {
         "Vad gäller för ISF?": "sv",
         "What is the co-financing rate?": "en",
         "ISF och BMVI": "sv",
+        "Medfinansiering?": "sv",
     }
 
 

@@ -383,8 +383,9 @@ def test_document_language_says_unknown_below_a_sentence() -> None:
     assert L.normalize_language("sv-SE") == "sv" and L.normalize_language("Engelska") == "en"
 
 
-def test_suite_entry_language_is_swedish_on_any_swedish_sign() -> None:
-    assert L.suite_entry_language("Vad gäller för ISF?") == "sv"
-    assert L.suite_entry_language("Medfinansiering?") == "en"  # no sign: the reviewer corrects
-    assert L.suite_entry_language("ISF och BMVI") == "sv"
-    assert L.suite_entry_language("What is the co-financing rate?") == "en"
+def test_one_rule_for_every_question_also_one_exported_from_feedback() -> None:
+    assert not hasattr(L, "suite_entry_language")
+    assert L.question_language("Vad gäller för ISF?") == "sv"
+    assert L.question_language("Medfinansiering?") == "sv"
+    assert L.question_language("ISF och BMVI") == "sv"
+    assert L.question_language("What is the co-financing rate?") == "en"

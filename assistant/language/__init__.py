@@ -28,7 +28,6 @@ from .detect import (
     document_language,
     normalize_language,
     question_language,
-    suite_entry_language,
 )
 from .glossary import GlossaryGroup, expand_with_glossary, load_glossary
 from .lexicon import LEXICON_FILE, load_lexicon
@@ -78,7 +77,6 @@ __all__ = [
     "split_query_tokens",
     "stemmer",
     "stems",
-    "suite_entry_language",
     "use_bridge",
     "words",
 ]

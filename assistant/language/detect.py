@@ -1,14 +1,15 @@
 """Which language a text is in: the one place that answers it, for every caller.
 
-Three kinds of text need different handling of short input, and each keeps its own rule:
+Two kinds of text need different handling of short input, and each keeps its own rule:
 
 - a question (`question_language`): a few words; statistical detectors guess wildly on so
   little, so Swedish and English hint words are counted, langdetect only breaks a tie of none;
   the answer is always 'sv' or 'en'.
 - a document (`document_language`): a sample of its text goes to langdetect; below a sentence
   or so the answer is None (unknown), never a guess.
-- a feedback question exported as a suite entry (`suite_entry_language`): 'sv' when the text
-  shows any Swedish letter or common Swedish word, else 'en'; a reviewer corrects the rare miss.
+
+A staff question exported from feedback into a suite entry is a question like any other, so it is
+labelled by `question_language` too.
 """
 
 from __future__ import annotations
@@ -28,9 +29,6 @@ SV_HINTS = re.compile(
 )
 EN_HINTS = re.compile(
     r"\b(the|what|which|how|can|does|do|is|are|who|when|why|we|our|must|any|there|of|for)\b", re.I
-)
-_SUITE_SV_WORDS = frozenset(
-    {"och", "är", "vad", "hur", "får", "som", "för", "det", "vi", "kan", "med", "till"}
 )
 _NAMES = {
     "svenska": "sv",
@@ -80,11 +78,3 @@ def document_language(text: str) -> str | None:
         return normalize_language(_langdetect(sample))
     except LangDetectException:
         return None
-
-
-def suite_entry_language(text: str) -> str:
-    """'sv' or 'en' for a question exported as an evaluation suite entry."""
-    lower = text.lower()
-    if any(ch in lower for ch in "åäö") or set(lower.split()) & _SUITE_SV_WORDS:
-        return "sv"
-    return "en"
