@@ -50,6 +50,8 @@ NEIGHBOUR_SHARE = 0.6  # a unit borrows this share of its neighbour's word overl
 OWN_LANGUAGE_BONUS = 0.15
 POLARITY = (1.4, 0.75)  # negative question: units that exclude / units that do not
 NOT_COVERED_BONUS = 2.0
+YEAR_WEIGHT = 0.2  # a year of the question selects the period (the passage), not the sentence
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 # A sentence ends at . ! ? ; followed by an upper-case letter, a digit or an opening mark.
 _SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[\"'“(\[]?[A-ZÅÄÖ0-9])")
@@ -247,6 +249,8 @@ def score_units(
     def weight(t: str) -> float:  # words only of the context before the question weigh less
         if t not in own:
             return base(t) * GLOSSARY_WEIGHT
+        if _YEAR.fullmatch(t):  # a year in the question says which period, not which sentence
+            return base(t) * YEAR_WEIGHT
         return base(t) * (1.0 if t in focus else CONTEXT_WEIGHT)
 
     qlow = question.lower()
@@ -319,7 +323,10 @@ def choose(scored: Sequence[Scored], lang: str, max_units: int = 3) -> list[Scor
             and (
                 {sp.text for sp in s.spans} & {sp.text for sp in best.spans}
                 if best.spans
+                # no fact of the asked kind to compare: a close score, and every number the
+                # best unit states (a unit that only names the act does not "say the same")
                 else s.score >= 0.85 * best.score
+                and _numbers(best.unit.text) <= _numbers(s.unit.text)
             )
         ]
         if same:
@@ -335,6 +342,14 @@ def choose(scored: Sequence[Scored], lang: str, max_units: int = 3) -> list[Scor
         seen.add(key)
         chosen.append(s)
     return chosen
+
+
+_NUMBER = re.compile(r"\d+(?:[  ]\d{3})*(?:[.,]\d+)?")
+
+
+def _numbers(text: str) -> set[str]:
+    """The numbers a text states, written alike ("1 931 000 000" and "1931000000")."""
+    return {re.sub(r"[  ]", "", m.group(0)).replace(",", ".") for m in _NUMBER.finditer(text)}
 
 
 def short_span(question: str, top: Scored) -> Span | None:
@@ -363,8 +378,14 @@ def short_span(question: str, top: Scored) -> Span | None:
     # Several facts of the asked kind in one sentence ("X ger Y i uppdrag efter samråd med Z",
     # "4 procent 2021, 3 procent 2022"): which one is meant takes reading, so the quote speaks
     # for itself unless one list holds them all. A wrong short answer is worse than none.
-    others = {s.text for s in pool if not (span.start <= s.start and s.end <= span.end)}
+    # "5 % of the total plus EUR 500 000": a share and an amount together are one answer,
+    # which only the quote gives whole.
+    rivals = [s for s in top.spans if s.kind in _NUMERIC] if first_kind in _NUMERIC else pool
+    others = {s.text for s in rivals if not (span.start <= s.start and s.end <= span.end)}
     return None if others - {span.text} else span
+
+
+_NUMERIC = ("amount", "percent")
 
 
 def missing_kind(question: str, scored: Sequence[Scored]) -> bool:

@@ -62,6 +62,22 @@ def names_old_period(question: str) -> bool:
     return bool(_OLD_PERIOD.search(question))
 
 
+# An EU act's recitals explain why; its articles say what applies. A question about what applies
+# is answered by an article, so a recital ranks a little lower, unless the question asks why.
+RECITAL_WEIGHT = 0.85
+_WHY = re.compile(
+    r"\b(?:varför|why|motiv\w*|syfte\w*|skälen|purpose|reasons?|rationale|motivat\w*)\b", re.I
+)
+
+
+def asks_why(question: str) -> bool:
+    return bool(_WHY.search(question))
+
+
+def is_recital(chunk: Chunk) -> bool:
+    return chunk.section.lower().startswith(("recital", "skäl"))
+
+
 class Retriever:
     """Dense + lexical retrieval over one store, with filters and fusion."""
 
@@ -166,12 +182,14 @@ class Retriever:
             timings["lexical_ms"] = (time.perf_counter() - t) * 1000
         fused = fuse(lists)
         old_ok = names_old_period(question)
+        recital_prior = not asks_why(question)
         passages = []
         for i, score in fused.items():
             c = lex.chunks[i]
             if not old_ok and is_superseded(c):
                 score *= 0.8  # current acts first unless the question names the old period
-
+            if recital_prior and is_recital(c):
+                score *= RECITAL_WEIGHT
             passages.append(Passage(c, score, dense_of.get(i), lex_of.get(i)))
         passages.sort(key=lambda p: -p.score)
         passages = merge_neighbours(passages)

@@ -186,3 +186,52 @@ def test_a_source_label_never_repeats_its_title() -> None:
     assert c.label() == "Ny nationell gränsstrategi"
     c2 = Citation(1, "d", "Förordning (2021:846)", "5 §", 3, None, "q")
     assert c2.label() == "Förordning (2021:846) – 5 §, s. 3"
+
+
+def test_a_year_in_the_question_picks_the_period_not_the_sentence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """"For 2021–2027, …" names the period: the sentence that shares only the years must not
+    outrank the one that holds what is asked."""
+    import assistant.quotes as Q
+
+    p = passage(
+        "The financial envelope for the period 2021 to 2027 shall be EUR 1 931 000 000. "
+        "A Member State may use up to 20 % of its allocation for operating support.",
+        lang="en", title="Regulation on the Fund",
+    )
+    q = "For the period 2021-2027, how large a share may go to operating support?"
+
+    def first_quote() -> str:
+        return next(line for line in extractive_answer(q, [p], "en").text.splitlines()
+                    if line.startswith("> "))
+
+    assert first_quote().startswith("> A Member State may use up to 20 %")
+    monkeypatch.setattr(Q, "YEAR_WEIGHT", 1.0)  # years counted like any word: the envelope wins
+    assert first_quote().startswith("> The financial envelope")
+
+
+def test_a_share_and_an_amount_in_one_sentence_give_no_short_answer() -> None:
+    p = passage(
+        "The amount set aside for technical assistance shall not exceed 5 % of the total amount "
+        "allocated to a Member State plus EUR 500 000.",
+        lang="en", title="Regulation on the Instrument",
+    )
+    draft = extractive_answer("How much may a Member State set aside for technical assistance?",
+                              [p], "en")
+    assert draft.short_answer is None
+    assert "5 %" in draft.text and "EUR 500 000" in draft.text
+
+
+def test_the_swedish_source_goes_first_only_when_it_states_the_same_numbers() -> None:
+    from assistant.quotes import Scored, Unit, choose
+
+    def scored(text: str, lang: str, score: float) -> Scored:
+        return Scored(Unit(0, 0, len(text), text, "sentence"), score, lang, [])
+
+    best = scored("The financial envelope shall be EUR 1 931 000 000 in current prices.", "en", 10)
+    names_the_act = scored("Förordning (EU) 2021/1149 om inrättande av fonden.", "sv", 9)
+    says_it = scored("Fondens budgetram är EUR 1 931 000 000 i löpande priser.", "sv", 9)
+    assert choose([best, names_the_act], "sv")[0] is best
+    assert choose([best, says_it], "sv")[0] is says_it
+    assert choose([best, says_it], "en")[0] is best

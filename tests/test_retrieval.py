@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from assistant.documents import Chunk, Passage
@@ -119,3 +121,50 @@ def test_single_passages_pass_through_unchanged() -> None:
     ps = [part("d", "Article 1", 0, 0.9), part("e", "Article 1", 0, 0.8)]
     assert merge_neighbours(ps) == ps
     assert merge_neighbours([]) == []
+
+
+def test_recitals_and_why_questions_are_recognised() -> None:
+    from assistant.documents import Chunk
+    from assistant.retrieval import asks_why, is_recital
+
+    def chunk(section: str) -> Chunk:
+        return Chunk(chunk_id=section, doc_id="d", text="x", section=section,
+                     heading_path=section, start=0, end=1, metadata={})
+
+    assert is_recital(chunk("Recital 12")) and is_recital(chunk("Skäl 3"))
+    assert not is_recital(chunk("Article 12")) and not is_recital(chunk("5 §"))
+    assert asks_why("Varför infördes regeln?") and asks_why("What is the purpose of EUROSUR?")
+    assert not asks_why("Hur stor andel får gå till driftsstöd?")
+
+
+ACT = (
+    "---\nid: act\ntitle: Regulation on the Fund\nlanguage: en\n---\n# Regulation on the Fund\n\n"
+    "Whereas:\n\n(7) Operating support for border equipment.\n\n"
+    "## Article 7\n\nOperating support shall not exceed 20 % of the programme allocation of each "
+    "Member State; it may pay for the upkeep of border equipment.\n"
+)
+
+
+def test_an_article_outranks_a_recital_that_says_as_much_unless_the_question_asks_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from helpers import build_hash_index
+
+    import assistant.retrieval as R
+    from assistant.config import load_settings
+    from assistant.pipeline import Pipeline
+
+    data = build_hash_index(tmp_path, {"act.md": ACT})
+    pipe = Pipeline(load_settings(embeddings="hash", data_dir=data, _env_file=None))
+
+    def top(question: str) -> str:
+        return pipe.retrieve(question, k=2)[0].chunk.section
+
+    q = "operating support for border equipment"
+    monkeypatch.setattr(R, "RECITAL_WEIGHT", 1.0)
+    without = [p.chunk.section for p in pipe.retrieve(q, k=2)]
+    assert without == ["Recital 7", "Article 7"]  # the recital matches a little better
+    monkeypatch.setattr(R, "RECITAL_WEIGHT", 0.85)
+    assert top(q) == "Article 7"
+    monkeypatch.setattr(R, "RECITAL_WEIGHT", 0.01)
+    assert top("why operating support for border equipment") == without[0]
