@@ -389,3 +389,16 @@ def test_one_rule_for_every_question_also_one_exported_from_feedback() -> None:
     assert L.question_language("Medfinansiering?") == "sv"
     assert L.question_language("ISF och BMVI") == "sv"
     assert L.question_language("What is the co-financing rate?") == "en"
+
+
+def test_an_english_word_has_its_swedish_dictionary_words_as_forms() -> None:
+    """Whether a Swedish passage holds what an English question asks (abstention's coverage):
+    "costs" is found as "kostnad", "sums" as "belopp"."""
+    from assistant.language.tokens import stemmer
+
+    sv = stemmer("sv")
+    costs, sums = L.question_word_forms("costs sums")
+    assert sv.stemWord("kostnad") in costs and sv.stemWord("belopp") in sums
+    # A Swedish word keeps its own forms and its English translation.
+    [kostnader] = L.question_word_forms("kostnader")
+    assert sv.stemWord("kostnader") in kostnader and "cost" in kostnader

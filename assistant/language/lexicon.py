@@ -60,3 +60,23 @@ def load_lexicon() -> dict[str, tuple[str, ...]]:
             if sense and sense.lower() not in (x.lower() for x in senses):
                 senses.append(sense)
     return {k: tuple(v) for k, v in out.items() if v}
+
+
+REVERSE_SENSES = 2  # only a headword's first senses name it when read backwards
+
+
+
+@lru_cache(maxsize=1)
+def reverse_lexicon() -> dict[str, tuple[str, ...]]:
+    """English stem → Swedish headwords whose first senses are that one word ("cost" → kostnad,
+    "grant" → bidrag …), for telling whether a Swedish text holds what an English question asks."""
+    from .tokens import stemmer
+
+    en = stemmer("en")
+    out: dict[str, list[str]] = {}
+    for sv, senses in load_lexicon().items():
+        for sense in senses[:REVERSE_SENSES]:
+            word = sense.lower()
+            if word.isalpha():
+                out.setdefault(en.stemWord(word), []).append(sv)
+    return {k: tuple(v) for k, v in out.items()}

@@ -15,7 +15,7 @@ from .align import MAX_ALIGNED_WORDS, BoundAligner, EmbedQuery, TermAligner
 from .bridge import Bridge
 from .detect import SV_HINTS
 from .glossary import expand_with_glossary
-from .lexicon import hand_lookup, hand_phrases
+from .lexicon import hand_lookup, hand_phrases, reverse_lexicon
 from .tokens import STOP, WORD, stemmer, words
 
 # Words that carry tone, not topic, in Slack questions ("tack", "exakt", "actually").
@@ -162,5 +162,7 @@ def question_word_forms(question: str) -> list[set[str]]:
         forms = {stemmer("sv").stemWord(w), stemmer("en").stemWord(w)}
         for t in _lookup(w) or (_split_compound(w) if len(w) > 7 else None) or []:
             forms |= set(stemmer("en").stemWords(words(t)))
+        # An English word over Swedish text: its Swedish dictionary words count as its forms.
+        forms |= set(stemmer("sv").stemWords(reverse_lexicon().get(stemmer("en").stemWord(w), ())))
         out.append(forms)
     return out
