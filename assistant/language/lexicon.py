@@ -65,7 +65,6 @@ def load_lexicon() -> dict[str, tuple[str, ...]]:
 REVERSE_SENSES = 2  # only a headword's first senses name it when read backwards
 
 
-
 @lru_cache(maxsize=1)
 def reverse_lexicon() -> dict[str, tuple[str, ...]]:
     """English stem → Swedish headwords whose first senses are that one word ("cost" → kostnad,
