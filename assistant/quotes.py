@@ -41,6 +41,8 @@ from .language import (
     stemmer,
     words,
 )
+from .language.lexicon import reverse_lexicon
+from .language.tokens import STOP as STOP_EN
 
 PRIOR = 0.3  # weight of the passage rank
 QUOTE_FROM = 5  # quotes come from this many top passages
@@ -210,9 +212,21 @@ def asked_sentence(question: str) -> str:
     return " ".join(asking)
 
 
-def _tokens(text: str) -> set[str]:
-    """The question's own words, both languages' stems, and their English translation."""
-    return both_stems(text) | both_stems(pseudo_translate(text, with_glossary=False))
+def _tokens(text: str, lang: str = "sv") -> set[str]:
+    """The question's own words, both languages' stems, and their English translation; for an
+    English question also the Swedish dictionary words of its words (to find the sentence of a
+    Swedish passage that answers it)."""
+    out = both_stems(text) | both_stems(pseudo_translate(text, with_glossary=False))
+    if lang == "en" and REVERSE:
+        rev = reverse_lexicon()
+        en, sv = stemmer("en"), stemmer("sv")
+        for w in words(text):
+            if w not in STOP_EN:
+                out |= set(sv.stemWords(rev.get(en.stemWord(w), ())))
+    return out
+
+
+REVERSE = True  # English askers: Swedish units match through the dictionary read backwards
 
 
 @lru_cache(maxsize=4096)
@@ -239,8 +253,8 @@ def score_units(
     """Every unit of the passages with its score, best first."""
     base = idf or (lambda _t: 1.0)
     asked_part = asked_sentence(question)
-    own = _tokens(question)
-    focus = _tokens(asked_part) if asked_part != question else own
+    own = _tokens(question, lang)
+    focus = _tokens(asked_part, lang) if asked_part != question else own
     # Glossary synonyms of a fund's name pick the document, not the sentence: a sentence that
     # spells out the fund's full name says no more about the question than one that does not.
     synonyms = set(query_tokens(question)) - own

@@ -235,3 +235,25 @@ def test_the_swedish_source_goes_first_only_when_it_states_the_same_numbers() ->
     assert choose([best, names_the_act], "sv")[0] is best
     assert choose([best, says_it], "sv")[0] is says_it
     assert choose([best, says_it], "en")[0] is best
+
+
+def test_an_english_question_finds_the_answering_sentence_of_a_swedish_passage(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """"costs … grant" is found as "kostnader … bidrag" through the dictionary read backwards,
+    so the sentence that answers comes first, not the one that shares only a name."""
+    import assistant.quotes as Q
+
+    p = passage(
+        "Projektet ARLO leddes av Polismyndigheten. Bidraget täcker högst 75 procent av "
+        "kostnaderna."
+    )
+    q = "How much of the costs can the grant cover in ARLO?"
+
+    def first_quote() -> str:
+        return next(line for line in extractive_answer(q, [p], "en").text.splitlines()
+                    if line.startswith("> "))
+
+    assert first_quote().startswith("> Bidraget täcker högst 75 procent")
+    monkeypatch.setattr(Q, "REVERSE", False)
+    assert not first_quote().startswith("> Bidraget")
