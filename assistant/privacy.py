@@ -162,11 +162,6 @@ def _redact_phones(text: str, found: set[str]) -> str:
             pos = m.end()
 
 
-def privacy_warning(kinds: list[str], lang: str = "sv") -> AnswerWarning | None:
-    """The notice shown to an asker whose question held personal data, in sv or en."""
-    return personal_data_warning(kinds, lang)
-
-
 def scan(text: str, lang: str = "sv") -> PrivacyResult:
     """Find and redact personal data in `text`; the warning is in `lang` (sv or en)."""
     found: set[str] = set()
@@ -191,7 +186,7 @@ def scan(text: str, lang: str = "sv") -> PrivacyResult:
     out = _EMAIL.sub(simple("e-post"), out)
     out = _redact_phones(out, found)
     kinds = [k for k in _KIND_ORDER if k in found]
-    return PrivacyResult(redacted=out, kinds=kinds, warning=privacy_warning(kinds, lang))
+    return PrivacyResult(redacted=out, kinds=kinds, warning=personal_data_warning(kinds, lang))
 
 
 def redact(text: str) -> str:

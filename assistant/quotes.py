@@ -33,16 +33,16 @@ from .answer_types import (
 )
 from .documents import Passage
 from .language import (
+    STOP,
     GlossaryGroup,
     both_stems,
     load_glossary,
     pseudo_translate,
     query_tokens,
     stemmer,
+    swedish_stems,
     words,
 )
-from .language.lexicon import reverse_lexicon
-from .language.tokens import STOP as STOP_EN
 
 PRIOR = 0.3  # weight of the passage rank
 QUOTE_FROM = 5  # quotes come from this many top passages
@@ -218,11 +218,9 @@ def _tokens(text: str, lang: str = "sv") -> set[str]:
     Swedish passage that answers it)."""
     out = both_stems(text) | both_stems(pseudo_translate(text, with_glossary=False))
     if lang == "en" and REVERSE:
-        rev = reverse_lexicon()
-        en, sv = stemmer("en"), stemmer("sv")
         for w in words(text):
-            if w not in STOP_EN:
-                out |= set(sv.stemWords(rev.get(en.stemWord(w), ())))
+            if w not in STOP:
+                out |= swedish_stems(w)
     return out
 
 

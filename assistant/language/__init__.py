@@ -37,6 +37,7 @@ from .translate import (
     aligned_terms,
     pseudo_translate,
     question_word_forms,
+    swedish_stems,
     use_bridge,
 )
 
@@ -74,6 +75,7 @@ __all__ = [
     "query_tokens",
     "question_language",
     "question_word_forms",
+    "swedish_stems",
     "split_query_tokens",
     "stemmer",
     "stems",

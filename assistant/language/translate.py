@@ -162,7 +162,12 @@ def question_word_forms(question: str) -> list[set[str]]:
         forms = {stemmer("sv").stemWord(w), stemmer("en").stemWord(w)}
         for t in _lookup(w) or (_split_compound(w) if len(w) > 7 else None) or []:
             forms |= set(stemmer("en").stemWords(words(t)))
-        # An English word over Swedish text: its Swedish dictionary words count as its forms.
-        forms |= set(stemmer("sv").stemWords(reverse_lexicon().get(stemmer("en").stemWord(w), ())))
+        forms |= swedish_stems(w)  # an English word over Swedish text
         out.append(forms)
     return out
+
+
+def swedish_stems(word: str) -> set[str]:
+    """Swedish stems of an English word: its Swedish dictionary words, read backwards ("costs" →
+    kostnad). Used to tell whether, and where, a Swedish text holds what an English question asks."""
+    return set(stemmer("sv").stemWords(reverse_lexicon().get(stemmer("en").stemWord(word), ())))

@@ -22,7 +22,6 @@ FEEDBACK_ACTIONS = {
 VOTES = {action: vote for action, (_, vote) in FEEDBACK_ACTIONS.items()}
 
 SEARCHING = _t("sv", "searching")
-TRUNCATED = _t("sv", "slack_truncated")
 # The icon in front of a warning, by its kind (texts.AnswerWarning); any other text gets ℹ️.
 WARNING_EMOJI = {
     "personal_data": ":lock:",

@@ -40,7 +40,6 @@ HISTORY_TURNS = 10
 RATE_LIMITED = _t("sv", "slack_rate_limited")
 BUSY = _t("sv", "slack_busy")
 NOT_ENABLED = _t("sv", "slack_not_enabled")
-USAGE = _t("sv", "slack_usage", cmd="{cmd}")
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
@@ -324,7 +323,7 @@ class SlackBot:
             ack(text=NOT_ENABLED)
             return
         if not text:
-            ack(text=USAGE.format(cmd=self.settings.slack_slash_command))
+            ack(text=_t("sv", "slack_usage", cmd=self.settings.slack_slash_command))
             return
         if not self.check_rate(team, user):
             ack(text=RATE_LIMITED)
