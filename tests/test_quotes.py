@@ -257,3 +257,29 @@ def test_an_english_question_finds_the_answering_sentence_of_a_swedish_passage(
     assert first_quote().startswith("> Bidraget täcker högst 75 procent")
     monkeypatch.setattr(Q, "REVERSE", False)
     assert not first_quote().startswith("> Bidraget")
+
+
+def test_an_english_question_finds_inflected_and_compound_swedish_relatives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The dictionary's "kostnad" stems to "kostn", the text's "kostnaderna" to "kostnad": an
+    English asker's word still finds the sentence that holds it, inflected or as a compound's
+    head; a modifier ("projekt" in "projektakter") is another word."""
+    import assistant.quotes as Q
+
+    assert Q.related("kostn", "kostnad")
+    assert Q.related("kostnad", "enhetskostnad")
+    assert not Q.related("projekt", "projektakter")
+    assert not Q.related("stat", "statlig")  # too short to tell
+
+    p = passage("Projektet leds av Polismyndigheten i Stockholm. I projektet ersätts "
+                "kostnaderna varje kvartal.")
+    q = "Are the costs of the project covered?"
+
+    def quotes() -> list[str]:
+        return [line for line in extractive_answer(q, [p], "en").text.splitlines()
+                if line.startswith("> ")]
+
+    assert quotes()[0].startswith("> I projektet ersätts kostnaderna")
+    monkeypatch.setattr(Q, "PARTIAL", 0.0)
+    assert not quotes() or not quotes()[0].startswith("> I projektet ersätts")
