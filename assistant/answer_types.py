@@ -52,6 +52,7 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"(?:^|[.?!;:,–]\s*|\b(?:och|men|så|samt|and|but|so|till|för|av|med|från|to|for|by|"
             r"with|from)\s+)(?:vem|who|whom)\b|"
+            r"\bvilka (?:ska|skall|måste|får|kan|bör)\b|"
             r"\bvilk(?:en|a|et) (?:\w+ )?(?:myndighet\w*|organ\w*|instans\w*|aktör\w*|"
             r"enhet\w*|part\w*|land|länder)\b|"
             r"\b(?:which|what) (?:\w+ )?(?:authorit(?:y|ies)|bod(?:y|ies)|agenc(?:y|ies)|"
@@ -115,6 +116,14 @@ def asked_kind(question: str) -> str | None:
         if m
     ]
     return max(found)[2] if found else None
+
+
+_PLURAL_Q = re.compile(r"\bvilka\b|\b(?:which|what) (?:\w+ )?\w+(?:ies|s)\b|\bwho are\b", _I)
+
+
+def asks_plural(question: str) -> bool:
+    """ "Vilka myndigheter …?", "Which bodies …?": the answer names several."""
+    return bool(_PLURAL_Q.search(question))
 
 
 def asks_negative(question: str) -> bool:
@@ -198,6 +207,8 @@ def find_spans(text: str, kinds: tuple[str, ...]) -> list[Span]:
                 continue
             if kind == "authority" and m.group(0).strip().lower() in _WEAK_ACTORS:
                 continue
+            if kind == "authority" and ACT_AUTHOR and _ACT_AFTER.match(text, e):
+                continue  # "Commission Implementing Regulation": the name of an act
             if any(s < te and ts < e for ts, te in taken):
                 continue  # "75 %" is not also the number 75
             taken.append((s, e))
@@ -207,6 +218,12 @@ def find_spans(text: str, kinds: tuple[str, ...]) -> list[Span]:
 
 # Words the authority pattern matches that name no one in particular.
 _WEAK_ACTORS = frozenset({"office", "board", "the office", "the board", "committee"})
+
+ACT_AUTHOR = True
+_ACT_AFTER = re.compile(
+    r"\s+(?:Implementing|Delegated)?\s*(?:Regulations?|Decisions?|Directives?|Recommendations?|"
+    r"Communications?)\b"
+)
 
 _LABEL_BEFORE = re.compile(
     r"(?:Article|Artikel|artikel|Annex|Bilaga|bilaga|punkt|point|paragraph|kap\.|"

@@ -28,6 +28,7 @@ from .answer_types import (
     Span,
     asked_kind,
     asks_negative,
+    asks_plural,
     find_spans,
     widen_to_list,
 )
@@ -261,6 +262,7 @@ def _tokens(text: str, lang: str = "sv") -> set[str]:
     return out
 
 
+LIST_BONUS = 0.5
 REVERSE = True  # English askers: Swedish units match through the dictionary read backwards
 
 
@@ -307,6 +309,7 @@ def score_units(
     asked = asked_kind(asked_part)
     accepts = ACCEPTS.get(asked or "", ())
     negative = asks_negative(question)
+    plural = asked == "actor" and asks_plural(asked_part)
     out: list[Scored] = []
     for pi, p in enumerate(passages):
         plang = _lang(p)
@@ -345,6 +348,8 @@ def score_units(
                 # The preferred kind (a percentage for "hur stor andel") counts fully, others half.
                 best_rank = min(accepts.index(sp.kind) for sp in spans)
                 score *= 1.0 + KIND_BONUS / (1 + best_rank)
+                if plural and len({sp.text.lower() for sp in spans}) >= 2:
+                    score *= 1.0 + LIST_BONUS  # "vilka myndigheter": a unit that names several
             if negative:
                 score *= POLARITY[0] if NEGATION.search(u.text) else POLARITY[1]
             named = funds_named(u.text)

@@ -38,6 +38,9 @@ def passage(text: str, *, doc_id: str = "doc", section: str = "1 §", lang: str 
         # "när" as a conjunction asks for no time; a later interrogative is the main question
         ("Ska personnummer följa med när vi delar uppgifter?", None),
         ("When the Police reports an irregularity, who must be told?", "actor"),
+        # "vilka" before a modal verb asks who; before a noun it asks which things
+        ("Vilka ska underrättas om en oriktighet?", "actor"),
+        ("Vilka kostnader får tas med?", None),
         ("Vilka åtgärder är inte stödberättigande i ISF?", None),
     ],
 )
@@ -283,3 +286,30 @@ def test_an_english_question_finds_inflected_and_compound_swedish_relatives(
     assert quotes()[0].startswith("> I projektet ersätts kostnaderna")
     monkeypatch.setattr(Q, "PARTIAL", 0.0)
     assert not quotes() or not quotes()[0].startswith("> I projektet ersätts")
+
+
+def test_the_author_of_an_act_is_not_an_actor() -> None:
+    """"Commission Implementing Regulation (EU) 2021/581" names an act; "the Commission" acts."""
+    text = ("The content is laid down in Commission Implementing Regulation (EU) 2021/581, "
+            "which the Commission adopted.")
+    assert [s.text for s in find_spans(text, ("authority",))] == ["the Commission"]
+
+
+def test_a_question_for_several_actors_prefers_the_sentence_that_names_several(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import assistant.quotes as Q
+
+    p = passage(
+        "Strategin togs fram av Polismyndigheten. Strategin togs fram i samråd med "
+        "Kustbevakningen, Migrationsverket och Tullverket."
+    )
+    q = "Vilka myndigheter tog fram strategin?"
+
+    def first_quote() -> str:
+        return next(line for line in extractive_answer(q, [p], "sv").text.splitlines()
+                    if line.startswith("> "))
+
+    assert first_quote().startswith("> Strategin togs fram i samråd med Kustbevakningen")
+    monkeypatch.setattr(Q, "LIST_BONUS", 0.0)
+    assert first_quote().startswith("> Strategin togs fram av Polismyndigheten")
