@@ -207,7 +207,7 @@ def find_spans(text: str, kinds: tuple[str, ...]) -> list[Span]:
                 continue
             if kind == "authority" and m.group(0).strip().lower() in _WEAK_ACTORS:
                 continue
-            if kind == "authority" and ACT_AUTHOR and _ACT_AFTER.match(text, e):
+            if kind == "authority" and _ACT_AFTER.match(text, e):
                 continue  # "Commission Implementing Regulation": the name of an act
             if any(s < te and ts < e for ts, te in taken):
                 continue  # "75 %" is not also the number 75
@@ -219,7 +219,6 @@ def find_spans(text: str, kinds: tuple[str, ...]) -> list[Span]:
 # Words the authority pattern matches that name no one in particular.
 _WEAK_ACTORS = frozenset({"office", "board", "the office", "the board", "committee"})
 
-ACT_AUTHOR = True
 _ACT_AFTER = re.compile(
     r"\s+(?:Implementing|Delegated)?\s*(?:Regulations?|Decisions?|Directives?|Recommendations?|"
     r"Communications?)\b"
