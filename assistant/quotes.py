@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from .answer_types import (
     ACCEPTS,
@@ -58,6 +59,11 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 
 # A sentence ends at . ! ? ; followed by an upper-case letter, a digit or an opening mark.
 _SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[\"'“(\[]?[A-ZÅÄÖ0-9])")
+# "t.ex. Frontex", "e.g. Europol": a full stop after an abbreviation ends no sentence.
+_ABBREV = re.compile(
+    r"(?<![\wåäö])(?:t\.ex|bl\.a|m\.m|s\.k|d\.v\.s|dvs|jfr|resp|ca|fr\.o\.m|t\.o\.m|e\.g|"
+    r"i\.e|cf|No|nr|Art|art|para|pp?)\.$"
+)
 _ITEM = re.compile(r"^\s*(?:[-*•]\s+|\d{1,3}[.)]\s+|\(\w{1,4}\)\s+|[a-z][.)]\s+)")
 _HEADING = re.compile(r"^\s*#{1,6}\s")
 _ROW = re.compile(r"^\s*\|")
@@ -146,7 +152,8 @@ def sentence_units(p_index: int, text: str) -> list[Unit]:
             continue
         pos = bs
         block = text[bs:be]
-        for m in [*_SPLIT.finditer(block), None]:
+        splits = [m for m in _SPLIT.finditer(block) if not _ABBREV.search(block, 0, m.start())]
+        for m in [*splits, None]:
             end = bs + (m.start() if m else len(block))
             s, e = _trimmed(text, pos, end)
             if e - s >= 3:
@@ -240,6 +247,25 @@ def _partial_overlap(
     return total
 
 
+def asker_names(sp: Span, own: set[str], st: Any) -> bool:
+    """An actor the question itself names: each word of the span is a word of the question, or
+    a compound of two ("polismyndigheten" for "Police Authority": polis + myndighet). `own` holds
+    the question's words, their stems and their dictionary words in the other language."""
+    if sp.kind != "authority":
+        return False
+    ws = st.stemWords(words(sp.text))
+    found = sum(1 for w in ws if w in own or _compound_of(w, own))
+    # "the Swedish Police Authority" for "the Police": a longer name may have one word more.
+    return bool(ws) and found >= (len(ws) - 1 if len(ws) >= 3 else len(ws))
+
+
+def _compound_of(w: str, own: set[str]) -> bool:
+    return any(
+        w[:i] in own and (w[i:] in own or (w[i] == "s" and w[i + 1 :] in own))
+        for i in range(3, len(w) - 2)
+    )
+
+
 def asked_sentence(question: str) -> str:
     """'Vi har ett projekt i Norge. Får vi …?': the sentence that asks, without the context
     before it (the whole text when it is one sentence, or no sentence asks)."""
@@ -305,6 +331,13 @@ def score_units(
         return base(t) * (1.0 if t in focus else CONTEXT_WEIGHT)
 
     qlow = question.lower()
+    # What the question names (not the pseudo-translation of an English question, which reads
+    # its words as Swedish): its stems, and their dictionary words in the other language.
+    names = both_stems(question) | (
+        _tokens(question, lang)
+        if lang == "sv"
+        else {x for w in words(question) for x in swedish_stems(w)}
+    )
     asked_funds = funds_named(question)
     asked = asked_kind(asked_part)
     accepts = ACCEPTS.get(asked or "", ())
@@ -343,7 +376,11 @@ def score_units(
             lex = max(lex, on_topic)  # a passage headed by the question's words
             score = lex / max(1.0, len(tk) / LENGTH_PIVOT) ** LENGTH_EXP
             spans = find_spans(u.text, accepts) if accepts else []
-            spans = [sp for sp in spans if sp.text.lower() not in qlow]  # not the asker's words
+            # Not the asker's own words, in any language ("the Police Authority reports …":
+            # "Polismyndigheten" is who asks, not who is asked for).
+            spans = [
+                sp for sp in spans if sp.text.lower() not in qlow and not asker_names(sp, names, st)
+            ]
             if spans:
                 # The preferred kind (a percentage for "hur stor andel") counts fully, others half.
                 best_rank = min(accepts.index(sp.kind) for sp in spans)
@@ -442,7 +479,12 @@ def short_span(question: str, top: Scored) -> Span | None:
     # which only the quote gives whole.
     rivals = [s for s in top.spans if s.kind in _NUMERIC] if first_kind in _NUMERIC else pool
     others = {s.text for s in rivals if not (span.start <= s.start and s.end <= span.end)}
-    return None if others - {span.text} else span
+    if others - {span.text}:
+        return None
+    # "Vilka myndigheter …?" asks for several: one name alone would answer only in part.
+    if first_kind == "authority" and span is ranked[0] and asks_plural(asked_sentence(question)):
+        return None
+    return span
 
 
 _NUMERIC = ("amount", "percent")

@@ -313,3 +313,32 @@ def test_a_question_for_several_actors_prefers_the_sentence_that_names_several(
     assert first_quote().startswith("> Strategin togs fram i samråd med Kustbevakningen")
     monkeypatch.setattr(Q, "LIST_BONUS", 0.0)
     assert first_quote().startswith("> Strategin togs fram av Polismyndigheten")
+
+
+def test_a_full_stop_after_an_abbreviation_ends_no_sentence() -> None:
+    text = ("Samarbetet med byråer (t.ex. Frontex, Europol och eu-LISA) ska öka. Det gäller "
+            "bl.a. gränskontroll. Nästa mening.")
+    assert [u.text for u in sentence_units(0, text)] == [
+        "Samarbetet med byråer (t.ex. Frontex, Europol och eu-LISA) ska öka.",
+        "Det gäller bl.a. gränskontroll.",
+        "Nästa mening.",
+    ]
+
+
+def test_the_actor_the_question_names_is_not_the_answer_in_any_language() -> None:
+    """"When the Police Authority reports …, who …?": Polismyndigheten is who asks."""
+    p = passage(
+        "Polismyndigheten ska rapportera oriktigheter i programmen. En underrättelse om "
+        "rapporteringen ska sändas till Ekobrottsmyndigheten och Statskontoret."
+    )
+    q = "When the Police Authority reports irregularities, who must be sent a notice?"
+    ans = extractive_answer(q, [p], "en")
+    assert ans.short_answer is not None
+    assert ans.short_answer.text == "Ekobrottsmyndigheten och Statskontoret"
+
+
+def test_one_actor_is_no_short_answer_to_a_question_for_several() -> None:
+    p = passage("Strategin togs fram av Polismyndigheten under våren.")
+    one = extractive_answer("Vilken myndighet tog fram strategin?", [p], "sv").short_answer
+    assert one is not None and one.text == "Polismyndigheten"
+    assert extractive_answer("Vilka myndigheter tog fram strategin?", [p], "sv").short_answer is None
