@@ -20,11 +20,12 @@ from . import quotes as Q
 from .documents import Citation, Passage, ShortAnswer, is_superseded
 from .language import load_glossary, query_tokens, stemmer, words
 from .legal_labels import section_for_lang as section_for_lang
-from .quotes import Unit as Unit  # re-exported: the unit type callers and tests use
-from .quotes import sentence_units as sentence_units
 from .texts import TEXTS as TEXTS  # re-exported: tests and callers read the templates here
 from .texts import AnswerWarning, warning
 from .texts import t as t
+from .units import Unit as Unit  # re-exported: the unit type callers and tests use
+from .units import clean_quote
+from .units import sentence_units as sentence_units
 
 log = logging.getLogger(__name__)
 
@@ -130,9 +131,9 @@ def extractive_answer(
     for s in chosen:
         u = s.unit
         p = passages[u.p_index]
-        quote = Q.clean_quote(u.text)
+        quote = clean_quote(u.text)
         if u.kind == "row" and u.header:
-            quote = f"{Q.clean_quote(u.header)} … {quote}"  # a row means nothing without its header
+            quote = f"{clean_quote(u.header)} … {quote}"  # a row means nothing without its header
         if u.p_index not in num_of:
             num_of[u.p_index] = len(num_of) + 1
         n = num_of[u.p_index]
@@ -320,11 +321,11 @@ def best_quote(claim: str, passage: Passage) -> str:
     """The unit of a passage that best supports a claim (for an LLM citation's quote)."""
     units = sentence_units(0, passage.chunk.text)
     if not units:
-        return Q.clean_quote(passage.chunk.text[:300])
+        return clean_quote(passage.chunk.text[:300])
     ctok = set(query_tokens(claim))
     lang = "sv" if passage.chunk.metadata.get("language") == "sv" else "en"
     best = max(units, key=lambda u: len(ctok & set(stemmer(lang).stemWords(words(u.text)))))
-    return Q.clean_quote(best.text)
+    return clean_quote(best.text)
 
 
 def check_llm_answer(

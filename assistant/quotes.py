@@ -1,6 +1,6 @@
 """Choosing what to quote: the units of the top passages that say what the question asks.
 
-A passage is cut into quotable units (sentences, list items, table rows; hard line breaks inside a
+A passage is cut into quotable units (`units`: sentences, list items, table rows; hard line breaks inside a
 sentence are joined first, as PDFs break lines mid-sentence). Each unit is scored by
 
 - the question's words it holds (Swedish and English stems, the English pseudo-translation and
@@ -45,6 +45,7 @@ from .language import (
     swedish_stems,
     words,
 )
+from .units import Unit, sentence_units
 
 PRIOR = 0.3  # weight of the passage rank
 QUOTE_FROM = 5  # quotes come from this many top passages
@@ -57,120 +58,12 @@ NOT_COVERED_BONUS = 2.0
 YEAR_WEIGHT = 0.2  # a year of the question selects the period (the passage), not the sentence
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
-# A sentence ends at . ! ? ; followed by an upper-case letter, a digit or an opening mark.
-_SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[\"'“(\[]?[A-ZÅÄÖ0-9])")
-# "t.ex. Frontex", "e.g. Europol": a full stop after an abbreviation ends no sentence.
-_ABBREV = re.compile(
-    r"(?<![\wåäö])(?:t\.ex|bl\.a|m\.m|s\.k|d\.v\.s|dvs|jfr|resp|ca|fr\.o\.m|t\.o\.m|e\.g|"
-    r"i\.e|cf|No|nr|Art|art|para|pp?)\.$"
-)
-_ITEM = re.compile(r"^\s*(?:[-*•]\s+|\d{1,3}[.)]\s+|\(\w{1,4}\)\s+|[a-z][.)]\s+)")
-_HEADING = re.compile(r"^\s*#{1,6}\s")
-_ROW = re.compile(r"^\s*\|")
-_RULE_ROW = re.compile(r"^\s*\|?[\s:|-]+\|[\s:|-]*$")
-_MD_NOISE = re.compile(r"^\s*(?:[-*•>]\s+|\d+\.\s+|\(\w{1,4}\)\s+)")
 _NOT_COVERED = re.compile(
     r"\b(?:omfattas inte|täcks inte|regleras inte|framgår inte|anges inte|finns inte med|"
     r"finns ingen uppgift|finns inga uppgifter|saknas uppgift\w*|tar inte upp|behandlar inte|"
     r"is not covered|are not covered|does not cover|do not cover|not specified|no information)\b",
     re.I,
 )
-
-
-@dataclass
-class Unit:
-    """A quotable unit of a passage: a sentence, list item or table row, as offsets."""
-
-    p_index: int
-    start: int
-    end: int
-    text: str
-    kind: str = "sentence"  # sentence | item | row | heading
-    header: str = ""  # a table row's header row
-
-
-def _blocks(text: str) -> list[tuple[str, int, int]]:
-    """(kind, start, end) of paragraphs, list items, table rows and headings, with the hard
-    line breaks inside a paragraph or an item joined."""
-    out: list[tuple[str, int, int]] = []
-    cur: list[int] | None = None  # [start, end] of the open paragraph or item
-    cur_kind = ""
-    pos = 0
-    for line in text.split("\n"):
-        s, e = pos, pos + len(line)
-        pos = e + 1
-        stripped = line.strip()
-        structural = not stripped or _HEADING.match(line) or _ROW.match(line) or _ITEM.match(line)
-        if structural and cur is not None:
-            out.append((cur_kind, cur[0], cur[1]))
-            cur = None
-        if not stripped:
-            continue
-        if _HEADING.match(line):
-            out.append(("heading", s, e))
-        elif _ROW.match(line):
-            out.append(("row", s, e))
-        elif _ITEM.match(line):
-            cur, cur_kind = [s, e], "item"
-        elif cur is not None:
-            cur[1] = e  # a hard line break inside a sentence: the line goes on
-        else:
-            cur, cur_kind = [s, e], "para"
-    if cur is not None:
-        out.append((cur_kind, cur[0], cur[1]))
-    return out
-
-
-def _trimmed(text: str, s: int, e: int) -> tuple[int, int]:
-    while s < e and text[s].isspace():
-        s += 1
-    while e > s and text[e - 1].isspace():
-        e -= 1
-    return s, e
-
-
-def sentence_units(p_index: int, text: str) -> list[Unit]:
-    """The quotable units of a passage; `text[u.start:u.end]` is the unit as written."""
-    units: list[Unit] = []
-    header = ""
-    for kind, bs, be in _blocks(text):
-        if kind == "row":
-            row = text[bs:be]
-            if _RULE_ROW.match(row):
-                continue
-            if not header:
-                header = row.strip()
-                units.append(Unit(p_index, *_trimmed(text, bs, be), row.strip(), "heading"))
-                continue
-            s, e = _trimmed(text, bs, be)
-            units.append(Unit(p_index, s, e, text[s:e], "row", header))
-            continue
-        header = ""
-        if kind == "heading":
-            s, e = _trimmed(text, bs, be)
-            units.append(Unit(p_index, s, e, text[s:e], "heading"))
-            continue
-        pos = bs
-        block = text[bs:be]
-        splits = [m for m in _SPLIT.finditer(block) if not _ABBREV.search(block, 0, m.start())]
-        for m in [*splits, None]:
-            end = bs + (m.start() if m else len(block))
-            s, e = _trimmed(text, pos, end)
-            if e - s >= 3:
-                units.append(
-                    Unit(p_index, s, e, text[s:e], "item" if kind == "item" else "sentence")
-                )
-            pos = bs + m.end() if m else be
-    return units
-
-
-def clean_quote(u: str) -> str:
-    """A unit as quoted: line breaks inside it joined, a leading list marker left out (the
-    quote is still the text as written, up to white space)."""
-    m = _MD_NOISE.match(u)
-    if m and len(u) - m.end() > 20:
-        u = u[m.end() :]
-    return " ".join(u.split())
 
 
 # -- scoring -------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ import pytest
 from assistant.answer import declines, extractive_answer, unmatched_names
 from assistant.answer_types import asked_kind, asks_negative, find_spans
 from assistant.documents import Chunk, Passage
-from assistant.quotes import asked_sentence, clean_quote, sentence_units
+from assistant.quotes import asked_sentence
+from assistant.units import clean_quote, sentence_units
 
 
 def passage(text: str, *, doc_id: str = "doc", section: str = "1 §", lang: str = "sv",
@@ -227,7 +228,8 @@ def test_a_share_and_an_amount_in_one_sentence_give_no_short_answer() -> None:
 
 
 def test_the_swedish_source_goes_first_only_when_it_states_the_same_numbers() -> None:
-    from assistant.quotes import Scored, Unit, choose
+    from assistant.quotes import Scored, choose
+    from assistant.units import Unit
 
     def scored(text: str, lang: str, score: float) -> Scored:
         return Scored(Unit(0, 0, len(text), text, "sentence"), score, lang, [])
