@@ -45,7 +45,7 @@ from .language import (
     swedish_stems,
     words,
 )
-from .units import Unit, sentence_units
+from .units import Unit, row_names, sentence_units
 
 PRIOR = 0.3  # weight of the passage rank
 QUOTE_FROM = 5  # quotes come from this many top passages
@@ -247,7 +247,7 @@ def score_units(
         # a Swedish passage also finds its words' relatives. (Swedish questions over Swedish
         # text: tried, it raised the dev and corpus suites but lowered the check set.)
         cross_sv = plang == "sv" and lang == "en"
-        toks = [set(st.stemWords(words(f"{u.header} {u.text}"))) for u in units]
+        toks = [set(st.stemWords(words(f"{u.header} {u.text} {row_names(u)}"))) for u in units]
         # A fund's synonyms together name one thing: they add at most one synonym's weight.
         overlap = [
             sum(weight(t) for t in own & tk)

@@ -117,3 +117,14 @@ def clean_quote(u: str) -> str:
     if m and len(u) - m.end() > 20:
         u = u[m.end() :]
     return " ".join(u.split())
+
+
+def row_names(u: Unit) -> str:
+    """The English and Swedish names of the country a table row is keyed by ("SE" → "Sweden
+    Sverige"), so a question about Sverige finds its row; empty for any other unit."""
+    if u.kind != "row":
+        return ""
+    from .language import COUNTRY_CODES
+
+    first = next((c.strip() for c in u.text.strip().strip("|").split("|")), "").upper()
+    return " ".join(COUNTRY_CODES.get(first, ()))

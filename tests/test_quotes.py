@@ -344,3 +344,12 @@ def test_one_actor_is_no_short_answer_to_a_question_for_several() -> None:
     one = extractive_answer("Vilken myndighet tog fram strategin?", [p], "sv").short_answer
     assert one is not None and one.text == "Polismyndigheten"
     assert extractive_answer("Vilka myndigheter tog fram strategin?", [p], "sv").short_answer is None
+
+
+def test_a_question_about_a_country_finds_the_row_keyed_by_its_code() -> None:
+    table = ("| MS | Minimum | Total |\n|---|---|---|\n| PT | 5 000 000 | 19 411 847 |\n"
+             "| SE | 5 000 000 | 11 518 706 |\n| SI | 5 000 000 | 30 664 835 |")
+    p = passage(table, lang="en")
+    text = extractive_answer("Hur stort var Sveriges totala belopp?", [p], "sv").text
+    quotes = [line for line in text.splitlines() if line.startswith("> ")]
+    assert "| SE | 5 000 000 | 11 518 706 |" in quotes[0]
