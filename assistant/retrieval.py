@@ -65,6 +65,7 @@ def names_old_period(question: str) -> bool:
 # An EU act's recitals explain why; its articles say what applies. A question about what applies
 # is answered by an article, so a recital ranks a little lower, unless the question asks why.
 RECITAL_WEIGHT = 0.85
+OLD_FACTOR = 0.8
 _WHY = re.compile(
     r"\b(?:varför|why|motiv\w*|syfte\w*|skälen|purpose|reasons?|rationale|motivat\w*)\b", re.I
 )
@@ -186,8 +187,11 @@ class Retriever:
         passages = []
         for i, score in fused.items():
             c = lex.chunks[i]
-            if not old_ok and is_superseded(c):
-                score *= 0.8  # current acts first unless the question names the old period
+            # Current acts before the ones they replaced, unless the question names the old
+            # period. A document that only ran out (a finished project) has no successor to
+            # yield to: it is history, and still the source on its own subject.
+            if not old_ok and c.metadata.get("superseded_by") and is_superseded(c):
+                score *= OLD_FACTOR
             if recital_prior and is_recital(c):
                 score *= RECITAL_WEIGHT
             passages.append(Passage(c, score, dense_of.get(i), lex_of.get(i)))

@@ -168,3 +168,32 @@ def test_an_article_outranks_a_recital_that_says_as_much_unless_the_question_ask
     assert top(q) == "Article 7"
     monkeypatch.setattr(R, "RECITAL_WEIGHT", 0.01)
     assert top("why operating support for border equipment") == without[0]
+
+
+PROJECT = (
+    "---\nid: projekt\ntitle: Projektet RDO\nlanguage: sv\nvalid_to: 2022-12-31\n{succ}---\n"
+    "# Projektet RDO\n\n## Utstationeringar\n\nSambandsmännen utstationerades i några veckor upp "
+    "till tre månader åt gången.\n"
+)
+OVERVIEW = (
+    "---\nid: oversikt\ntitle: Översikt\nlanguage: sv\n---\n# Översikt\n\n## Projekt\n\n"
+    "Sambandsmännen i projektet utstationerades i andra länder.\n"
+)
+
+
+@pytest.mark.parametrize(("successor", "first"), [("", "projekt"), ("superseded_by: ny\n", "oversikt")])
+def test_a_finished_project_is_history_not_superseded(
+    tmp_path: Path, successor: str, first: str
+) -> None:
+    """A text whose validity ran out yields to the one that replaced it; a finished project,
+    which nothing replaced, stays the source on its own subject."""
+    from helpers import build_hash_index
+
+    from assistant.config import load_settings
+    from assistant.pipeline import Pipeline
+
+    docs = {"projekt.md": PROJECT.format(succ=successor), "oversikt.md": OVERVIEW}
+    data = build_hash_index(tmp_path, docs)
+    pipe = Pipeline(load_settings(embeddings="hash", data_dir=data, _env_file=None))
+    ranked = pipe.retrieve("Hur länge utstationerades sambandsmännen åt gången?", k=2)
+    assert ranked[0].chunk.doc_id == first
