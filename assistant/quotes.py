@@ -57,6 +57,7 @@ POLARITY = (1.4, 0.75)  # negative question: units that exclude / units that do 
 NOT_COVERED_BONUS = 2.0
 YEAR_WEIGHT = 0.2  # a year of the question selects the period (the passage), not the sentence
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_ASKED_YEAR = re.compile(r"(?<![\w/:.,])((?:19|20)\d{2})(?![\w/:]|[.,]\d)")  # not 2021/1149
 
 _NOT_COVERED = re.compile(
     r"\b(?:omfattas inte|täcks inte|regleras inte|framgår inte|anges inte|finns inte med|"
@@ -98,6 +99,7 @@ CONTEXT_WEIGHT = 0.5
 GLOSSARY_WEIGHT = 0.2
 HEADING_SHARE = 0.5  # every unit of a passage gets this share of its heading's overlap
 FUND_MISMATCH = 0.5  # a unit about another fund than the one asked about
+PERIOD_MISMATCH = 0.5  # a passage whose programme period leaves out a year the question names
 # An English question over a Swedish unit: a Swedish dictionary word of the question found in the
 # unit only as a relative (see `related`) counts this share of its weight …
 PARTIAL = 0.6
@@ -237,8 +239,10 @@ def score_units(
     negative = asks_negative(question)
     plural = asked == "actor" and asks_plural(asked_part)
     out: list[Scored] = []
+    asked_years = [int(y) for y in _ASKED_YEAR.findall(question)]
     for pi, p in enumerate(passages):
         plang = _lang(p)
+        period_off = _period_off(asked_years, str(p.chunk.metadata.get("programme_period") or ""))
         units = [u for u in sentence_units(pi, p.chunk.text) if u.kind != "heading"]
         titles = _title_stems(p, plang)
         faq = _faq_match(p, qtok, weight)
@@ -285,6 +289,8 @@ def score_units(
             named = funds_named(u.text)
             if asked_funds and named and not (named & asked_funds):
                 score *= FUND_MISMATCH
+            if period_off:
+                score *= PERIOD_MISMATCH
             if _NOT_COVERED.search(u.text) and overlap[i] > 0:
                 score *= NOT_COVERED_BONUS
             score *= 1.0 + PRIOR / (1 + pi)
@@ -295,6 +301,14 @@ def score_units(
             out.append(Scored(u, score, plang, spans))
     out.sort(key=lambda s: (-s.score, s.unit.p_index, s.unit.start))
     return out
+
+
+def _period_off(years: list[int], period: str) -> bool:
+    """The question names a year outside the passage's programme period."""
+    ends = [int(y) for y in _YEAR.findall(period)]
+    if not years or len(ends) != 2:
+        return False
+    return any(not (ends[0] <= y <= ends[1]) for y in years)
 
 
 def choose(scored: Sequence[Scored], lang: str, max_units: int = 3) -> list[Scored]:

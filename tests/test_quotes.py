@@ -353,3 +353,20 @@ def test_a_question_about_a_country_finds_the_row_keyed_by_its_code() -> None:
     text = extractive_answer("Hur stort var Sveriges totala belopp?", [p], "sv").text
     quotes = [line for line in text.splitlines() if line.startswith("> ")]
     assert "| SE | 5 000 000 | 11 518 706 |" in quotes[0]
+
+
+def test_a_year_the_question_names_lowers_passages_of_another_period(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import assistant.quotes as Q
+
+    new = passage("Driftsstöd får utgöra högst 20 procent av programmets tilldelning.",
+                  doc_id="ny", programme_period="2021-2027")
+    old = passage("Upp till 40 procent av programmets belopp fick användas till driftsstöd.",
+                  doc_id="gammal", programme_period="2014-2020", n=1)
+    q = "Hur stor andel fick gå till driftsstöd 2014–2020?"
+    short = extractive_answer(q, [new, old], "sv").short_answer
+    assert short is not None and short.text == "40 procent"
+    monkeypatch.setattr(Q, "PERIOD_MISMATCH", 1.0)
+    short = extractive_answer(q, [new, old], "sv").short_answer
+    assert short is not None and short.text == "20 procent"
