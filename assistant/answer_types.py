@@ -148,10 +148,16 @@ _UNITS = (
 )
 
 SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
-    "percent": re.compile(rf"(?<![\w.,])(?:{_NUM})[  ]?(?:%|procent\b|per ?cent\b)", _I),
+    "percent": re.compile(
+        rf"(?<![\w.,])(?:{_NUM})[  ]?(?:%|procent\b|per ?cent\b)"
+        rf"|\b(?:{_NUM_WORDS})[  ](?:procent|per ?cent)\b",
+        _I,
+    ),
     "amount": re.compile(
         rf"(?:(?:EUR|SEK|€|kr\.?)[  ]?(?:{_NUM}){_SCALE}"
-        rf"|(?<![\w.,])(?:{_NUM}){_SCALE}[  ]?(?:kronor|kr\b|SEK\b|euro\b|EUR\b|€))",
+        rf"|(?<![\w.,])(?:{_NUM}){_SCALE}[  ]?(?:kronor|kr\b|SEK\b|euro\b|EUR\b|€)"
+        # Swedish statutes state amounts in base amounts: "fem prisbasbelopp"
+        rf"|\b(?:{_NUM}|{_NUM_WORDS}|ett halvt|halvt?)[  ](?:pris|inkomst)basbelopp\w*)",
         _I,
     ),
     "date": re.compile(

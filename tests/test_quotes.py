@@ -71,6 +71,14 @@ def test_spans_are_found_and_references_are_not_counts() -> None:
     assert "12" not in numbers and "2021" not in numbers and "1149" not in numbers
 
 
+def test_amounts_in_base_amounts_and_shares_in_words_are_spans() -> None:
+    """Swedish statutes state amounts in price base amounts and sometimes shares in words."""
+    text = "Avgiften är högst fem prisbasbelopp, eller ett halvt prisbasbelopp, och tio procent."
+    found = {(s.kind, s.text) for s in find_spans(text, ("amount", "percent"))}
+    assert found == {("amount", "fem prisbasbelopp"), ("amount", "ett halvt prisbasbelopp"),
+                     ("percent", "tio procent")}
+
+
 def test_hard_line_breaks_inside_a_sentence_are_joined() -> None:
     text = "Strategin gäller för perioden 2024-2027, som\nregeringen beslutade i juni.\n\nNästa stycke."
     units = sentence_units(0, text)
