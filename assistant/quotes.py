@@ -388,6 +388,12 @@ def short_span(question: str, top: Scored) -> Span | None:
     others = {s.text for s in rivals if not (span.start <= s.start and s.end <= span.end)}
     if others - {span.text}:
         return None
+    # "Frontex, Europol, EUAA och eu-LISA": a list that goes on with names the patterns do not
+    # know would be cut short; the quote gives it whole.
+    if first_kind == "authority" and (
+        _LIST_GOES_ON.match(text, span.end) or _LIST_CAME_BEFORE.search(text, 0, span.start)
+    ):
+        return None
     # "Vilka myndigheter …?" asks for several: one name alone would answer only in part.
     if first_kind == "authority" and span is ranked[0] and asks_plural(asked_sentence(question)):
         return None
@@ -395,6 +401,9 @@ def short_span(question: str, top: Scored) -> Span | None:
 
 
 _NUMERIC = ("amount", "percent")
+_NAME = r"(?:[A-ZÅÄÖ][\w-]*|[a-zåäö]+-[A-ZÅÄÖ][\w-]*)"
+_LIST_GOES_ON = re.compile(rf"\s*(?:,\s*|\s+(?:och|and|samt|or|eller)\s+){_NAME}")
+_LIST_CAME_BEFORE = re.compile(rf"{_NAME}\s*(?:,\s*|\s+(?:och|and|samt|or|eller)\s+)$")
 
 
 def missing_kind(question: str, scored: Sequence[Scored]) -> bool:

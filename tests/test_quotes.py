@@ -42,6 +42,7 @@ def passage(text: str, *, doc_id: str = "doc", section: str = "1 §", lang: str 
         # "vilka" before a modal verb asks who; before a noun it asks which things
         ("Vilka ska underrättas om en oriktighet?", "actor"),
         ("Vilka kostnader får tas med?", None),
+        ("Vilka EU-byråer ska samarbetet öka med?", "actor"),
         ("Vilka åtgärder är inte stödberättigande i ISF?", None),
     ],
 )
@@ -378,3 +379,14 @@ def test_a_year_the_question_names_lowers_passages_of_another_period(
     monkeypatch.setattr(Q, "PERIOD_MISMATCH", 1.0)
     short = extractive_answer(q, [new, old], "sv").short_answer
     assert short is not None and short.text == "20 procent"
+
+
+def test_a_list_of_actors_that_goes_on_with_unknown_names_gives_no_short_answer() -> None:
+    """"Frontex, Europol, EUAA och eu-LISA": the patterns know the first two only; a short
+    answer naming those two would cut the list short, so the quote answers alone."""
+    q = "Vilka byråer ska samarbeta mer?"
+    cut = passage("Berörda byråer (t.ex. Frontex, Europol, EUAA och eu-LISA) ska samarbeta mer.")
+    assert extractive_answer(q, [cut], "sv").short_answer is None
+    whole = passage("Berörda byråer (t.ex. Frontex och Europol) ska samarbeta mer.")
+    short = extractive_answer(q, [whole], "sv").short_answer
+    assert short is not None and short.text == "Frontex och Europol"
