@@ -53,8 +53,8 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:^|[.?!;:,–]\s*|\b(?:och|men|så|samt|and|but|so|till|för|av|med|från|to|for|by|"
             r"with|from)\s+)(?:vem|who|whom)\b|"
             r"\bvilka (?:ska|skall|måste|får|kan|bör)\b|"
-            r"\bvilk(?:en|a|et) (?:\w+ )?(?:\w+-)?(?:myndighet\w*|byrå\w*|organ\w*|instans\w*|aktör\w*|"
-            r"enhet\w*|part\w*|land|länder)\b|"
+            r"\bvilk(?:en|a|et) (?:\w+ )?(?:\w+-)?(?:myndighet\w*|byrå\w*|organ\w*|instans\w*|"
+            r"aktör\w*|enhet\w*|part\w*|land|länder)\b|"
             r"\b(?:which|what) (?:\w+ )?(?:authorit(?:y|ies)|bod(?:y|ies)|agenc(?:y|ies)|"
             r"institutions?|organi[sz]ations?|part(?:y|ies)|member states?)\b",
             _I,

@@ -1,7 +1,8 @@
 """Choosing what to quote: the units of the top passages that say what the question asks.
 
-A passage is cut into quotable units (`units`: sentences, list items, table rows; hard line breaks inside a
-sentence are joined first, as PDFs break lines mid-sentence). Each unit is scored by
+A passage is cut into quotable units (`units`: sentences, list items, table rows; hard line
+breaks inside a sentence are joined first, as PDFs break lines mid-sentence). Each unit is scored
+by
 
 - the question's words it holds (Swedish and English stems, the English pseudo-translation and
   glossary synonyms, weighted by rarity), or that the sentence next to it holds (a fact often
@@ -100,6 +101,7 @@ GLOSSARY_WEIGHT = 0.2
 HEADING_SHARE = 0.5  # every unit of a passage gets this share of its heading's overlap
 FUND_MISMATCH = 0.5  # a unit about another fund than the one asked about
 PERIOD_MISMATCH = 0.5  # a passage whose programme period leaves out a year the question names
+LIST_BONUS = 0.5  # "vilka myndigheter": a unit naming several actors scores (1 + this) times more
 # An English question over a Swedish unit: a Swedish dictionary word of the question found in the
 # unit only as a relative (see `related`) counts this share of its weight …
 PARTIAL = 0.6
@@ -130,8 +132,6 @@ def _partial_overlap(
 ) -> float:
     """What a unit holds of the question's words as relatives only: each such word counts
     `PARTIAL` of its weight, at most the weight of the rarest relative found."""
-    if not PARTIAL:
-        return 0.0
     total = 0.0
     for t in own - tk:
         if len(t) < PART_MIN:
@@ -183,7 +183,6 @@ def _tokens(text: str, lang: str = "sv") -> set[str]:
     return out
 
 
-LIST_BONUS = 0.5
 REVERSE = True  # English askers: Swedish units match through the dictionary read backwards
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .language import COUNTRY_CODES
+
 # A sentence ends at . ! ? ; followed by an upper-case letter, a digit or an opening mark.
 _SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[\"'“(\[]?[A-ZÅÄÖ0-9])")
 # "t.ex. Frontex", "e.g. Europol": a full stop after an abbreviation ends no sentence.
@@ -124,7 +126,5 @@ def row_names(u: Unit) -> str:
     Sverige"), so a question about Sverige finds its row; empty for any other unit."""
     if u.kind != "row":
         return ""
-    from .language import COUNTRY_CODES
-
     first = next((c.strip() for c in u.text.strip().strip("|").split("|")), "").upper()
     return " ".join(COUNTRY_CODES.get(first, ()))
