@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import quotes as Q
+from .answer_types import NAMED_YEAR
 from .documents import Citation, Passage, ShortAnswer, is_superseded
 from .language import load_glossary, query_tokens, stemmer, words
 from .legal_labels import section_for_lang as section_for_lang
@@ -174,7 +175,6 @@ def declines(
     return bool(unmatched_names(question, top, doc_text))
 
 
-_YEAR = re.compile(r"(?<![\w/:.,])((?:19|20)\d{2})(?![\w/:]|[.,]\d)")
 _RANGE = re.compile(r"((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})")
 _ACRONYM = re.compile(r"\b[A-ZÅÄÖ]{3,}\b")
 _NON_WORD = re.compile(r"[^\wåäö]+")
@@ -191,7 +191,7 @@ def _passage_text(p: Passage) -> str:
 def _facts(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     """A text's words (lower case, punctuation as spaces) and the years and periods it names;
     cached, as whole documents are read for every question."""
-    spans = [(int(y), int(y)) for y in _YEAR.findall(text)]
+    spans = [(int(y), int(y)) for y in NAMED_YEAR.findall(text)]
     spans += [(int(a), int(b)) for a, b in _RANGE.findall(text)]
     return " " + " ".join(_NON_WORD.split(text.lower())) + " ", tuple(spans)
 
@@ -209,7 +209,7 @@ def unmatched_names(
     missing: list[str] = []
     asked = [(int(a), int(b)) for a, b in _RANGE.findall(question)]
     rest = _RANGE.sub(" ", question)
-    asked += [(int(y), int(y)) for y in _YEAR.findall(rest)]
+    asked += [(int(y), int(y)) for y in NAMED_YEAR.findall(rest)]
     for a, b in asked:  # a year, or a period, that no passage mentions or overlaps
         if not any(x <= b and a <= y for x, y in spans):
             missing.append(str(a) if a == b else f"{a}-{b}")

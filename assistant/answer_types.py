@@ -94,6 +94,9 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 
+# A year as a text names one: not the number of an act ("2021/1149") or a statute ("2016:10").
+NAMED_YEAR = re.compile(r"(?<![\w/:.,])((?:19|20)\d{2})(?![\w/:]|[.,]\d)")
+
 _NEGATIVE_Q = re.compile(
     r"\binte\b|\bej\b|\bicke\b|\binga\b|\bingen\b|\bundant\w*|\butesl\w*|\bförbjud\w*|"
     r"\bnot\b|\bnon-|\bineligible\b|\bexclud\w*|\bprohibit\w*|\bexcept\w*",

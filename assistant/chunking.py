@@ -38,6 +38,7 @@ from .legal_labels import (
 from .legal_labels import (
     clean_heading as clean_heading,
 )
+from .units import row_country
 
 TokenCounter = Callable[[str], int]
 
@@ -294,8 +295,6 @@ def table_context(text: str, start: int, end: int, block_start: int, path: str) 
     which is embedded and indexed but never quoted), and rows keyed by a country code ("SE")
     get the country's English and Swedish names, so "Sverige" reaches the "SE" row.
     """
-    from .language import COUNTRY_CODES
-
     lines = text[start:end].splitlines()
     rows = [ln for ln in lines if _TABLE_ROW.match(ln) and not _TABLE_RULE.match(ln)]
     if not rows:
@@ -317,12 +316,7 @@ def table_context(text: str, start: int, end: int, block_start: int, path: str) 
             header = [c for c in _cells(table_lines[0]) if c]
             if header:
                 out.append(" | ".join(header))
-    names = []
-    for row in rows:
-        cells = _cells(row)
-        key = cells[0].upper() if cells else ""
-        if key in COUNTRY_CODES:
-            names.append(f"{key} {' '.join(COUNTRY_CODES[key])}")
+    names = [f"{code} {both}" for code, both in filter(None, map(row_country, rows))]
     if names:
         out.append(", ".join(names))
     return " › ".join(out)

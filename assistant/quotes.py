@@ -26,6 +26,7 @@ from typing import Any
 
 from .answer_types import (
     ACCEPTS,
+    NAMED_YEAR,
     NEGATION,
     Span,
     asked_kind,
@@ -58,7 +59,6 @@ POLARITY = (1.4, 0.75)  # negative question: units that exclude / units that do 
 NOT_COVERED_BONUS = 2.0
 YEAR_WEIGHT = 0.2  # a year of the question selects the period (the passage), not the sentence
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_ASKED_YEAR = re.compile(r"(?<![\w/:.,])((?:19|20)\d{2})(?![\w/:]|[.,]\d)")  # not 2021/1149
 
 _NOT_COVERED = re.compile(
     r"\b(?:omfattas inte|täcks inte|regleras inte|framgår inte|anges inte|finns inte med|"
@@ -227,10 +227,10 @@ def score_units(
     qlow = question.lower()
     # What the question names (not the pseudo-translation of an English question, which reads
     # its words as Swedish): its stems, and their dictionary words in the other language.
-    names = both_stems(question) | (
-        _tokens(question, lang)
+    names = (
+        own
         if lang == "sv"
-        else {x for w in words(question) for x in swedish_stems(w)}
+        else both_stems(question) | {x for w in words(question) for x in swedish_stems(w)}
     )
     asked_funds = funds_named(question)
     asked = asked_kind(asked_part)
@@ -238,7 +238,7 @@ def score_units(
     negative = asks_negative(question)
     plural = asked == "actor" and asks_plural(asked_part)
     out: list[Scored] = []
-    asked_years = [int(y) for y in _ASKED_YEAR.findall(question)]
+    asked_years = [int(y) for y in NAMED_YEAR.findall(question)]
     for pi, p in enumerate(passages):
         plang = _lang(p)
         period_off = _period_off(asked_years, str(p.chunk.metadata.get("programme_period") or ""))

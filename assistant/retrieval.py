@@ -190,7 +190,7 @@ class Retriever:
             # Current acts before the ones they replaced, unless the question names the old
             # period. A document that only ran out (a finished project) has no successor to
             # yield to: it is history, and still the source on its own subject.
-            if not old_ok and c.metadata.get("superseded_by") and is_superseded(c):
+            if not old_ok and c.metadata.get("superseded_by"):
                 score *= OLD_FACTOR
             if recital_prior and is_recital(c):
                 score *= RECITAL_WEIGHT

