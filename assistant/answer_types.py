@@ -86,6 +86,8 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\bhur mycket\b|\bhur (?:stor|stort|stora|hög|högt|höga)\b|\bvilket (?:belopp|tak)\b|"
             r"\bvilken (?:summa|budget)\b|\bfinns det (?:ett|något|en|någon) (?:tak|gräns)\b|"
+            r"\bvad (?:är|var|blir) (?:den |det )?(?:\w+[ae] )?(?:budget\w*|belopp\w*|summan|taket|"
+            r"anslag\w*)|"
             r"\bhow much\b|\bwhat amount\b|\bhow (?:large|big)\b|\bwhat (?:is|was) the "
             r"(?:maximum|ceiling|limit|cap|budget|amount)\b|\bis there (?:a|any) (?:ceiling|limit|"
             r"cap|maximum)\b",

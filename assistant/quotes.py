@@ -206,8 +206,10 @@ def score_units(
     passages: Sequence[Passage],
     lang: str,
     idf: Callable[[str], float] | None = None,
+    prior: float = PRIOR,
 ) -> list[Scored]:
-    """Every unit of the passages with its score, best first."""
+    """Every unit of the passages with its score, best first. `prior` favours units of
+    higher-ranked passages (0: the passages' order does not count)."""
     base = idf or (lambda _t: 1.0)
     asked_part = asked_sentence(question)
     own = _tokens(question, lang)
@@ -292,7 +294,7 @@ def score_units(
                 score *= PERIOD_MISMATCH
             if _NOT_COVERED.search(u.text) and overlap[i] > 0:
                 score *= NOT_COVERED_BONUS
-            score *= 1.0 + PRIOR / (1 + pi)
+            score *= 1.0 + prior / (1 + pi)
             if plang == lang:
                 score *= 1.0 + OWN_LANGUAGE_BONUS
             if len(u.text) < 25:

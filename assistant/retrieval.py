@@ -10,7 +10,7 @@ import re
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,6 +19,7 @@ from .config import Settings
 from .documents import Chunk, Passage, allowed_levels, is_superseded
 from .language import detect_language, pseudo_translate, use_bridge
 from .lexical import GLOSSARY_WEIGHT, LevelView, LexicalIndex, doc_tokens
+from .quotes import score_units
 
 if TYPE_CHECKING:
     from .protocols import ChunkSource, Reranker
@@ -41,6 +42,10 @@ __all__ = [
 ]
 
 RRF_K = 60
+# The passages ranked this deep are ranked a second time by their best sentence (unit_rerank),
+# and that ranking joins the first with this weight.
+UNIT_DEPTH = 15
+UNIT_WEIGHT = 0.6
 # Weight of each ranked list in the fusion (measured on the eval suites; docs/ANSWERS.md).
 LIST_WEIGHTS = {"dense": 1.0, "lexical": 1.0, "dense_en": 1.0, "lexical_en": 1.0}
 _OLD_PERIOD = re.compile(
@@ -197,6 +202,10 @@ class Retriever:
             passages.append(Passage(c, score, dense_of.get(i), lex_of.get(i)))
         passages.sort(key=lambda p: -p.score)
         passages = merge_neighbours(passages)
+        if method == "hybrid" and passages:
+            t = time.perf_counter()
+            passages = unit_rerank(question, passages, view.idf)
+            timings["units_ms"] = (time.perf_counter() - t) * 1000
         if self.reranker is not None and passages:
             t = time.perf_counter()
             passages = self.reranker.rerank(question, passages[: max(k * 2, 20)])
@@ -224,6 +233,33 @@ def fuse(lists: list[tuple[str, list[tuple[int, float]]]]) -> dict[int, float]:
         for rank, (i, _s) in enumerate(ranked_kind):
             fused[i] += 1.0 / (RRF_K + rank + 1)
     return fused
+
+
+def unit_rerank(
+    question: str, passages: list[Passage], idf: Callable[[str], float]
+) -> list[Passage]:
+    """A passage is as good as its best sentence. An article with one sentence that says what the
+    question asks (its words, the asked kind of fact) can rank below a neighbouring article that
+    only shares the topic's words throughout: chunk vectors and BM25 see the whole text. The top
+    UNIT_DEPTH passages are ranked again by their best unit, scored as quotes are
+    (`quotes.score_units`, without the first ranking's weight), and that rank adds
+    UNIT_WEIGHT / (RRF_K + rank) to the fused score, as one more list of the fusion would."""
+    head = passages[:UNIT_DEPTH]
+    best: dict[int, float] = {}
+    for s in score_units(question, head, detect_language(question), idf, prior=0.0):
+        best[s.unit.p_index] = max(best.get(s.unit.p_index, 0.0), s.score)
+    by_unit = sorted(range(len(head)), key=lambda i: -best.get(i, 0.0))
+    out = [
+        Passage(
+            head[i].chunk,
+            head[i].score + UNIT_WEIGHT / (RRF_K + rank + 1),
+            head[i].dense_score,
+            head[i].lexical_score,
+        )
+        for rank, i in enumerate(by_unit)
+    ]
+    out.sort(key=lambda p: -p.score)
+    return out + passages[UNIT_DEPTH:]
 
 
 def merge_neighbours(passages: list[Passage]) -> list[Passage]:

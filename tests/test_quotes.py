@@ -50,6 +50,10 @@ def quoted(question: str, passages: list[Passage], lang: str) -> list[str]:
         ("Vilka kostnader får tas med?", None),
         ("Vilka EU-byråer ska samarbetet öka med?", "actor"),
         ("Vilka åtgärder är inte stödberättigande i ISF?", None),
+        # "vad är" asks for an amount when what it asks about is one, as "what is the budget"
+        ("Vad är den totala budgetramen för fonden?", "amount"),
+        ("Vad är det samlade beloppet för Sverige?", "amount"),
+        ("Vad är syftet med fonden?", None),
     ],
 )
 def test_asked_kind_reads_the_interrogative(question: str, kind: str | None) -> None:

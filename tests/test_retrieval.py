@@ -197,3 +197,64 @@ def test_a_finished_project_is_history_not_superseded(
     pipe = Pipeline(load_settings(embeddings="hash", data_dir=data, _env_file=None))
     ranked = pipe.retrieve("Hur länge utstationerades sambandsmännen åt gången?", k=2)
     assert ranked[0].chunk.doc_id == first
+
+
+# -- unit_rerank -----------------------------------------------------------------------------------
+def passage(doc: str, text: str, score: float) -> Passage:
+    chunk = Chunk(
+        chunk_id=f"{doc}::0",
+        doc_id=doc,
+        text=text,
+        section=doc,
+        heading_path=f"Regulation › {doc}",
+        start=0,
+        end=len(text),
+        page=1,
+        part=0,
+        metadata={"title": "Regulation", "language": "en"},
+    )
+    return Passage(chunk, score, 0.8, 1.0)
+
+
+TOPIC = passage(
+    "Article 16",
+    "The Fund shall support border equipment. Border equipment bought with support from the "
+    "Fund shall be registered. The Member State shall report on the border equipment.",
+    rrf(0, 2),
+)
+ANSWER = passage(
+    "Article 17",
+    "Member States may use up to 10 % of their allocation for operating support for border "
+    "equipment. Other provisions apply.",
+    rrf(1, 1),
+)
+
+
+def test_a_passage_whose_best_sentence_answers_overtakes_one_that_only_shares_the_topic(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import assistant.retrieval as R
+
+    question = "How much of the allocation may go to operating support for border equipment?"
+    tail = [passage(f"Annex {i}", "Nothing relevant here.", rrf(5 + i, 5 + i)) for i in range(3)]
+    ranked = [TOPIC, ANSWER, *tail]
+    monkeypatch.setattr(R, "UNIT_WEIGHT", 0.0)
+    assert [p.chunk.section for p in R.unit_rerank(question, ranked, lambda _t: 1.0)][:2] == [
+        "Article 16",
+        "Article 17",
+    ]
+    monkeypatch.setattr(R, "UNIT_WEIGHT", 0.6)
+    out = R.unit_rerank(question, ranked, lambda _t: 1.0)
+    assert [p.chunk.section for p in out][:2] == ["Article 17", "Article 16"]
+    assert out[0].dense_score == 0.8 and out[0].score > ANSWER.score
+    assert [p.score for p in out] == sorted((p.score for p in out), reverse=True)
+
+
+def test_unit_rerank_reaches_only_the_top_passages(monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.retrieval as R
+
+    monkeypatch.setattr(R, "UNIT_DEPTH", 1)
+    question = "How much of the allocation may go to operating support for border equipment?"
+    out = R.unit_rerank(question, [TOPIC, ANSWER], lambda _t: 1.0)
+    assert [p.chunk.section for p in out] == ["Article 16", "Article 17"]
+    assert out[1] is ANSWER  # below the depth: untouched
