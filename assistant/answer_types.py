@@ -29,7 +29,8 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "duration",
         re.compile(
-            r"\bhur länge\b|\bhur lång(?:\s+\w+)?\s+tid\b|\binom hur\b|\bhur många (?:år|månader|"
+            r"\bhur länge\b|\bhur lång(?:\s+\w+)?\s+tid\b|\binom hur\b|\binom vilken (?:tid|frist|tidsfrist)\b|\bhur långt i förväg\b|"
+            r"\bhur ofta\b|\bhow often\b|\bhow far in advance\b|\btime limit\b|\btidsgräns\w*|\bhur många (?:år|månader|"
             r"veckor|dagar|timmar)\b|\bhur gammal|\bhur gamla\b|\bhow long\b|\bhow many (?:years|"
             r"months|weeks|days|hours)\b|\bfor how long\b|\bwithin what (?:period|time)\b",
             _I,
@@ -43,7 +44,8 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:what|which) years\b|"
             r"\bsenast\b|\bvilket (?:datum|år)\b|\bvilken (?:dag|månad|tidpunkt)\b|"
             r"\bdatum\b|\btidsfrist\w*|\bdeadline\b|\bby what date\b|"
-            r"\bwhich (?:date|year)\b|\bwhat (?:date|year)\b|\buntil when\b",
+            r"\bwhich (?:date|year)\b|\bwhat (?:date|year)\b|\buntil when\b|"
+            r"\b(?:från|sedan|fram till|senast)(?: och med)? när\b|\b(?:by|since|from|as of) when\b",
             _I,
         ),
     ),
@@ -54,9 +56,9 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"with|from)\s+)(?:vem|who|whom)\b|"
             r"\bvilka (?:ska|skall|måste|får|kan|bör)\b|"
             r"\bvilk(?:en|a|et) (?:\w+ )?(?:\w+-)?(?:myndighet\w*|byrå\w*|organ\w*|instans\w*|"
-            r"aktör\w*|enhet\w*|part\w*|land|länder)\b|"
+            r"aktör\w*|enhet\w*|part\w*|land|länder|medlemsstat\w*|stat|stater|staterna)\b|"
             r"\b(?:which|what) (?:\w+ )?(?:authorit(?:y|ies)|bod(?:y|ies)|agenc(?:y|ies)|"
-            r"institutions?|organi[sz]ations?|part(?:y|ies)|member states?)\b",
+            r"institutions?|organi[sz]ations?|part(?:y|ies)|member states?|countr(?:y|ies))\b",
             _I,
         ),
     ),
@@ -73,7 +75,8 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
         "share",
         re.compile(
             r"\bandel\w*|\bprocent\w*|\bhur (?:stor|hög) (?:del|andel)\b|\bhur många procent\b|"
-            r"\bpercentage\b|\bper ?cent\b|\bshare\b|\bproportion\b|\brate\b|\bhow high\b",
+            r"\bpercentage\b|\bper ?cent\b|\bshare\b|\bproportion\b|\brate\b|\bhow high\b|"
+            r"\b\w{4,}grad(?:en)?\b",
             _I,
         ),
     ),
@@ -84,12 +87,14 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "amount",
         re.compile(
-            r"\bhur mycket\b|\bhur (?:stor|stort|stora|hög|högt|höga)\b|\bvilket (?:belopp|tak)\b|"
-            r"\bvilken (?:summa|budget)\b|\bfinns det (?:ett|något|en|någon) (?:tak|gräns)\b|"
+            r"\bhur mycket\b|\bhur (?:stor|stort|stora|hög|högt|höga)\b|"
+            r"\bvilk(?:et|en) (?:\w+[ae] )?(?:belopp|tak|summa|budget)\b|\bvad (?:uppgår|uppgick|kostar|"
+            r"kostade)\b|\bfinns det (?:ett|något|en|någon) (?:tak|gräns)\b|"
             r"\bvad (?:är|var|blir) (?:den |det )?(?:\w+[ae] )?(?:budget\w*|belopp\w*|summan|taket|"
             r"anslag\w*)|"
-            r"\bhow much\b|\bwhat amount\b|\bhow (?:large|big)\b|\bwhat (?:is|was) the "
-            r"(?:maximum|ceiling|limit|cap|budget|amount)\b|\bis there (?:a|any) (?:ceiling|limit|"
+            r"\bhow much\b|\bwhat amount\b|\bhow (?:large|big)\b|\bwhat (?:is|was|are|were) the "
+            r"(?:\w+ ){0,2}(?:maximum|ceiling|limit|cap|budget|amount|allocation|envelope)s?\b|"
+            r"\bwhat does [\w ]+ amount to\b|\bis there (?:a|any) (?:ceiling|limit|"
             r"cap|maximum)\b",
             _I,
         ),

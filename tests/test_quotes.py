@@ -54,6 +54,19 @@ def quoted(question: str, passages: list[Passage], lang: str) -> list[str]:
         ("Vad är den totala budgetramen för fonden?", "amount"),
         ("Vad är det samlade beloppet för Sverige?", "amount"),
         ("Vad är syftet med fonden?", None),
+        # more of the ways people ask for a quantity or a time, in both languages
+        ("Inom vilken tid ska rapporten lämnas?", "duration"),
+        ("Hur ofta ska strategin ses över?", "duration"),
+        ("How often must the picture be updated?", "duration"),
+        ("Från och med när gäller förordningen?", "time"),
+        ("Vilka myndigheter var med och tyckte till när strategin togs fram?", "actor"),
+        ("Vilken medlemsstat ansvarar för kontrollen?", "actor"),
+        ("Which country hosts the liaison officer?", "actor"),
+        ("Vad är medfinansieringsgraden?", "share"),
+        ("I vilken grad ska de samarbeta?", None),
+        ("Vilket högsta belopp får betalas ut?", "amount"),
+        ("Vad uppgår anslaget till?", "amount"),
+        ("What is the total financial envelope for the Fund?", "amount"),
     ],
 )
 def test_asked_kind_reads_the_interrogative(question: str, kind: str | None) -> None:
