@@ -385,7 +385,9 @@ def short_span(question: str, top: Scored) -> Span | None:
     # for itself unless one list holds them all. A wrong short answer is worse than none.
     # "5 % of the total plus EUR 500 000": a share and an amount together are one answer,
     # which only the quote gives whole.
-    rivals = [s for s in top.spans if s.kind in _NUMERIC] if first_kind in _NUMERIC else pool
+    # So are a duration and the date it runs from ("fem år räknat från den 31 december").
+    together = next((g for g in (_NUMERIC, _TEMPORAL) if first_kind in g), (first_kind,))
+    rivals = [s for s in top.spans if s.kind in together]
     others = {s.text for s in rivals if not (span.start <= s.start and s.end <= span.end)}
     if others - {span.text}:
         return None
@@ -402,6 +404,7 @@ def short_span(question: str, top: Scored) -> Span | None:
 
 
 _NUMERIC = ("amount", "percent")
+_TEMPORAL = ("duration", "date")
 _NAME = r"(?:[A-ZÅÄÖ][\w-]*|[a-zåäö]+-[A-ZÅÄÖ][\w-]*)"
 _LIST_GOES_ON = re.compile(rf"\s*(?:,\s*|\s+(?:och|and|samt|or|eller)\s+){_NAME}")
 _LIST_CAME_BEFORE = re.compile(rf"{_NAME}\s*(?:,\s*|\s+(?:och|and|samt|or|eller)\s+)$")

@@ -136,9 +136,9 @@ def test_the_sentence_with_the_asked_fact_is_quoted_first() -> None:
     draft = extractive_answer("Hur länge måste vi spara verifikationer och projektakter?",
                               [p, filler], "sv")
     lines = draft.text.splitlines()
-    assert draft.short_answer is not None and draft.short_answer.text == "fem år"
-    assert lines[0].startswith("Kort svar: fem år")
-    assert lines[2].startswith("> Huvudregeln är fem år")
+    # "fem år" alone would leave out what the time counts from: the quote says it whole
+    assert draft.short_answer is None
+    assert lines[1].startswith("> Huvudregeln är fem år")
 
 
 def test_amount_and_actor_questions_get_different_answers() -> None:
@@ -256,6 +256,20 @@ def test_a_share_and_an_amount_in_one_sentence_give_no_short_answer() -> None:
                               [p], "en")
     assert draft.short_answer is None
     assert "5 %" in draft.text and "EUR 500 000" in draft.text
+
+
+def test_a_duration_and_the_date_it_runs_from_give_no_short_answer() -> None:
+    """ "fem år räknat från den 31 december …": the time asked for is the whole phrase."""
+    p = passage(
+        "Huvudregeln är att handlingarna sparas i fem år räknat från den 31 december det år då "
+        "myndigheten gjorde sin sista betalning.",
+    )
+    draft = extractive_answer("Hur länge ska handlingarna sparas?", [p], "sv")
+    assert draft.short_answer is None
+    assert "fem år räknat från den 31 december" in draft.text
+    alone = passage("Handlingarna ska sparas i fem år.")
+    short = extractive_answer("Hur länge ska handlingarna sparas?", [alone], "sv").short_answer
+    assert short is not None and short.text == "fem år"
 
 
 def test_the_swedish_source_goes_first_only_when_it_states_the_same_numbers() -> None:
