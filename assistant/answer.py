@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import quotes as Q
-from .answer_types import NAMED_YEAR
+from .answer_types import NAMED_YEAR, asked_kind
 from .documents import Citation, Passage, ShortAnswer, is_superseded
 from .language import load_glossary, query_tokens, stemmer, words
 from .legal_labels import section_for_lang as section_for_lang
@@ -170,9 +170,41 @@ def declines(
     top = passages[: Q.QUOTE_FROM]
     if not top:
         return True
-    if Q.missing_kind(question, Q.score_units(question, top, lang)):
+    scored = Q.score_units(question, top, lang)
+    if Q.missing_kind(question, scored) or _other_funds_only(question, scored, top):
         return True
     return bool(unmatched_names(question, top, doc_text))
+
+
+_TITLE_NOISE = re.compile(r"[^\w\s/()-]")
+
+
+def doc_funds(p: Passage) -> frozenset[str]:
+    """The funds a passage's document is about: its `fund` metadata, else the funds its title
+    names ("… establishing the Internal Security Fund"); empty when neither says."""
+    m = p.chunk.metadata
+    listed = frozenset(f.strip() for f in str(m.get("fund") or "").split(",") if f.strip())
+    return listed or Q.funds_named(
+        " ".join(_TITLE_NOISE.sub(" ", str(m.get("title") or "")).split())
+    )
+
+
+def _other_funds_only(question: str, scored: Sequence[Q.Scored], top: Sequence[Passage]) -> bool:
+    """An amount, share, count or time for one fund cannot come from a document about another:
+    "Hur mycket har Sverige fått från BMVI?" is not answered by the ISF regulation's sums. True
+    when the question names a fund and every unit holding a fact of the asked kind stands in a
+    document about other funds only, and does not name the asked one itself."""
+    asked = Q.funds_named(question)
+    if not asked or asked_kind(Q.asked_sentence(question)) not in Q.COUNTABLE:
+        return False
+    holders = [s for s in scored if s.spans and s.score > 0]
+    if not holders:
+        return False  # missing_kind's case
+    for s in holders:
+        funds = doc_funds(top[s.unit.p_index])
+        if not funds or funds & asked or Q.funds_named(s.unit.text) & asked:
+            return False
+    return True
 
 
 _RANGE = re.compile(r"((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})")

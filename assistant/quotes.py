@@ -410,9 +410,12 @@ _LIST_GOES_ON = re.compile(rf"\s*(?:,\s*|\s+(?:och|and|samt|or|eller)\s+){_NAME}
 _LIST_CAME_BEFORE = re.compile(rf"{_NAME}\s*(?:,\s*|\s+(?:och|and|samt|or|eller)\s+)$")
 
 
+COUNTABLE = ("share", "amount", "count", "time", "duration")  # kinds a passage states as a figure
+
+
 def missing_kind(question: str, scored: Sequence[Scored]) -> bool:
     """The question asks for a number or a time and no relevant unit holds one."""
     asked = asked_kind(question)
-    if asked not in ("share", "amount", "count", "time", "duration"):
+    if asked not in COUNTABLE:
         return False
     return not any(s.spans for s in scored if s.score > 0)

@@ -215,6 +215,29 @@ def test_declines_a_number_question_when_no_passage_holds_a_number() -> None:
     assert not declines("Vem beslutar om stöd i BMVI?", [p], "sv")
 
 
+def test_declines_a_figure_for_one_fund_that_only_a_document_about_another_fund_gives() -> None:
+    """The ISF regulation's sums do not say what Sweden got from BMVI; a document about
+    BMVI, one that names no fund, or a sentence that names BMVI itself may answer."""
+    text = (
+        "The Border Management and Visa Instrument is a separate instrument. A one-time fixed "
+        "amount of EUR 8 000 000 shall be allocated to each Member State."
+    )
+    isf = passage(
+        text, lang="en", title="Regulation (EU) 2021/1149 establishing the Internal Security Fund"
+    )
+    question = "Hur mycket pengar har Sverige tilldelats från BMVI?"
+    assert declines(question, [isf], "sv")
+    assert not declines("Hur mycket pengar har Sverige tilldelats från ISF?", [isf], "sv")
+    assert not declines(question, [passage(text, lang="en", title="Regulation 2021/1148")], "sv")
+    bmvi = passage(text, lang="en", title="Regulation", fund="BMVI")
+    assert not declines(question, [bmvi], "sv")
+    names_it = passage(
+        "From the Border Management and Visa Instrument each Member State receives EUR 8 000 000.",
+        lang="en", title="Regulation (EU) 2021/1149 establishing the Internal Security Fund",
+    )
+    assert not declines(question, [names_it], "sv")
+
+
 def test_a_source_label_never_repeats_its_title() -> None:
     from assistant.documents import Citation
 
