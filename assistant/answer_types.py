@@ -221,6 +221,8 @@ def find_spans(text: str, kinds: tuple[str, ...]) -> list[Span]:
             s, e = m.start(), m.end()
             if kind in ("number", "duration") and _part_of_label(text, s, e):
                 continue
+            if kind == "number" and _not_a_count(text, s, e):
+                continue
             if kind == "authority" and m.group(0).strip().lower() in _WEAK_ACTORS:
                 continue
             if kind == "authority" and _ACT_AFTER.match(text, e):
@@ -245,6 +247,21 @@ _LABEL_BEFORE = re.compile(
     r"Regulation|förordning|No|nr|SFS|§)\s*\(?$",
     re.I,
 )
+
+
+_MONTH_AFTER = re.compile(rf"[  ](?:{_MONTHS})\b", _I)
+_MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})[  ]$", _I)
+_DECIMAL = re.compile(r"[.,]\d{1,2}$")
+
+
+def _not_a_count(text: str, s: int, e: int) -> bool:
+    """The day of a date ("1 January 2020", "January 1") or a decimal ("CIRAM 2.0", "1,5")
+    counts nothing."""
+    return bool(
+        _MONTH_AFTER.match(text, e)
+        or _MONTH_BEFORE.search(text[max(0, s - 12) : s])
+        or _DECIMAL.search(text[s:e])
+    )
 
 
 def _part_of_label(text: str, s: int, e: int) -> bool:

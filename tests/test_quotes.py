@@ -238,6 +238,17 @@ def test_declines_a_figure_for_one_fund_that_only_a_document_about_another_fund_
     assert not declines(question, [names_it], "sv")
 
 
+def test_the_day_of_a_date_and_a_version_number_count_nothing() -> None:
+    count = ("number", "percent", "amount")
+    text = "The project ran from 1 January 2020 to 31 December 2022 and used CIRAM 2.0."
+    assert find_spans(text, count) == []
+    assert [x.text for x in find_spans("Den 5 maj reste 12 sambandsmän.", count)] == ["12"]
+    p = passage(text, lang="en")
+    assert declines("Hur många utvisningar verkställdes tack vare projektet?", [p], "sv")
+    twelve = passage("Tack vare projektet verkställdes 12 utvisningar.")
+    assert not declines("Hur många utvisningar verkställdes?", [twelve], "sv")
+
+
 def test_a_source_label_never_repeats_its_title() -> None:
     from assistant.documents import Citation
 
