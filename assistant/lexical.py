@@ -122,11 +122,19 @@ class LevelView:
         total = sum(idf for _f, _df, idf in words)
         return sum(idf for _f, df, idf in words if df == 0) / total if total else 0.0
 
-    def coverage(self, question: str, chunk_ids: Sequence[str]) -> float:
+    def coverage(
+        self,
+        question: str,
+        chunk_ids: Sequence[str],
+        relatives: Callable[[str, str], bool] | None = None,
+        partial: float = 0.0,
+    ) -> float:
         """Share of the question's content (idf-weighted) found in the given chunks.
 
         Each question word counts as found when any of its forms (Swedish or English stem, or a
-        stem of its English translation) occurs in one of the chunks.
+        stem of its English translation) occurs in one of the chunks; with `relatives`, a word
+        found only as a relative of a form (an inflection or compound the stemmer did not make
+        equal, `quotes.related`) counts `partial` of its weight.
         """
         have: set[str] = set()
         for cid in chunk_ids:
@@ -135,7 +143,13 @@ class LevelView:
                 have |= self.index.stem_sets[i]
         words = self._weighted_forms(question)
         total = sum(idf for _f, _df, idf in words)
-        return sum(idf for f, _df, idf in words if f & have) / total if total else 0.0
+        found = 0.0
+        for forms, _df, idf in words:
+            if forms & have:
+                found += idf
+            elif relatives is not None and any(relatives(a, b) for a in forms for b in have):
+                found += partial * idf
+        return found / total if total else 0.0
 
     def bm25_scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 per chunk of the whole index (0 outside the view)."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from . import answer as A
+from . import quotes as Q
 from .config import Settings
 from .documents import Answer, Citation, Passage
 from .errors import QuestionRejectedError
@@ -290,7 +291,11 @@ class Pipeline:
         weak_cov = cal.get("weak_coverage")
         if weak_cov is not None and best < float(cal.get("weak_dense_below", 1.0)):
             ids = [p.chunk.chunk_id for p in passages[:3]]
-            if lex.coverage(question, ids) < float(weak_cov):
+            # An English question over Swedish text finds its words' Swedish relatives too
+            # ("costs": kostnaderna), as the quote choice does.
+            english = detect_language(question) == "en"
+            rel = (Q.related, Q.PARTIAL) if english else (None, 0.0)
+            if lex.coverage(question, ids, *rel) < float(weak_cov):
                 return True
         unknown = cal.get("unknown_share_at_least")
         if unknown is not None and best < float(cal.get("unknown_dense_below", 1.0)):

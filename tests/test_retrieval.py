@@ -258,3 +258,27 @@ def test_unit_rerank_reaches_only_the_top_passages(monkeypatch: pytest.MonkeyPat
     out = R.unit_rerank(question, [TOPIC, ANSWER], lambda _t: 1.0)
     assert [p.chunk.section for p in out] == ["Article 16", "Article 17"]
     assert out[1] is ANSWER  # below the depth: untouched
+
+
+def test_coverage_counts_a_swedish_relative_of_an_english_word_only_when_asked(
+    tmp_path: Path,
+) -> None:
+    """ "costs" is "kostnad" in the dictionary; the text says "kostnaderna", which Snowball
+    stems to "kostnad" while the headword stems to "kostn". With `relatives` the word counts
+    part of its weight; without, not at all."""
+    from helpers import build_hash_index
+
+    from assistant.config import load_settings
+    from assistant.pipeline import Pipeline
+    from assistant.quotes import related
+
+    doc = "---\nid: rutin\ntitle: Rutin\nlanguage: sv\n---\n# Rutin\n\n## Ersättning\n\n"
+    doc += "Kostnaderna ersätts varje kvartal.\n"
+    data = build_hash_index(tmp_path, {"rutin.md": doc})
+    pipe = Pipeline(load_settings(embeddings="hash", data_dir=data, _env_file=None))
+    view = pipe.retriever.lexical.view("public")
+    ids = [c.chunk_id for c in view.index.chunks]
+    plain = view.coverage("costs", ids)
+    with_relatives = view.coverage("costs", ids, related, 0.6)
+    assert plain == 0.0
+    assert with_relatives == pytest.approx(0.6)
