@@ -178,7 +178,9 @@ SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "duration": re.compile(
         rf"\b(?:{_NUM}|{_NUM_WORDS})(?:[  ](?:hela|fulla|full|whole|consecutive|"
-        rf"efterföljande|följande))?[  ](?:{_UNITS})\b",
+        rf"efterföljande|följande))?[  ](?:{_UNITS})\b"
+        # the adjectival form: "any 180-day period", "a three-month stay"
+        rf"|\b(?:{_NUM}|{_NUM_WORDS})-(?:day|week|month|year|hour|working-day)\b",
         _I,
     ),
     "year": re.compile(

@@ -249,6 +249,16 @@ def test_the_day_of_a_date_and_a_version_number_count_nothing() -> None:
     assert not declines("Hur många utvisningar verkställdes?", [twelve], "sv")
 
 
+def test_a_duration_in_its_adjectival_form_is_one_and_rivals_the_other() -> None:
+    """ "90 days in any 180-day period": two durations, so the quote answers whole."""
+    text = "Stays shall not exceed 90 days in any 180-day period."
+    spans = find_spans(text, ("duration", "date", "year"))
+    assert [x.text for x in spans] == ["90 days", "180-day"]
+    p = passage(text, lang="en", title="Regulation")
+    draft = extractive_answer("How long may a stay last?", [p], "en")
+    assert draft.short_answer is None and "90 days in any 180-day period" in draft.text
+
+
 def test_a_source_label_never_repeats_its_title() -> None:
     from assistant.documents import Citation
 
