@@ -149,12 +149,15 @@ _MONTHS = (
     r"january|february|march|may|june|july|august|october"
 )
 _NUM_WORDS = (
-    r"en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|femton|tjugo|trettio|"
-    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
+    r"en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|tretton|fjorton|femton|sexton|"
+    r"sjutton|arton|nitton|tjugo|tjugofyra|trettio|fyrtio|femtio|sextio|nittio|hundra|"
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|eighteen|twenty|twenty-four|thirty|forty|fifty|sixty|ninety|hundred"
 )
 _UNITS = (
-    r"år|åren|månad|månader|månaderna|vecka|veckor|dag|dagar|dagarna|arbetsdagar|timmar|"
-    r"kalenderår|years?|months?|weeks?|days?|working days|hours|calendar years?"
+    r"år|åren|månad|månader|månaderna|vecka|veckor|dag|dagar|dagarna|arbetsdagar|dygn|dygnet|"
+    r"timme|timmar|minuter|kvartal|kalenderår|years?|months?|weeks?|days?|working days|hours?|"
+    r"minutes|quarters|calendar years?"
 )
 
 SPAN_PATTERNS: dict[str, re.Pattern[str]] = {

@@ -95,6 +95,13 @@ def test_spans_are_found_and_references_are_not_counts() -> None:
     assert "12" not in numbers and "2021" not in numbers and "1149" not in numbers
 
 
+def test_durations_in_days_and_nights_hours_and_number_words_are_spans() -> None:
+    text = "Kvarhållandet får vara högst tre dygn, förhöret en timme, beslutet gäller fjorton dagar."
+    found = [x.text for x in find_spans(text, ("duration",))]
+    assert found == ["tre dygn", "en timme", "fjorton dagar"]
+    assert [x.text for x in find_spans("within one hour", ("duration",))] == ["one hour"]
+
+
 def test_amounts_in_base_amounts_and_shares_in_words_are_spans() -> None:
     """Swedish statutes state amounts in price base amounts and sometimes shares in words."""
     text = "Avgiften är högst fem prisbasbelopp, eller ett halvt prisbasbelopp, och tio procent."
