@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .language import COUNTRY_CODES
+from .language import COUNTRY_CODES, STOP
 from .legal_labels import clean_heading
 
 # A sentence ends at . ! ? ; followed by an upper-case letter, a digit or an opening mark.
@@ -61,6 +61,9 @@ def _blocks(text: str) -> list[tuple[str, int, int]]:
             out.append(("row", s, e))
         elif _ITEM.match(line):
             cur, cur_kind = [s, e], "item"
+        elif cur is not None and cur_kind == "para" and _title_line(text[cur[0] : cur[1]], line):
+            out.append(("heading", cur[0], cur[1]))  # "Den nya strategin" above "Regeringen …"
+            cur = [s, e]
         elif cur is not None:
             cur[1] = e  # a hard line break inside a sentence: the line goes on
         else:
@@ -68,6 +71,24 @@ def _blocks(text: str) -> list[tuple[str, int, int]]:
     if cur is not None:
         out.append((cur_kind, cur[0], cur[1]))
     return out
+
+
+_TITLE_MAX_WORDS = 6
+
+
+def _title_line(block: str, nxt: str) -> bool:
+    """A one-line paragraph that is a title without heading markup (text taken from PDF or
+    HTML): a few words, capitalised, no closing punctuation, and the next line starts anew."""
+    one = block.strip()
+    n = nxt.strip()
+    return (
+        "\n" not in one
+        and 0 < len(one.split()) <= _TITLE_MAX_WORDS
+        and one[0].isupper()
+        and one[-1] not in ".,:;!?)-–"
+        and one.split()[-1].lower() not in STOP  # "… samrådde med" goes on
+        and n[:1].isupper()
+    )
 
 
 def _trimmed(text: str, s: int, e: int) -> tuple[int, int]:

@@ -266,6 +266,23 @@ def test_a_duration_in_its_adjectival_form_is_one_and_rivals_the_other() -> None
     assert draft.short_answer is None and "90 days in any 180-day period" in draft.text
 
 
+def test_a_title_line_without_markup_is_no_part_of_the_sentence_below() -> None:
+    """Text from PDF or HTML: "Den nya strategin" above "Regeringen har …" is a title; a short
+    line that goes on ("… samråd med" / "Kustbevakningen …") is not."""
+    text = (
+        "Den nya strategin\nRegeringen har beslutat om en ny strategi som gäller\n2024-2027. "
+        "Polismyndigheten samrådde med\nKustbevakningen och Tullverket.\nEnligt den\nska "
+        "Frontex ta fram en strategi."
+    )
+    units = [(u.kind, u.text.replace("\n", " ")) for u in sentence_units(0, text)]
+    assert units == [
+        ("heading", "Den nya strategin"),
+        ("sentence", "Regeringen har beslutat om en ny strategi som gäller 2024-2027."),
+        ("sentence", "Polismyndigheten samrådde med Kustbevakningen och Tullverket."),
+        ("sentence", "Enligt den ska Frontex ta fram en strategi."),
+    ]
+
+
 def test_a_source_label_never_repeats_its_title() -> None:
     from assistant.documents import Citation
 
