@@ -90,8 +90,9 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bhur mycket\b|\bhur (?:stor|stort|stora|hög|högt|höga)\b|"
             r"\bvilk(?:et|en) (?:\w+[ae] )?(?:belopp|tak|summa|budget)\b|\bvad (?:uppgår|uppgick|kostar|"
             r"kostade)\b|\bfinns det (?:ett|något|en|någon) (?:tak|gräns)\b|"
-            r"\bvad (?:är|var|blir) (?:den |det )?(?:\w+[ae] )?(?:budget\w*|belopp\w*|summan|taket|"
-            r"anslag\w*)|"
+            r"\bvad (?:är|var|blir) (?:(?!att\b|som\b|till\b|om\b|när\b)[\w-]+ ){0,2}?"
+            r"(?:\w*budget\w*|\w*belopp\w*|summan|taket|"
+            r"\w*anslag\w*)\b|"
             r"\bhow much\b|\bwhat amount\b|\bhow (?:large|big)\b|\bwhat (?:is|was|are|were) the "
             r"(?:\w+ ){0,2}(?:maximum|ceiling|limit|cap|budget|amount|allocation|envelope)s?\b|"
             r"\bwhat does [\w ]+ amount to\b|\bis there (?:a|any) (?:ceiling|limit|"
@@ -293,6 +294,23 @@ def widen_to_list(text: str, spans: list[Span], chosen: Span) -> Span:
         return chosen
     s, e = same[lo].start, same[hi].end
     return Span(chosen.kind, s, e, text[s:e])
+
+
+_CURRENCY = re.compile(r"\b(?:EUR|euro|SEK|kronor|tkr|mnkr)\b|€", _I)
+_GROUPED = re.compile(r"(?<![\w.,])\d{1,3}(?:[  ]\d{3})+(?![\w]|[.,]\d)")
+
+
+def table_amounts(row: str, context: str, found: list[Span]) -> list[Span]:
+    """Amounts in a table row whose caption or header names the currency ("Amounts … (in EUR)"):
+    the cells hold bare numbers ("11 518 706"), which are amounts all the same. Only numbers
+    written in thousands groups count, and none that a found span already covers."""
+    if not _CURRENCY.search(context):
+        return []
+    return [
+        Span("amount", m.start(), m.end(), m.group(0))
+        for m in _GROUPED.finditer(row)
+        if not any(f.start < m.end() and m.start() < f.end for f in found)
+    ]
 
 
 def holds_kind(text: str, asked: str | None) -> bool:

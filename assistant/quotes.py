@@ -33,6 +33,7 @@ from .answer_types import (
     asks_negative,
     asks_plural,
     find_spans,
+    table_amounts,
     widen_to_list,
 )
 from .documents import Passage
@@ -110,6 +111,7 @@ PART_PREFIX_EXTRA = 3  # … and one goes on from the other by at most this many
 LENGTH_PIVOT = 15  # content words; a longer unit's overlap is discounted …
 LENGTH_EXP = 0.3  # … by (length / pivot) to this power
 _Q_SENTENCES = re.compile(r"(?<=[.!?])\s+")
+_HEADING_LINE = re.compile(r"^#{1,6}\s.*$", re.M)  # a table's caption
 
 
 @lru_cache(maxsize=65536)
@@ -261,6 +263,7 @@ def score_units(
             for tk in toks
         ]
         heading = p.chunk.heading_path.split("›")[-1]
+        money = " ".join([p.chunk.heading_path, *_HEADING_LINE.findall(p.chunk.text)])
         htok = set(st.stemWords(words(heading)))
         on_topic = HEADING_SHARE * sum(weight(t) for t in qtok & htok)
         for i, u in enumerate(units):
@@ -274,6 +277,9 @@ def score_units(
             lex = max(lex, on_topic)  # a passage headed by the question's words
             score = lex / max(1.0, len(tk) / LENGTH_PIVOT) ** LENGTH_EXP
             spans = find_spans(u.text, accepts) if accepts else []
+            if u.kind == "row" and "amount" in accepts:  # "(in EUR)" above bare numbers
+                spans += table_amounts(u.text, f"{money} {u.header}", spans)
+                spans.sort(key=lambda sp: accepts.index(sp.kind))
             # Not the asker's own words, in any language ("the Police Authority reports …":
             # "Polismyndigheten" is who asks, not who is asked for).
             spans = [

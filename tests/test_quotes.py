@@ -54,6 +54,8 @@ def quoted(question: str, passages: list[Passage], lang: str) -> list[str]:
         ("Vad är den totala budgetramen för fonden?", "amount"),
         ("Vad är det samlade beloppet för Sverige?", "amount"),
         ("Vad är syftet med fonden?", None),
+        ("Vad var Sveriges totala grundbelopp för programmet?", "amount"),
+        ("Vad var skälet till att beloppet sänktes?", None),
         # more of the ways people ask for a quantity or a time, in both languages
         ("Inom vilken tid ska rapporten lämnas?", "duration"),
         ("Hur ofta ska strategin ses över?", "duration"),
@@ -281,6 +283,25 @@ def test_a_title_line_without_markup_is_no_part_of_the_sentence_below() -> None:
         ("sentence", "Polismyndigheten samrådde med Kustbevakningen och Tullverket."),
         ("sentence", "Enligt den ska Frontex ta fram en strategi."),
     ]
+
+
+def test_bare_numbers_in_a_table_whose_caption_names_the_currency_are_amounts() -> None:
+    table = (
+        "| MS | Minimum | Total |\n|---|---|---|\n| SE | 5 000 000 | 11 518 706 |\n"
+        "| SI | 5 000 000 | 30 664 835 |"
+    )
+    question = "Vad var Sveriges totala grundbelopp?"
+    intro = "Each Member State receives the basic amount for its national programme in Annex I."
+
+    def first(caption: str) -> str:
+        ps = [
+            passage(intro, lang="en", title="Regulation"),
+            passage(table, lang="en", title="Regulation", n=1, heading=caption),
+        ]
+        return quoted(question, ps, "sv")[0]
+
+    assert "11 518 706" in first("ANNEX I Amounts of the national programmes (in EUR)")
+    assert "11 518 706" not in first("ANNEX I Amounts of the national programmes")
 
 
 def test_a_source_label_never_repeats_its_title() -> None:
