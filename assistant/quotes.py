@@ -111,6 +111,7 @@ PART_PREFIX_EXTRA = 3  # … and one goes on from the other by at most this many
 LENGTH_PIVOT = 15  # content words; a longer unit's overlap is discounted …
 LENGTH_EXP = 0.3  # … by (length / pivot) to this power
 _Q_SENTENCES = re.compile(r"(?<=[.!?])\s+")
+_Q_DASH = re.compile(r"\s+[–—]\s+")
 _HEADING_LINE = re.compile(r"^#{1,6}\s.*$", re.M)  # a table's caption
 
 
@@ -168,7 +169,11 @@ def asked_sentence(question: str) -> str:
     before it (the whole text when it is one sentence, or no sentence asks)."""
     parts = [p for p in _Q_SENTENCES.split(question.strip()) if p.strip()]
     asking = [p for p in parts if p.rstrip().endswith("?")]
-    if len(parts) < 2 or not asking:
+    if len(asking) == 1:  # "Vid fördelningen viktades typerna olika – hur stor andel …?"
+        *before, after = _Q_DASH.split(asking[0])
+        if before and len(" ".join(before).split()) >= 5 and len(after.split()) >= 3:
+            asking = [after]
+    if (len(parts) < 2 and asking == parts) or not asking:
         return question
     return " ".join(asking)
 

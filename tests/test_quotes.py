@@ -200,6 +200,11 @@ def test_a_negative_question_prefers_the_sentence_that_excludes() -> None:
 def test_the_context_before_a_question_weighs_less() -> None:
     q = "En stödmottagare ska betala tillbaka stöd med ränta. Kan vi sätta ned räntan?"
     assert asked_sentence(q) == "Kan vi sätta ned räntan?"
+    # context and question in one sentence, after a dash; a dash inside the question is no split
+    dash = "Vid fördelningen viktades gränstyperna olika – hur stor andel gick till flygplatserna?"
+    assert asked_sentence(dash) == "hur stor andel gick till flygplatserna?"
+    aside = "Hur stor andel – ungefär – får gå till driftsstöd?"
+    assert asked_sentence(aside) == aside
     p = passage(
         "Om en stödmottagare är återbetalningsskyldig ska stödet betalas tillbaka med ränta. "
         "Räntan får sättas ned om det finns särskilda skäl."
