@@ -20,17 +20,19 @@ ACCEPTS: dict[str, tuple[str, ...]] = {
     "count": ("number", "percent", "amount"),
     "time": ("date", "duration", "year"),
     "duration": ("duration", "date", "year"),
+    "frequency": ("frequency", "duration"),
     "actor": ("authority",),
     "ref": ("ref",),
 }
 
 _I = re.IGNORECASE
 _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("frequency", re.compile(r"\bhur ofta\b|\bhow often\b|\bhur många gånger per\b", _I)),
     (
         "duration",
         re.compile(
             r"\bhur länge\b|\bhur lång(?:\s+\w+)?\s+tid\b|\binom hur\b|\binom vilken (?:tid|frist|tidsfrist)\b|\bhur långt i förväg\b|"
-            r"\bhur ofta\b|\bhow often\b|\bhow far in advance\b|\btime limit\b|\btidsgräns\w*|\bhur många (?:år|månader|"
+            r"\bhow far in advance\b|\btime limit\b|\btidsgräns\w*|\bhur många (?:år|månader|"
             r"veckor|dagar|timmar)\b|\bhur gammal|\bhur gamla\b|\bhow long\b|\bhow many (?:years|"
             r"months|weeks|days|hours)\b|\bfor how long\b|\bwithin what (?:period|time)\b",
             _I,
@@ -185,6 +187,15 @@ SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
         rf"efterföljande|följande))?[  ](?:{_UNITS})\b"
         # the adjectival form: "any 180-day period", "a three-month stay"
         rf"|\b(?:{_NUM}|{_NUM_WORDS})-(?:day|week|month|year|hour|working-day)\b",
+        _I,
+    ),
+    "frequency": re.compile(
+        rf"\b(?:varje|var|varannan|vart|vartannat|en gång (?:per|i|om|varje)|(?:{_NUM}|{_NUM_WORDS}) "
+        rf"gånger (?:per|i|om))[  ](?:\w+[  ])?(?:dag|dygn|vecka|månad|kvartal|halvår|år|timme)\w*\b"
+        r"|\b(?:dagligen|veckovis|månadsvis|kvartalsvis|årligen|årsvis)\b"
+        r"|\b(?:daily|weekly|monthly|quarterly|annually|yearly)\b"
+        r"|\b(?:every|each|once a|twice a|once every|once per)[  ](?:\w+[  ])?"
+        r"(?:day|week|month|quarter|year)s?\b",
         _I,
     ),
     "year": re.compile(

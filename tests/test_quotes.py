@@ -58,8 +58,8 @@ def quoted(question: str, passages: list[Passage], lang: str) -> list[str]:
         ("Vad var skälet till att beloppet sänktes?", None),
         # more of the ways people ask for a quantity or a time, in both languages
         ("Inom vilken tid ska rapporten lämnas?", "duration"),
-        ("Hur ofta ska strategin ses över?", "duration"),
-        ("How often must the picture be updated?", "duration"),
+        ("Hur ofta ska strategin ses över?", "frequency"),
+        ("How often must the picture be updated?", "frequency"),
         ("Från och med när gäller förordningen?", "time"),
         ("Vilka myndigheter var med och tyckte till när strategin togs fram?", "actor"),
         ("Vilken medlemsstat ansvarar för kontrollen?", "actor"),
@@ -307,6 +307,14 @@ def test_bare_numbers_in_a_table_whose_caption_names_the_currency_are_amounts() 
 
     assert "11 518 706" in first("ANNEX I Amounts of the national programmes (in EUR)")
     assert "11 518 706" not in first("ANNEX I Amounts of the national programmes")
+
+
+def test_a_frequency_question_is_answered_by_a_frequency_and_never_declined_for_want_of_one() -> None:
+    p = passage("Kassaavstämningen görs varje månad av controllern.")
+    draft = extractive_answer("Hur ofta görs kassaavstämningen?", [p], "sv")
+    assert draft.short_answer is not None and draft.short_answer.text == "varje månad"
+    vague = passage("Kassaavstämningen görs regelbundet av controllern.")
+    assert not declines("Hur ofta görs kassaavstämningen?", [vague], "sv")
 
 
 def test_a_source_label_never_repeats_its_title() -> None:
