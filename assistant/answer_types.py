@@ -31,7 +31,8 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "duration",
         re.compile(
-            r"\bhur länge\b|\bhur lång(?:\s+\w+)?\s+tid\b|\binom hur\b|\binom vilken (?:tid|frist|tidsfrist)\b|\bhur långt i förväg\b|"
+            r"\bhur länge\b|\bhur lång(?:\s+\w+)?\s+tid\b|\binom hur\b|"
+            r"\binom vilken (?:tid|frist|tidsfrist)\b|\bhur långt i förväg\b|"
             r"\bhow far in advance\b|\btime limit\b|\btidsgräns\w*|\bhur många (?:år|månader|"
             r"veckor|dagar|timmar)\b|\bhur gammal|\bhur gamla\b|\bhow long\b|\bhow many (?:years|"
             r"months|weeks|days|hours)\b|\bfor how long\b|\bwithin what (?:period|time)\b",
@@ -90,11 +91,11 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
         "amount",
         re.compile(
             r"\bhur mycket\b|\bhur (?:stor|stort|stora|hög|högt|höga)\b|"
-            r"\bvilk(?:et|en) (?:\w+[ae] )?(?:belopp|tak|summa|budget)\b|\bvad (?:uppgår|uppgick|kostar|"
-            r"kostade)\b|\bfinns det (?:ett|något|en|någon) (?:tak|gräns)\b|"
+            r"\bvilk(?:et|en) (?:\w+[ae] )?(?:belopp|tak|summa|budget)\b|"
+            r"\bvad (?:uppgår|uppgick|kostar|kostade)\b|\bfinns det (?:ett|något|en|någon) (?:tak|gräns)\b|"
+            # "vad var Sveriges totala grundbelopp", not "vad var skälet till att beloppet …"
             r"\bvad (?:är|var|blir) (?:(?!att\b|som\b|till\b|om\b|när\b)[\w-]+ ){0,2}?"
-            r"(?:\w*budget\w*|\w*belopp\w*|summan|taket|"
-            r"\w*anslag\w*)\b|"
+            r"(?:\w*budget\w*|\w*belopp\w*|summan|taket|\w*anslag\w*)\b|"
             r"\bhow much\b|\bwhat amount\b|\bhow (?:large|big)\b|\bwhat (?:is|was|are|were) the "
             r"(?:\w+ ){0,2}(?:maximum|ceiling|limit|cap|budget|amount|allocation|envelope)s?\b|"
             r"\bwhat does [\w ]+ amount to\b|\bis there (?:a|any) (?:ceiling|limit|"
@@ -190,8 +191,9 @@ SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
         _I,
     ),
     "frequency": re.compile(
-        rf"\b(?:varje|var|varannan|vart|vartannat|en gång (?:per|i|om|varje)|(?:{_NUM}|{_NUM_WORDS}) "
-        rf"gånger (?:per|i|om))[  ](?:\w+[  ])?(?:dag|dygn|vecka|månad|kvartal|halvår|år|timme)\w*\b"
+        rf"\b(?:varje|var|varannan|vart|vartannat|en gång (?:per|i|om|varje)|"
+        rf"(?:{_NUM}|{_NUM_WORDS}) gånger (?:per|i|om))[  ](?:\w+[  ])?"
+        r"(?:dag|dygn|vecka|månad|kvartal|halvår|år|timme)\w*\b"
         r"|\b(?:dagligen|veckovis|månadsvis|kvartalsvis|årligen|årsvis)\b"
         r"|\b(?:daily|weekly|monthly|quarterly|annually|yearly)\b"
         r"|\b(?:every|each|once a|twice a|once every|once per)[  ](?:\w+[  ])?"

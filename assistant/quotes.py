@@ -172,8 +172,8 @@ def asked_sentence(question: str) -> str:
     if len(asking) == 1:  # "Vid fördelningen viktades typerna olika – hur stor andel …?"
         *before, after = _Q_DASH.split(asking[0])
         if before and len(" ".join(before).split()) >= 5 and len(after.split()) >= 3:
-            asking = [after]
-    if (len(parts) < 2 and asking == parts) or not asking:
+            return after
+    if len(parts) < 2 or not asking:
         return question
     return " ".join(asking)
 

@@ -1,4 +1,5 @@
-"""Hybrid retrieval: dense (Chroma) + lexical (BM25, stemmed, glossary-expanded), fused by RRF.
+"""Hybrid retrieval: dense (Chroma) + lexical (BM25, stemmed, glossary-expanded), fused by RRF,
+then the top passages ranked again by their best sentence (`unit_rerank`).
 
 The lexical index (`assistant.lexical`) is loaded beside the store and rebuilt from it when stale
 (server mode, or another process ingested).
