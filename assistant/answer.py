@@ -18,7 +18,7 @@ from typing import Any
 
 from . import quotes as Q
 from .answer_types import NAMED_YEAR, asked_kind
-from .documents import Citation, Passage, ShortAnswer, is_superseded
+from .documents import Citation, Passage, ShortAnswer, is_superseded, listed_funds
 from .language import load_glossary, query_tokens, stemmer, words
 from .legal_labels import section_for_lang as section_for_lang
 from .texts import TEXTS as TEXTS  # re-exported: tests and callers read the templates here
@@ -176,17 +176,11 @@ def declines(
     return bool(unmatched_names(question, top, doc_text))
 
 
-_TITLE_NOISE = re.compile(r"[^\w\s/()-]")
-
-
 def doc_funds(p: Passage) -> frozenset[str]:
     """The funds a passage's document is about: its `fund` metadata, else the funds its title
     names ("… establishing the Internal Security Fund"); empty when neither says."""
     m = p.chunk.metadata
-    listed = frozenset(f.strip() for f in str(m.get("fund") or "").split(",") if f.strip())
-    return listed or Q.funds_named(
-        " ".join(_TITLE_NOISE.sub(" ", str(m.get("title") or "")).split())
-    )
+    return listed_funds(m) or Q.funds_named(str(m.get("title") or ""))
 
 
 def _other_funds_only(question: str, scored: Sequence[Q.Scored], top: Sequence[Passage]) -> bool:

@@ -75,6 +75,11 @@ def compact_title(title: str) -> str:
     return _ENACTED_BY.sub("", title)
 
 
+def listed_funds(metadata: dict[str, Any]) -> frozenset[str]:
+    """The funds a chunk's document lists in its `fund` metadata (stored as "ISF,BMVI")."""
+    return frozenset(f.strip() for f in str(metadata.get("fund") or "").split(",") if f.strip())
+
+
 def is_superseded(chunk: Chunk, today: date | None = None) -> bool:
     """Whether a chunk's document names a successor, or its `valid_to` date has passed."""
     m = chunk.metadata

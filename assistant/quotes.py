@@ -195,8 +195,9 @@ REVERSE = True  # English askers: Swedish units match through the dictionary rea
 
 @lru_cache(maxsize=4096)
 def funds_named(text: str) -> frozenset[str]:
-    """The funds a text names, by the glossary's fund groups (ISF, BMVI, AMIF …)."""
-    low = text.lower()
+    """The funds a text names, by the glossary's fund groups (ISF, BMVI, AMIF …). Punctuation
+    counts as space: "the Asylum, Migration and Integration Fund" names AMIF."""
+    low = " ".join(_PUNCTUATION.sub(" ", text.lower()).split())
     return frozenset(g.terms[0] for g in fund_groups() if any(p.search(low) for p in g.patterns))
 
 
@@ -206,6 +207,7 @@ def fund_groups() -> tuple[GlossaryGroup, ...]:
 
 
 _FUNDS = ("ISF", "BMVI", "AMIF", "ISF Gräns")
+_PUNCTUATION = re.compile(r"[^\w\s/()-]")
 
 
 def score_units(
@@ -268,7 +270,12 @@ def score_units(
             for tk in toks
         ]
         heading = p.chunk.heading_path.split("›")[-1]
-        money = " ".join([p.chunk.heading_path, *_HEADING_LINE.findall(p.chunk.text)])
+        # A table's caption (and heading path) may name the currency of its bare numbers.
+        money = (
+            " ".join([p.chunk.heading_path, *_HEADING_LINE.findall(p.chunk.text)])
+            if "amount" in accepts
+            else ""
+        )
         htok = set(st.stemWords(words(heading)))
         on_topic = HEADING_SHARE * sum(weight(t) for t in qtok & htok)
         for i, u in enumerate(units):

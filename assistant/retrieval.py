@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .config import Settings
-from .documents import Chunk, Passage, allowed_levels, is_superseded
+from .documents import Chunk, Passage, allowed_levels, is_superseded, listed_funds
 from .language import detect_language, pseudo_translate, use_bridge
 from .lexical import GLOSSARY_WEIGHT, LevelView, LexicalIndex, doc_tokens
 from .quotes import score_units
@@ -32,6 +32,7 @@ __all__ = [
     "Retriever",
     "fuse",
     "merge_neighbours",
+    "unit_rerank",
     "names_old_period",
     # Their old import path: the lexical index and the metadata rules lived here.
     "GLOSSARY_WEIGHT",
@@ -115,7 +116,7 @@ class Retriever:
         if str(m.get("classification") or "public") not in levels:
             return False
         if funds:
-            have = {f.strip().upper() for f in str(m.get("fund") or "").split(",") if f.strip()}
+            have = {f.upper() for f in listed_funds(m)}
             if not have & funds:
                 return False
         return not (period and str(m.get("programme_period") or "") != period)

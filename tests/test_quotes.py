@@ -229,6 +229,13 @@ def test_declines_a_number_question_when_no_passage_holds_a_number() -> None:
     assert not declines("Vem beslutar om stöd i BMVI?", [p], "sv")
 
 
+def test_a_fund_is_named_whatever_the_punctuation() -> None:
+    from assistant.quotes import funds_named
+
+    assert funds_named("the Asylum, Migration and Integration Fund") == {"AMIF"}
+    assert funds_named("Asyl-, migrations- och integrationsfonden") == {"AMIF"}
+
+
 def test_declines_a_figure_for_one_fund_that_only_a_document_about_another_fund_gives() -> None:
     """The ISF regulation's sums do not say what Sweden got from BMVI; a document about
     BMVI, one that names no fund, or a sentence that names BMVI itself may answer."""
