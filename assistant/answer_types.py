@@ -326,6 +326,51 @@ def table_amounts(row: str, context: str, found: list[Span]) -> list[Span]:
     ]
 
 
+# The same fact written in either language: "artikel 12.1" / "Article 12(1)", "75 procent" /
+# "75 %", "1 juli 2022" / "1 July 2022", "1 352 000 000 euro" / "EUR 1 352 000 000".
+_MONTH_NUMBER = {
+    m: i % 12 + 1
+    for i, m in enumerate(
+        "januari februari mars april maj juni juli augusti september oktober november december "
+        "january february march april may june july august september october november december".split()
+    )
+}
+_ELEMENT = {  # the parts of an act, in both languages
+    "artikel": "art",
+    "artiklarna": "art",
+    "article": "art",
+    "articles": "art",
+    "art": "art",
+    "kap": "ch",
+    "bilaga": "annex",
+    "annex": "annex",
+}
+_KEY_WORD = re.compile(r"[a-zåäö]+")
+_KEY_NUMBER = re.compile(r"\d+(?:[  ]\d{3})*(?:[.,]\d+)?")
+
+
+def fact_key(sp: Span) -> tuple[str, ...]:
+    """What a span states, whatever its language: its kind, the parts of an act it names, its
+    numbers (thousands groups joined, decimal comma read as point; a reference's numbers one by
+    one) and months (as numbers)."""
+    low = sp.text.lower()
+    parts: list[str] = [sp.kind]
+    for w in _KEY_WORD.findall(low):
+        if w in _ELEMENT:
+            parts.append(_ELEMENT[w])
+        elif w in _MONTH_NUMBER:
+            parts.append(f"m{_MONTH_NUMBER[w]}")
+    if "§" in low:
+        parts.append("§")
+    if sp.kind in ("authority", "frequency"):  # names and words: the same only when written alike
+        return (sp.kind, " ".join(_KEY_WORD.findall(re.sub(r"^the\s+", "", low))))
+    if sp.kind == "ref":  # "12.1" and "12(1)" both name paragraph 1 of Article 12
+        parts += re.findall(r"\d+", low)
+    else:
+        parts += [re.sub(r"[  ]", "", n).replace(",", ".") for n in _KEY_NUMBER.findall(low)]
+    return tuple(parts)
+
+
 def holds_kind(text: str, asked: str | None) -> bool:
     """Whether the text holds a span that answers a question of this kind."""
     return bool(asked and asked in ACCEPTS and find_spans(text, ACCEPTS[asked]))

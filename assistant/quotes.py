@@ -32,6 +32,7 @@ from .answer_types import (
     asked_kind,
     asks_negative,
     asks_plural,
+    fact_key,
     find_spans,
     table_amounts,
     widen_to_list,
@@ -344,7 +345,7 @@ def choose(scored: Sequence[Scored], lang: str, max_units: int = 3) -> list[Scor
             if s.lang == lang
             and s.score >= 0.5 * best.score
             and (
-                {sp.text for sp in s.spans} & {sp.text for sp in best.spans}
+                {fact_key(sp) for sp in s.spans} & {fact_key(sp) for sp in best.spans}
                 if best.spans
                 # no fact of the asked kind to compare: a close score, and every number the
                 # best unit states (a unit that only names the act does not "say the same")

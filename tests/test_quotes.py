@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from assistant.answer import declines, extractive_answer, unmatched_names
-from assistant.answer_types import asked_kind, asks_negative, find_spans
+from assistant.answer_types import asked_kind, asks_negative, fact_key, find_spans
 from assistant.documents import Chunk, Passage
 from assistant.quotes import asked_sentence
 from assistant.units import clean_quote, sentence_units
@@ -186,6 +186,43 @@ def test_a_swedish_asker_reads_the_swedish_source_first_when_both_say_it() -> No
                  doc_id="sv", n=1)
     draft = extractive_answer("Hur stor andel av utgifterna får EU-bidraget vara?", [en, sv], "sv")
     assert draft.citations[0].doc_id == "sv"
+
+
+@pytest.mark.parametrize(
+    ("question", "english", "swedish"),
+    [
+        ("Hur stor andel av de stödberättigande utgifterna får EU-bidraget vara?",
+         "The contribution from the Union budget shall not exceed 75 % of the total eligible "
+         "expenditure for a project.",
+         "EU-bidraget får vara högst 75 procent av de stödberättigande utgifterna."),
+        ("Vilken artikel säger att medlemsstaterna måste anta en nationell strategi?",
+         "Member States shall adopt a national strategy for integrated border management, "
+         "in line with the multiannual policy (Article 8(1)).",
+         "Medlemsstaterna ska anta en nationell strategi (artikel 8.1)."),
+        ("När ska medlemsstaterna lämna in årsrapporten?",
+         "Member States shall submit the annual performance report to the Commission by "
+         "15 February 2023.",
+         "Medlemsstaterna ska lämna in årsrapporten senast den 15 februari 2023."),
+    ],
+)
+def test_the_same_fact_written_in_each_language_counts_as_the_same(
+        question: str, english: str, swedish: str) -> None:
+    # "75 %" / "75 procent", "Article 8(1)" / "artikel 8.1", "1 July" / "1 juli": a Swedish asker
+    # reads the Swedish source first, although the two spans are not written alike.
+    en = passage(english, lang="en", doc_id="en", n=0, title="Regulation (EU) 2021/1149")
+    sv = passage(swedish, doc_id="sv", n=1)
+    kinds = ("percent", "ref", "date")
+    assert {fact_key(s) for s in find_spans(english, kinds)} == {
+        fact_key(s) for s in find_spans(swedish, kinds)}
+    draft = extractive_answer(question, [en, sv], "sv")
+    assert draft.citations[0].doc_id == "sv", draft.text
+
+
+def test_different_facts_are_not_taken_for_the_same() -> None:
+    keys = {fact_key(s) for s in find_spans(
+        "artikel 8.1, artikel 81, 75 procent, 7,5 procent, 1 juli 2022, 1 juni 2022, "
+        "Statskontoret, Polismyndigheten", ("ref", "percent", "date", "authority"))}
+    assert len(keys) == 8
 
 
 def test_a_negative_question_prefers_the_sentence_that_excludes() -> None:
