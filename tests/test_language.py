@@ -104,6 +104,24 @@ def test_compounds_split_on_the_dictionary() -> None:
     assert T._split_compound("qwxzfartyg") is None
 
 
+def test_a_compound_is_split_only_into_dictionary_words() -> None:
+    # The index keeps "boat" and "report" but not "frame", "holiday" or "advance".
+    bridge = L.Bridge({"budget": ("budget",), "dag": ("day",), "skott": ("report",),
+                       "för": ("for",), "upp": ("up",), "fartyg": ("boat",)}, {})
+    # The last part's sense is not in the index: the first part still says what it is about.
+    assert bridge.split("budgetramen") == ["budget"]
+    # The first part's sense is not: "semesterdagar" is more than "days", so no translation
+    # counts as the question's word; as a search term it may still be read as its last part.
+    assert bridge.split("semesterdagar") is None
+    assert bridge.split("semesterdagar", general=True) == ["day"]
+    # A word the dictionary knows is never cut in pieces: "förskott" is not för + skott.
+    assert bridge.split("förskott") is None
+    # Nor is a verb with a particle: "upphävdes" is not "up".
+    assert bridge.split("upphävdes") is None
+    # Parts must be dictionary words, not accidental strings.
+    assert bridge.split("qwxzfartyg") is None
+
+
 def _fake_embedder(table: dict[str, list[float]]):  # type: ignore[no-untyped-def]
     def embed(text: str) -> list[float]:
         return table.get(text, [0.0, 0.0, 0.0, 1.0])

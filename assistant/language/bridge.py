@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .lexicon import hand_lookup, load_lexicon
 from .tokens import stemmer, words
@@ -16,6 +17,7 @@ MAX_SENSES = 2
 # A sense whose words are in more than this share of English chunks names nothing ("make",
 # "take"): it is dropped, so the senses that are kept are the ones with weight (idf).
 MAX_DF_SHARE = 0.5
+LONE_HEAD = 5  # a compound's first part translated alone has at least this many letters
 _ENDINGS: tuple[str, ...] = ("ernas", "arnas", "ornas", "erna", "arna", "orna", "ens", "ets")
 _ENDINGS += ("en", "et", "na", "er", "ar", "or", "n", "s")
 
@@ -43,24 +45,56 @@ class Bridge:
                         break
         return list(hit) if hit else None
 
-    def split(self, w: str, depth: int = 0) -> list[str] | None:
-        """A compound split on the dictionary: both parts known (the head may split once more)."""
-        if len(w) < 8:
+    def split(self, w: str, depth: int = 0, general: bool = False) -> list[str] | None:
+        """A compound split on the dictionary: "budgetramen" → budget + ram.
+
+        Both parts must be words of the whole dictionary (the head may split once more), so a
+        word is never cut into accidental pieces; each part is then translated with the senses
+        this index keeps. The last part may have none ("ram": budget is still budget) when the
+        first has LONE_HEAD letters or more; the first may not. A word the dictionary itself knows is never split ("förskott" is not
+        för + skott).
+        """
+        if len(w) < 8 or (depth == 0 and known(w)):
             return None
         for i in range(3, len(w) - 3):
             head, tail = w[:i], w[i:]
-            t = hand_lookup(tail) or self.lookup(tail)
-            if not t:
+            if not (hand_lookup(tail) or known(tail)):
                 continue
-            h = (
-                hand_lookup(head)
-                or self.lookup(head)
-                or (self.lookup(head[:-1]) if head.endswith("s") and len(head) > 4 else None)
-                or (self.split(head, depth + 1) if depth == 0 else None)
-            )
-            if h:
-                return h + t
+            linked = head[:-1] if head.endswith("s") and len(head) > 4 else None
+            if hand_lookup(head) or known(head):
+                h = hand_lookup(head) or self.lookup(head) or []
+            elif linked and (hand_lookup(linked) or known(linked)):
+                h = hand_lookup(linked) or self.lookup(linked) or []
+            elif depth == 0 and (deeper := self.split(head, depth + 1)) is not None:
+                h = deeper
+            else:
+                continue
+            if not h and not general:
+                # A compound says more than its last part: "semesterdagar" is not just "days".
+                # When the index has no sense for the first part, the compound is left out;
+                # `general` reads it as its last part all the same (a search term, never a
+                # word the question is taken to have found).
+                return None
+            t = hand_lookup(tail) or self.lookup(tail) or []
+            if not t and len(head) < LONE_HEAD:
+                return None  # "upp" + "hävdes": a particle is no compound's first part
+            return h + t
         return None
+
+
+@lru_cache(maxsize=1)
+def _headword_stems() -> frozenset[str]:
+    st = stemmer("sv")
+    return frozenset(st.stemWord(w) for w in load_lexicon())
+
+
+@lru_cache(maxsize=65536)
+def known(w: str) -> bool:
+    """A word of the dictionary as written, or inflected ("ramen" of "ram")."""
+    lex = load_lexicon()
+    if w in lex or stemmer("sv").stemWord(w) in _headword_stems():
+        return True
+    return any(w.endswith(e) and len(w) - len(e) >= 3 and w[: -len(e)] in lex for e in _ENDINGS)
 
 
 def build_bridge(en_counts: Mapping[str, int], en_df: Mapping[str, int], n_en: int) -> Bridge:

@@ -76,7 +76,7 @@ def _lookup(w: str) -> list[str] | None:
     return bridge.lookup(w) if bridge is not None else None
 
 
-def _split_compound(w: str) -> list[str] | None:
+def _split_compound(w: str, general: bool = False) -> list[str] | None:
     """'utbetalningsansökningarna' → payment + applications: the longest known tail first.
 
     The hand list may supply the tail alone (as it always has); with the dictionary both parts
@@ -93,7 +93,7 @@ def _split_compound(w: str) -> list[str] | None:
             return h + t
         return t
     bridge = _BRIDGE.get("current")
-    return bridge.split(w) if bridge is not None else None
+    return bridge.split(w, general=general) if bridge is not None else None
 
 
 def aligned_terms(question: str) -> list[str]:
@@ -137,7 +137,7 @@ def pseudo_translate(question: str, with_glossary: bool = True) -> str:
             continue
         if lw in STOP:
             continue
-        hit = _lookup(lw) or (_split_compound(lw) if len(lw) > 7 else None)
+        hit = _lookup(lw) or (_split_compound(lw, general=True) if len(lw) > 7 else None)
         if hit:
             out.extend(hit)
     out.extend(aligned_terms(question))
