@@ -766,6 +766,32 @@ def test_eval_command_writes_json_and_compares(
     assert "abstained correctly before, now answers" in capsys.readouterr().out
 
 
+def test_eval_without_hand_list_translates_with_the_dictionary_only(
+    tiny_suite: Suite, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from assistant.language import pseudo_translate
+
+    seen: list[str] = []
+
+    class Recording(FakePipeline):
+        def ask(self, question: str, **kw: Any) -> Answer:
+            seen.append(pseudo_translate("Vem ska stå för kostnaden?", with_glossary=False))
+            return super().ask(question, **kw)
+
+    from assistant.config import load_settings
+
+    settings = load_settings().model_copy(update={"data_dir": tmp_path})
+    with_list = pseudo_translate("Vem ska stå för kostnaden?", with_glossary=False)
+    args = _eval_args([str(tiny_suite.path)], without_hand_list=True)
+    assert eval_command(args, settings, pipeline=Recording(tiny_script())) == 0
+    assert "Hand list (assistant/sv_en.yaml) off" in capsys.readouterr().out
+    # "stå för" is a phrase of the hand list only: off, the question no longer reads "cover".
+    assert seen and all(t != with_list and "cover" not in t.split() for t in seen)
+    assert "cover" in with_list.split()
+    # The list is back on for whatever runs next in the process.
+    assert pseudo_translate("Vem ska stå för kostnaden?", with_glossary=False) == with_list
+
+
 def test_eval_command_docs_ingests_into_temporary_index(
     tiny_suite: Suite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -22,6 +22,7 @@ from ..evaluation.gate import compare_results, merge_results
 from ..evaluation.runner import BASELINE_CONFIGS, AskPipeline, EvalResult
 from ..evaluation.runner import run_eval as run_suites
 from ..evaluation.suite import load_suites
+from ..language.lexicon import use_hand_list
 
 
 def run_eval(
@@ -34,6 +35,24 @@ def run_eval(
     previous = _read_previous(args.compare) if args.compare else None
     configs = BASELINE_CONFIGS if args.baselines else ("full",)
     console = Console(stderr=False)
+    if getattr(args, "without_hand_list", False):
+        console.print("Hand list (assistant/sv_en.yaml) off: the dictionary and the index only.")
+        use_hand_list(False)
+    try:
+        return _run(args, settings, suites, previous, configs, console, pipeline)
+    finally:
+        use_hand_list(True)
+
+
+def _run(
+    args: argparse.Namespace,
+    settings: Settings,
+    suites: Any,
+    previous: dict[str, Any] | None,
+    configs: tuple[str, ...],
+    console: Any,
+    pipeline: AskPipeline | None,
+) -> int:
     docs = _docs_list(args.docs)
     if len(docs) > 1 and len(docs) != len(args.suites):
         raise SuiteError(

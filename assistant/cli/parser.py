@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--baselines", action="store_true", help="also run lexical-only and dense-only")
     ev.add_argument("--compare", metavar="PREVIOUS.json", help="list questions that got worse")
     ev.add_argument(
+        "--without-hand-list",
+        action="store_true",
+        help="translate Swedish with the dictionary and the index only, without "
+        "assistant/sv_en.yaml: a stand-in for words nobody wrote down",
+    )
+    ev.add_argument(
         "--level",
         default="restricted",
         choices=CLASSIFICATIONS,

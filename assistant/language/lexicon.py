@@ -27,9 +27,23 @@ def _sv_en() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     return exact, by_stem
 
 
-@lru_cache(maxsize=1)
+_HAND_LIST = {"on": True}
+
+
+def use_hand_list(on: bool) -> None:
+    """Switch the hand list on or off for the whole process. Off, only the dictionary and the
+    index translate: `assistant eval --without-hand-list` measures how the bridge does on words
+    nobody wrote down (part of the list was written while looking at the development questions)."""
+    _HAND_LIST["on"] = on
+
+
 def hand_phrases() -> tuple[tuple[re.Pattern[str], list[str]], ...]:
     """Multi-word Swedish entries ("stå för"), matched on the question before single words."""
+    return _hand_phrases() if _HAND_LIST["on"] else ()
+
+
+@lru_cache(maxsize=1)
+def _hand_phrases() -> tuple[tuple[re.Pattern[str], list[str]], ...]:
     out = []
     for sv, en in (read_yaml(HAND_LIST_FILE).get("phrases") or {}).items():
         pat = re.compile(r"(?<![\wåäö])" + re.escape(str(sv).lower()) + r"(?![\wåäö])", re.I)
@@ -39,6 +53,8 @@ def hand_phrases() -> tuple[tuple[re.Pattern[str], list[str]], ...]:
 
 def hand_lookup(w: str) -> list[str] | None:
     """English for one Swedish word from the hand list: the word itself, else its stem."""
+    if not _HAND_LIST["on"]:
+        return None
     exact, by_stem = _sv_en()
     return exact.get(w) or by_stem.get(stemmer("sv").stemWord(w))
 
