@@ -316,8 +316,8 @@ def score_units(
             score *= 1.0 + prior / (1 + pi)
             if plang == lang:
                 score *= 1.0 + OWN_LANGUAGE_BONUS
-            if len(u.text) < 25:
-                score *= 0.5
+            if len(u.text) < 25 and not (spans and focus & tk):
+                score *= 0.5  # a fragment; not a short list item with the fact and the topic
             out.append(Scored(u, score, plang, spans))
     out.sort(key=lambda s: (-s.score, s.unit.p_index, s.unit.start))
     return out

@@ -218,6 +218,16 @@ def test_the_same_fact_written_in_each_language_counts_as_the_same(
     assert draft.citations[0].doc_id == "sv", draft.text
 
 
+def test_a_short_list_item_with_the_fact_and_the_topic_is_no_fragment() -> None:
+    # "17 % för flygplatser." is short, but it holds the share asked for and the word asked
+    # about: it is the answer, not a fragment to be pushed below its longer neighbours.
+    p = passage("Resten ska fördelas mellan medlemsstaterna enligt följande kriterier för de "
+                "olika typerna av gränser:\n- 45 % för yttre landgränser och sjögränser;\n"
+                "- 38 % för yttre landgränser;\n- 17 % för flygplatser.")
+    draft = extractive_answer("Hur stor andel av medlen gick till flygplatserna?", [p], "sv")
+    assert draft.short_answer is not None and draft.short_answer.text == "17 %", draft.text
+
+
 def test_different_facts_are_not_taken_for_the_same() -> None:
     keys = {fact_key(s) for s in find_spans(
         "artikel 8.1, artikel 81, 75 procent, 7,5 procent, 1 juli 2022, 1 juni 2022, "
