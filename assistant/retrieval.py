@@ -19,6 +19,7 @@ import numpy as np
 from .config import Settings
 from .documents import Chunk, Passage, allowed_levels, is_superseded, listed_funds
 from .language import detect_language, pseudo_translate, use_bridge
+from .legal_labels import ANNEX, ARTICLE
 from .lexical import GLOSSARY_WEIGHT, LevelView, LexicalIndex, doc_tokens
 from .quotes import score_units
 
@@ -34,6 +35,8 @@ __all__ = [
     "merge_neighbours",
     "unit_rerank",
     "names_old_period",
+    "level_languages",
+    "is_provision",
     # Their old import path: the lexical index and the metadata rules lived here.
     "GLOSSARY_WEIGHT",
     "LevelView",
@@ -63,6 +66,40 @@ def _english(chunk: Chunk) -> bool:
     pseudo-query is there to reach English text; over Swedish text it only lifts English-looking
     passages above the ones the question itself matches."""
     return str(chunk.metadata.get("language") or "en") != "sv"
+
+
+ACROSS_POOL = 4  # a Swedish question's dense search looks this many pools deep for English acts
+
+
+def is_provision(chunk: Chunk) -> bool:
+    """An article or annex of an act (not a summary, a recital or a guide)."""
+    section = str(chunk.section or "")
+    return bool(ARTICLE.match(section) or ANNEX.match(section))
+
+
+def level_languages(
+    ranked: list[tuple[int, float]],
+    provisions: list[tuple[int, float]],
+    chunks: Sequence[Chunk],
+    pool: int,
+) -> list[tuple[int, float]]:
+    """A Swedish question's dense list with English act provisions scored as if in Swedish.
+
+    The embedding model scores text in the question's own language higher: a Swedish question
+    puts Swedish passages ahead of the English article that answers it. Each English provision
+    is raised by the gap between the best Swedish passage and the best English provision, so
+    provisions compete with Swedish text on how well they match, not on their language. Only
+    provisions: an English summary that restates a Swedish page is not lifted over that page.
+    """
+    swedish = [s for i, s in ranked if not _english(chunks[i])]
+    if not swedish or not provisions:
+        return ranked
+    gap = max(0.0, max(swedish) - provisions[0][1])
+    lifted = {i: s + gap for i, s in provisions}
+    out = {i: max(s, lifted.get(i, s)) for i, s in ranked}
+    for i, v in lifted.items():
+        out.setdefault(i, v)
+    return sorted(out.items(), key=lambda x: -x[1])[:pool]
 
 
 def names_old_period(question: str) -> bool:
@@ -161,13 +198,30 @@ class Retriever:
             where = {"classification": {"$in": sorted(levels)}} if hidden else None
             for qi, vec in enumerate(vecs):
                 ranked: list[tuple[int, float]] = []
-                for cid, sim in self.store.search(vec, pool, where):
+                provisions: list[tuple[int, float]] = []
+                # A Swedish question's own vector also looks further for English provisions.
+                wide = qi == 0 and len(queries) > 1
+                for cid, sim in self.store.search(vec, pool * ACROSS_POOL if wide else pool, where):
                     i = lex.by_id.get(cid)
-                    if qi and i is not None and not _english(lex.chunks[i]):
+                    if i is None or not self._visible(lex.chunks[i], levels, fund_set, period):
+                        continue
+                    in_english = _english(lex.chunks[i])
+                    if qi and not in_english:
                         continue  # the translation is there to reach English text only
-                    if i is not None and self._visible(lex.chunks[i], levels, fund_set, period):
+                    if (
+                        wide
+                        and in_english
+                        and len(provisions) < pool
+                        and is_provision(lex.chunks[i])
+                    ):
+                        provisions.append((i, sim))
+                    if len(ranked) < pool:
                         ranked.append((i, sim))
                         dense_of[i] = max(sim, dense_of.get(i, -1.0))
+                for i, sim in provisions:
+                    dense_of[i] = max(sim, dense_of.get(i, -1.0))
+                if provisions:
+                    ranked = level_languages(ranked, provisions, lex.chunks, pool)
                 lists.append(("dense" if qi == 0 else "dense_en", ranked))
             timings["dense_ms"] = (time.perf_counter() - t) * 1000
         if method in ("hybrid", "lexical"):

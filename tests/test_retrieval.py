@@ -282,3 +282,29 @@ def test_coverage_counts_a_swedish_relative_of_an_english_word_only_when_asked(
     with_relatives = view.coverage("costs", ids, related, 0.6)
     assert plain == 0.0
     assert with_relatives == pytest.approx(0.6)
+
+
+def _chunk(i: int, section: str, lang: str) -> Chunk:
+    return Chunk(chunk_id=f"c{i}", doc_id=f"d{i}", text="x", section=section, heading_path=section,
+                 start=0, end=1, metadata={"language": lang})
+
+
+def test_english_provisions_compete_with_swedish_text_on_match_not_language() -> None:
+    from assistant.retrieval import is_provision, level_languages
+
+    chunks = [_chunk(0, "5 §", "sv"), _chunk(1, "6 §", "sv"), _chunk(2, "Guide", "sv"),
+              _chunk(3, "Summary", "en"), _chunk(4, "Article 12", "en"), _chunk(5, "Annex I", "en"),
+              _chunk(6, "Recital 7", "en")]
+    assert [is_provision(c) for c in chunks] == [False, False, False, False, True, True, False]
+    # The model's cosines: the Swedish question's own language leads by about 0.06.
+    ranked = [(0, 0.86), (1, 0.85), (2, 0.84), (3, 0.83), (6, 0.81)]
+    provisions = [(4, 0.80), (5, 0.78)]  # beyond the list: found by the deeper search
+    out = level_languages(ranked, provisions, chunks, pool=5)
+    # The best English provision now ties with the best Swedish passage; the second keeps its
+    # distance; the English summary and the recital are not lifted.
+    assert [i for i, _s in out] == [0, 4, 1, 2, 5]
+    assert dict(out)[4] == pytest.approx(0.86) and dict(out)[5] == pytest.approx(0.84)
+    # A question over English text only, or with no provision found, is left as it was.
+    english_only = [(3, 0.83), (4, 0.80)]
+    assert level_languages(english_only, [(4, 0.80)], chunks, pool=5) == english_only
+    assert level_languages(ranked, [], chunks, pool=5) == ranked
