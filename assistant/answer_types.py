@@ -346,14 +346,22 @@ _ELEMENT = {  # the parts of an act, in both languages
     "annex": "annex",
 }
 _KEY_WORD = re.compile(r"[a-zåäö]+")
-_KEY_NUMBER = re.compile(r"\d+(?:[  ]\d{3})*(?:[.,]\d+)?")
+_NUMBER = re.compile(r"\d+(?:[  ]\d{3})*(?:[.,]\d+)?")
+
+
+def numbers_in(text: str) -> list[str]:
+    """The numbers a text states, written alike ("1 931 000 000" and "1931000000", "96,5" and
+    "96.5")."""
+    return [re.sub(r"[  ]", "", m.group(0)).replace(",", ".") for m in _NUMBER.finditer(text)]
 
 
 def fact_key(sp: Span) -> tuple[str, ...]:
     """What a span states, whatever its language: its kind, the parts of an act it names, its
-    numbers (thousands groups joined, decimal comma read as point; a reference's numbers one by
-    one) and months (as numbers)."""
+    numbers (`numbers_in`; a reference's numbers one by one) and months (as numbers). Names
+    (authorities) and frequencies are the same only when written alike."""
     low = sp.text.lower()
+    if sp.kind in ("authority", "frequency"):
+        return (sp.kind, " ".join(_KEY_WORD.findall(re.sub(r"^the\s+", "", low))))
     parts: list[str] = [sp.kind]
     for w in _KEY_WORD.findall(low):
         if w in _ELEMENT:
@@ -362,12 +370,8 @@ def fact_key(sp: Span) -> tuple[str, ...]:
             parts.append(f"m{_MONTH_NUMBER[w]}")
     if "§" in low:
         parts.append("§")
-    if sp.kind in ("authority", "frequency"):  # names and words: the same only when written alike
-        return (sp.kind, " ".join(_KEY_WORD.findall(re.sub(r"^the\s+", "", low))))
-    if sp.kind == "ref":  # "12.1" and "12(1)" both name paragraph 1 of Article 12
-        parts += re.findall(r"\d+", low)
-    else:
-        parts += [re.sub(r"[  ]", "", n).replace(",", ".") for n in _KEY_NUMBER.findall(low)]
+    # "12.1" and "12(1)" both name paragraph 1 of Article 12
+    parts += re.findall(r"\d+", low) if sp.kind == "ref" else numbers_in(low)
     return tuple(parts)
 
 

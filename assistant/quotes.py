@@ -34,6 +34,7 @@ from .answer_types import (
     asks_plural,
     fact_key,
     find_spans,
+    numbers_in,
     table_amounts,
     widen_to_list,
 )
@@ -368,12 +369,8 @@ def choose(scored: Sequence[Scored], lang: str, max_units: int = 3) -> list[Scor
     return chosen
 
 
-_NUMBER = re.compile(r"\d+(?:[  ]\d{3})*(?:[.,]\d+)?")
-
-
 def _numbers(text: str) -> set[str]:
-    """The numbers a text states, written alike ("1 931 000 000" and "1931000000")."""
-    return {re.sub(r"[  ]", "", m.group(0)).replace(",", ".") for m in _NUMBER.finditer(text)}
+    return set(numbers_in(text))
 
 
 def short_span(question: str, top: Scored) -> Span | None:

@@ -51,8 +51,8 @@ class Bridge:
         Both parts must be words of the whole dictionary (the head may split once more), so a
         word is never cut into accidental pieces; each part is then translated with the senses
         this index keeps. The last part may have none ("ram": budget is still budget) when the
-        first has LONE_HEAD letters or more; the first may not. A word the dictionary itself knows is never split ("förskott" is not
-        för + skott).
+        first has LONE_HEAD letters or more; the first may not, unless `general`. A word the
+        dictionary itself knows is never split ("förskott" is not för + skott).
         """
         if len(w) < 8 or (depth == 0 and known(w)):
             return None
