@@ -19,7 +19,7 @@ import numpy as np
 from .config import Settings
 from .documents import Chunk, Passage, allowed_levels, is_superseded, listed_funds
 from .language import detect_language, pseudo_translate, use_bridge
-from .legal_labels import ANNEX, ARTICLE
+from .legal_labels import classify_heading
 from .lexical import GLOSSARY_WEIGHT, LevelView, LexicalIndex, doc_tokens
 from .quotes import score_units
 
@@ -73,8 +73,7 @@ ACROSS_POOL = 4  # a Swedish question's dense search looks this many pools deep 
 
 def is_provision(chunk: Chunk) -> bool:
     """An article or annex of an act (not a summary, a recital or a guide)."""
-    section = str(chunk.section or "")
-    return bool(ARTICLE.match(section) or ANNEX.match(section))
+    return classify_heading(str(chunk.section or ""))[0] in ("article", "annex")
 
 
 def level_languages(
@@ -208,6 +207,9 @@ class Retriever:
                     in_english = _english(lex.chunks[i])
                     if qi and not in_english:
                         continue  # the translation is there to reach English text only
+                    kept = len(ranked) < pool
+                    if kept:
+                        ranked.append((i, sim))
                     if (
                         wide
                         and in_english
@@ -215,11 +217,11 @@ class Retriever:
                         and is_provision(lex.chunks[i])
                     ):
                         provisions.append((i, sim))
-                    if len(ranked) < pool:
-                        ranked.append((i, sim))
+                        kept = True
+                    if kept:  # the raw cosine, as abstention is calibrated on
                         dense_of[i] = max(sim, dense_of.get(i, -1.0))
-                for i, sim in provisions:
-                    dense_of[i] = max(sim, dense_of.get(i, -1.0))
+                    if len(ranked) >= pool and (not wide or len(provisions) >= pool):
+                        break
                 if provisions:
                     ranked = level_languages(ranked, provisions, lex.chunks, pool)
                 lists.append(("dense" if qi == 0 else "dense_en", ranked))
