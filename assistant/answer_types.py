@@ -203,9 +203,12 @@ SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
     "year": re.compile(
         r"(?<![\w/:.,])(?:19|20)\d{2}(?:[  ]?[-–][  ]?(?:19|20)\d{2})?(?![\w/:]|[.,]\d)"
     ),
+    # "artiklarna 20 och 21", "Articles 12(2) to (6)", "8 och 9 §§": the whole list it names
     "ref": re.compile(
-        r"\b(?:artikel|artiklarna|article|articles|Art\.)\s+\d+[a-z]?(?:\.\d+|\(\d+\))*"
-        r"|\b\d+(?:\s*kap\.\s*\d+)?\s*§(?:\s*\d+\s*st\.)?",
+        r"\b(?:artikel|article|Art\.)\s+\d+[a-z]?(?:\.\d+|\(\d+\))*"
+        r"|\b(?:artiklarna|articles)\s+\d+[a-z]?(?:\.\d+|\(\d+\))*"
+        r"(?:\s*(?:,|och|and|samt|to|till|[-–])\s*\d+[a-z]?(?:\.\d+|\(\d+\))*)*"
+        r"|\b\d+(?:\s*kap\.\s*\d+)?(?:\s*(?:,|och|and)\s*\d+)*\s*§§?(?:\s*\d+\s*st\.)?",
         _I,
     ),
     # A count: not a year, not a reference such as "(4)" or "Article 12".

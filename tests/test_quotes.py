@@ -578,3 +578,19 @@ def test_a_list_of_actors_that_goes_on_with_unknown_names_gives_no_short_answer(
     whole = passage("Berörda byråer (t.ex. Frontex och Europol) ska samarbeta mer.")
     short = extractive_answer(q, [whole], "sv").short_answer
     assert short is not None and short.text == "Frontex och Europol"
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("NCC ansvarar för lägesbilden (förordning (EU) 2019/1896, artiklarna 20 och 21).",
+         "artiklarna 20 och 21"),
+        ("Beslutet kan överklagas (förordning (2021:846), 8 och 9 §§).", "8 och 9 §§"),
+        ("The rules in Articles 20 and 21 apply.", "Articles 20 and 21"),
+        ("Se 2 kap. 5 och 6 §§ utlänningslagen.", "2 kap. 5 och 6 §§"),
+        ("Enligt artikel 12.1 och enligt punkt 3.", "artikel 12.1"),
+    ],
+)
+def test_a_reference_to_several_provisions_is_read_whole(text: str, span: str) -> None:
+    # "artiklarna 20 och 21" cut after "20" would send the reader to half the provisions.
+    assert [s.text for s in find_spans(text, ("ref",))] == [span]
