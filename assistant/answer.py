@@ -19,6 +19,7 @@ from typing import Any
 from . import quotes as Q
 from .answer_types import NAMED_YEAR, asked_kind
 from .documents import Citation, Passage, ShortAnswer, is_superseded, listed_funds
+from .glossary_terms import funds_named
 from .language import load_glossary, query_tokens, stemmer, words
 from .legal_labels import section_for_lang as section_for_lang
 from .texts import TEXTS as TEXTS  # re-exported: tests and callers read the templates here
@@ -180,7 +181,7 @@ def doc_funds(p: Passage) -> frozenset[str]:
     """The funds a passage's document is about: its `fund` metadata, else the funds its title
     names ("… establishing the Internal Security Fund"); empty when neither says."""
     m = p.chunk.metadata
-    return listed_funds(m) or Q.funds_named(str(m.get("title") or ""))
+    return listed_funds(m) or funds_named(str(m.get("title") or ""))
 
 
 def _other_funds_only(question: str, scored: Sequence[Q.Scored], top: Sequence[Passage]) -> bool:
@@ -188,7 +189,7 @@ def _other_funds_only(question: str, scored: Sequence[Q.Scored], top: Sequence[P
     "Hur mycket har Sverige fått från BMVI?" is not answered by the ISF regulation's sums. True
     when the question names a fund and every unit holding a fact of the asked kind stands in a
     document about other funds only, and does not name the asked one itself."""
-    asked = Q.funds_named(question)
+    asked = funds_named(question)
     if not asked or asked_kind(Q.asked_sentence(question)) not in Q.COUNTABLE:
         return False
     holders = [s for s in scored if s.spans and s.score > 0]
@@ -196,7 +197,7 @@ def _other_funds_only(question: str, scored: Sequence[Q.Scored], top: Sequence[P
         return False  # missing_kind's case
     for s in holders:
         funds = doc_funds(top[s.unit.p_index])
-        if not funds or funds & asked or Q.funds_named(s.unit.text) & asked:
+        if not funds or funds & asked or funds_named(s.unit.text) & asked:
             return False
     return True
 

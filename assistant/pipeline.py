@@ -18,6 +18,7 @@ from . import quotes as Q
 from .config import Settings
 from .documents import Answer, Citation, Passage
 from .errors import QuestionRejectedError
+from .glossary_terms import fund_groups
 from .language import detect_language, expand_with_glossary, words
 from .privacy import scan
 from .protocols import Method, Turn
@@ -75,7 +76,7 @@ def standalone_query(question: str, history: Sequence[Turn] | None) -> str:
 
 
 # The names of the funds, any case: a follow-up that names one replaces the fund asked before.
-_FUND_PATTERNS = [re.compile(p.pattern, re.I) for g in Q.fund_groups() for p in g.patterns]
+_FUND_PATTERNS = [re.compile(p.pattern, re.I) for g in fund_groups() for p in g.patterns]
 
 
 def fund_patterns_in(text: str) -> bool:

@@ -39,11 +39,10 @@ from .answer_types import (
     widen_to_list,
 )
 from .documents import Passage
+from .glossary_terms import funds_named, name_word_sets, translated_terms
 from .language import (
     STOP,
-    GlossaryGroup,
     both_stems,
-    load_glossary,
     pseudo_translate,
     query_tokens,
     stemmer,
@@ -195,23 +194,6 @@ def _tokens(text: str, lang: str = "sv") -> set[str]:
 REVERSE = True  # English askers: Swedish units match through the dictionary read backwards
 
 
-@lru_cache(maxsize=4096)
-def funds_named(text: str) -> frozenset[str]:
-    """The funds a text names, by the glossary's fund groups (ISF, BMVI, AMIF …). Punctuation
-    counts as space: "the Asylum, Migration and Integration Fund" names AMIF."""
-    low = " ".join(_PUNCTUATION.sub(" ", text.lower()).split())
-    return frozenset(g.terms[0] for g in fund_groups() if any(p.search(low) for p in g.patterns))
-
-
-@lru_cache(maxsize=1)
-def fund_groups() -> tuple[GlossaryGroup, ...]:
-    return tuple(g for g in load_glossary() if g.terms[0] in _FUNDS)
-
-
-_FUNDS = ("ISF", "BMVI", "AMIF", "ISF Gräns")
-_PUNCTUATION = re.compile(r"[^\w\s/()-]")
-
-
 def score_units(
     question: str,
     passages: Sequence[Passage],
@@ -229,6 +211,13 @@ def score_units(
     # spells out the fund's full name says no more about the question than one that does not.
     synonyms = set(query_tokens(question)) - own
     qtok = own | synonyms
+    names_of = name_word_sets(question, own)
+    # Official terms in the other language (glossary entries that are no names) are the
+    # question's words translated (`glossary_terms`). The passage ranking (`prior` 0) leaves
+    # them out: retrieval has counted the glossary already, in the BM25 and pseudo-queries.
+    terms_of = translated_terms(question, asked_part, own) if prior > 0 else []
+    for stems, _ in terms_of:
+        synonyms -= stems
 
     def weight(t: str) -> float:  # words only of the context before the question weigh less
         if t not in own:
@@ -267,7 +256,12 @@ def score_units(
         # A fund's synonyms together name one thing: they add at most one synonym's weight.
         overlap = [
             sum(weight(t) for t in own & tk)
+            - sum(_beyond_heaviest(n & tk, weight) for n in names_of)
             + max((weight(t) for t in synonyms & tk), default=0.0)
+            + sum(
+                max((base(t) for t in stems & tk), default=0.0) * (1.0 if a else CONTEXT_WEIGHT)
+                for stems, a in terms_of
+            )
             + (_partial_overlap(own, tk, weight, base) if cross_sv else 0.0)
             for tk in toks
         ]
@@ -322,6 +316,12 @@ def score_units(
             out.append(Scored(u, score, plang, spans))
     out.sort(key=lambda s: (-s.score, s.unit.p_index, s.unit.start))
     return out
+
+
+def _beyond_heaviest(found: frozenset[str], weight: Callable[[str], float]) -> float:
+    """What the words of one name count beyond its heaviest word."""
+    ws = [weight(t) for t in found]
+    return sum(ws) - max(ws) if len(ws) >= 2 else 0.0
 
 
 def _period_off(years: list[int], period: str) -> bool:

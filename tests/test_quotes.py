@@ -277,7 +277,7 @@ def test_declines_a_number_question_when_no_passage_holds_a_number() -> None:
 
 
 def test_a_fund_is_named_whatever_the_punctuation() -> None:
-    from assistant.quotes import funds_named
+    from assistant.glossary_terms import funds_named
 
     assert funds_named("the Asylum, Migration and Integration Fund") == {"AMIF"}
     assert funds_named("Asyl-, migrations- och integrationsfonden") == {"AMIF"}
@@ -594,3 +594,25 @@ def test_a_list_of_actors_that_goes_on_with_unknown_names_gives_no_short_answer(
 def test_a_reference_to_several_provisions_is_read_whole(text: str, span: str) -> None:
     # "artiklarna 20 och 21" cut after "20" would send the reader to half the provisions.
     assert [s.text for s in find_spans(text, ("ref",))] == [span]
+
+
+def test_a_name_written_out_counts_as_one_word() -> None:
+    # "Fonden för inre säkerhet" is one name (the glossary's ISF): a sentence that only repeats
+    # it must not outscore the sentence about the budget the question asks about.
+    p = passage("Fonden för inre säkerhet är en fond inom Europeiska unionen. Regler för "
+                "budgetramen finns i artikel 7.", title="Sammanfattning")
+    first = quoted("Vilka regler gäller för budgetramen i Fonden för inre säkerhet?", [p], "sv")[0]
+    assert first == "> Regler för budgetramen finns i artikel 7. [1]"
+
+
+def test_an_official_term_counts_in_either_language() -> None:
+    # "oriktighet" / "irregularity" is a glossary term: the English sentence that holds it holds
+    # the question's word, translated. As a mere synonym it scored a third of the Swedish one.
+    from assistant.quotes import score_units
+
+    q = "Inom vilken tid ska en oriktighet rapporteras?"
+    en = passage("Each irregularity shall be reported within one month.", lang="en",
+                 doc_id="en", title="Regulation")
+    sv = passage("Varje oriktighet ska rapporteras inom en månad.", doc_id="sv", title="Förordning")
+    english, swedish = (score_units(q, [p], "sv")[0].score for p in (en, sv))
+    assert english >= 0.5 * swedish, (english, swedish)

@@ -1,0 +1,82 @@
+"""How the glossary's entries count when a question names them (`quotes.score_units`).
+
+The glossary holds two kinds of entry, and a question's words count differently by kind:
+
+- **Names** (an entry with an acronym: ISF, BMVI, EUROSUR, Frontex's "European Border and
+  Coast Guard Agency"). A name picks the document, not the sentence: its other spellings count
+  little (`quotes.GLOSSARY_WEIGHT`), and the words of one name written out in the question
+  ("Fonden för inre säkerhet", and "internal security fund" as the pseudo-translation gives it)
+  count as one word, so a sentence that merely repeats the fund's long name does not outscore
+  the one with the asked fact.
+- **Terms** ("nödbistånd" / "emergency assistance", "förskott" / "pre-financing"). An official
+  term in the other language is the question's own word translated: a unit that holds it holds
+  what was asked, at full weight, once per entry.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .language import STOP, GlossaryGroup, both_stems, load_glossary, words
+
+_FUNDS = ("ISF", "BMVI", "AMIF", "ISF Gräns")
+_PUNCTUATION = re.compile(r"[^\w\s/()-]")
+
+
+def is_name(g: GlossaryGroup) -> bool:
+    """An entry with an acronym among its terms names one thing (a fund, a system, a body)."""
+    return any(t.isupper() and len(t) > 1 for t in g.terms)
+
+
+def named_groups(text: str) -> list[GlossaryGroup]:
+    """The glossary entries a text names (any of its terms, as a word)."""
+    low = text.lower()
+    return [g for g in load_glossary() if any(p.search(low) for p in g.patterns)]
+
+
+def translated_terms(
+    question: str, asked_part: str, own: set[str]
+) -> list[tuple[frozenset[str], bool]]:
+    """For each term entry the question names: the stems of its wordings that are not already
+    the question's own, and whether the asked sentence (not only the context) names it."""
+    out = []
+    for g in named_groups(question):
+        if is_name(g):
+            continue
+        stems = frozenset(both_stems(" ".join(g.terms)) - own)
+        if stems:
+            out.append((stems, any(p.search(asked_part.lower()) for p in g.patterns)))
+    return out
+
+
+def name_word_sets(question: str, own: set[str]) -> list[frozenset[str]]:
+    """The question's own words (and their pseudo-translation) that together write out one
+    name of the glossary; overlapping sets are merged. Each set counts as its heaviest word."""
+    sets: list[set[str]] = []
+    for g in named_groups(question):
+        if not is_name(g):
+            continue
+        for term in g.terms:
+            if sum(1 for w in words(term) if w not in STOP) < 2:
+                continue
+            found = both_stems(term) & own
+            if len(found) >= 2:
+                for other in [s for s in sets if s & found]:
+                    sets.remove(other)
+                    found |= other
+                sets.append(found)
+    return [frozenset(s) for s in sets]
+
+
+@lru_cache(maxsize=4096)
+def funds_named(text: str) -> frozenset[str]:
+    """The funds a text names, by the glossary's fund groups (ISF, BMVI, AMIF …). Punctuation
+    counts as space: "the Asylum, Migration and Integration Fund" names AMIF."""
+    low = " ".join(_PUNCTUATION.sub(" ", text.lower()).split())
+    return frozenset(g.terms[0] for g in fund_groups() if any(p.search(low) for p in g.patterns))
+
+
+@lru_cache(maxsize=1)
+def fund_groups() -> tuple[GlossaryGroup, ...]:
+    return tuple(g for g in load_glossary() if g.terms[0] in _FUNDS)
