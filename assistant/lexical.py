@@ -108,10 +108,12 @@ class LevelView:
         return math.log((self.n + 1) / (self.df.get(stem, 0) + 0.5))
 
     def _weighted_forms(self, question: str) -> list[tuple[set[str], int, float]]:
-        """(forms, document frequency, idf) of each content word of a question."""
+        """(forms, document frequency, idf) of each content word of a question. A word joined
+        by "-" or "/" counts as found where one of its parts is: the documents speak of "the
+        ISF" and of "programmet", seldom of "ISF-programmet"."""
         n = self.n + 1
         out = []
-        for forms in question_word_forms(question):
+        for forms in question_word_forms(question, parts=True):
             df = max((self.df.get(f, 0) for f in forms), default=0)
             out.append((forms, df, math.log(n / (df + 0.5))))
         return out

@@ -308,3 +308,20 @@ def test_english_provisions_compete_with_swedish_text_on_match_not_language() ->
     english_only = [(3, 0.83), (4, 0.80)]
     assert level_languages(english_only, [(4, 0.80)], chunks, pool=5) == english_only
     assert level_languages(ranked, [], chunks, pool=5) == ranked
+
+
+def test_a_word_joined_to_an_acronym_is_known_by_its_parts() -> None:
+    # "ISF-programmet" seldom stands as such in the documents, which speak of "the ISF" and
+    # of "programmet": the question is not about words no document uses.
+    from assistant.documents import Chunk
+    from assistant.lexical import LexicalIndex
+
+    texts = ["Programmet för ISF får ändras efter halvtidsöversynen.",
+             "Medlemsstaterna ska lämna in programmet till kommissionen."]
+    chunks = [Chunk(chunk_id=f"d#{i}", doc_id="d", text=t, section=f"{i} §", heading_path="",
+                    start=0, end=len(t), metadata={"language": "sv"})
+              for i, t in enumerate(texts)]
+    view = LexicalIndex(chunks, generation=1).view("public")
+    assert view.unknown_share("Kan ISF-programmet ändras?") == 0.0
+    assert view.coverage("Kan ISF-programmet ändras?", ["d#0"]) == 1.0
+    assert view.unknown_share("Kan drönarprogrammet ändras?") > 0.0

@@ -153,18 +153,29 @@ def pseudo_translate(question: str, with_glossary: bool = True) -> str:
     return " ".join(uniq)
 
 
-def question_word_forms(question: str) -> list[set[str]]:
-    """For each content word of a question, the stems it may appear as in either language."""
+def question_word_forms(question: str, parts: bool = False) -> list[set[str]]:
+    """For each content word of a question, the stems it may appear as in either language.
+    With `parts`, a word joined by "-" or "/" ("isf-programmet", "ISF/BMVI") may also appear
+    as any of its parts."""
     out = []
     for w in words(question):
         if w in CHATTER:
             continue
-        forms = {stemmer("sv").stemWord(w), stemmer("en").stemWord(w)}
-        for t in _lookup(w) or (_split_compound(w) if len(w) > 7 else None) or []:
-            forms |= set(stemmer("en").stemWords(words(t)))
-        forms |= swedish_stems(w)  # an English word over Swedish text
+        forms = _word_forms(w)
+        if parts:
+            for part in re.split(r"[-/]", w):
+                if len(part) > 1 and part != w and part not in STOP and part not in CHATTER:
+                    forms |= _word_forms(part)
         out.append(forms)
     return out
+
+
+def _word_forms(w: str) -> set[str]:
+    forms = {stemmer("sv").stemWord(w), stemmer("en").stemWord(w)}
+    for t in _lookup(w) or (_split_compound(w) if len(w) > 7 else None) or []:
+        forms |= set(stemmer("en").stemWords(words(t)))
+    forms |= swedish_stems(w)  # an English word over Swedish text
+    return forms
 
 
 def swedish_stems(word: str) -> set[str]:
