@@ -19,6 +19,7 @@ ACCEPTS: dict[str, tuple[str, ...]] = {
     "amount": ("amount", "percent"),
     "count": ("number", "percent", "amount"),
     "time": ("date", "duration", "year"),
+    "period": ("period", "date"),  # "vilka år": one year alone is no span of years
     "duration": ("duration", "date", "year"),
     "frequency": ("frequency", "duration"),
     "actor": ("authority",),
@@ -43,12 +44,18 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
         "time",
         re.compile(
             r"(?:^|[.?!;:,–]\s*|\b(?:och|men|så|samt|and|but|so)\s+)(?:när|when)\b|"
-            r"\bvilk(?:en|et) (?:tids)?period\w*|\b(?:what|which) period\b|\bvilka år\b|"
-            r"\b(?:what|which) years\b|"
             r"\bsenast\b|\bvilket (?:datum|år)\b|\bvilken (?:dag|månad|tidpunkt)\b|"
             r"\bdatum\b|\btidsfrist\w*|\bdeadline\b|\bby what date\b|"
             r"\bwhich (?:date|year)\b|\bwhat (?:date|year)\b|\buntil when\b|"
             r"\b(?:från|sedan|fram till|senast)(?: och med)? när\b|\b(?:by|since|from|as of) when\b",
+            _I,
+        ),
+    ),
+    (
+        "period",
+        re.compile(
+            r"\bvilk(?:en|et|a) (?:tids)?period\w*|\b(?:what|which) (?:time )?periods?\b|"
+            r"\b(?:vilka|mellan vilka|under vilka) år\b|\b(?:what|which|between which) years\b",
             _I,
         ),
     ),
@@ -164,6 +171,15 @@ _UNITS = (
     r"minutes|quarters|calendar years?"
 )
 
+# How Swedish agency names end: "Polismyndigheten", "Tullverket", "Kustbevakningen".
+AGENCY_ENDINGS = (
+    "myndigheten", "verket", "styrelsen", "inspektionen", "kommissionen", "kontoret", "nämnden",
+    "departementet", "rådet", "polisen", "bevakningen", "vården", "domstolen", "ämbetet",
+    "ombudsmannen", "kansliet", "byrån", "institutet", "kollegiet",
+)  # fmt: skip
+
+_DATE = rf"\d{{1,2}}(?:\.|:e|:a)?[  ](?:{_MONTHS})[  ]\d{{4}}"
+
 SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
     "percent": re.compile(
         rf"(?<![\w.,])(?:{_NUM})[  ]?(?:%|procent\b|per ?cent\b)"
@@ -200,6 +216,14 @@ SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
         r"(?:day|week|month|quarter|year)s?\b",
         _I,
     ),
+    # a span of years, "2023-2027", or of dates, "from 1 January 2020 to 31 December 2022"
+    "period": re.compile(
+        r"(?<![\w/:.,])(?:19|20)\d{2}(?:[  ]?[-–][  ]?|[  ](?:to|until|till|och|and)[  ])"
+        r"(?:19|20)\d{2}(?![\w/:]|[.,]\d)"
+        rf"|\b(?:(?:from|från(?: och med)?|mellan)[  ])?(?:den[  ])?{_DATE}"
+        rf"(?:[  ]?[-–][  ]?|[  ](?:to|until|till(?: och med)?|och)[  ](?:den[  ])?){_DATE}",
+        _I,
+    ),
     "year": re.compile(
         r"(?<![\w/:.,])(?:19|20)\d{2}(?:[  ]?[-–][  ]?(?:19|20)\d{2})?(?![\w/:]|[.,]\d)"
     ),
@@ -214,9 +238,7 @@ SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
     # A count: not a year, not a reference such as "(4)" or "Article 12".
     "number": re.compile(rf"(?<![\w.,:/(])(?!(?:19|20)\d{{2}}\b)(?:{_NUM})(?![\w:/)]|[.,]\d)"),
     "authority": re.compile(
-        r"\b[A-ZÅÄÖ][a-zåäö]+(?:myndigheten|verket|styrelsen|inspektionen|kommissionen|"
-        r"kontoret|nämnden|departementet|rådet|polisen|bevakningen|vården|domstolen|ämbetet|"
-        r"ombudsmannen|kansliet|byrån|institutet|kollegiet)\b"
+        rf"\b[A-ZÅÄÖ][a-zåäö]+(?:{'|'.join(AGENCY_ENDINGS)})\b"
         r"|\b(?:[Rr]egeringen|[Kk]ommissionen|[Rr]iksdagen|Frontex|Europol|Eurojust|OLAF|"
         r"[Rr]evisionsrätten)\b"
         r"|\b(?:the\s+)?(?:(?:[A-Z][a-z]+|of|and|for|the)\s+){0,4}"

@@ -26,6 +26,7 @@ from typing import Any
 
 from .answer_types import (
     ACCEPTS,
+    AGENCY_ENDINGS,
     NAMED_YEAR,
     NEGATION,
     Span,
@@ -152,10 +153,16 @@ def asker_names(sp: Span, own: set[str], st: Any) -> bool:
     the question's words, their stems and their dictionary words in the other language."""
     if sp.kind != "authority":
         return False
+    agency = _AGENCY.fullmatch(sp.text)
+    if agency and {agency.group(1).lower(), "".join(agency.groups()).lower()} & own:
+        return True  # "när polisen rapporterar": Polismyndigheten asks, it is not asked for
     ws = st.stemWords(words(sp.text))
     found = sum(1 for w in ws if w in own or _compound_of(w, own))
     # "the Swedish Police Authority" for "the Police": a longer name may have one word more.
     return bool(ws) and found >= (len(ws) - 1 if len(ws) >= 3 else len(ws))
+
+
+_AGENCY = re.compile(rf"([A-ZÅÄÖ][a-zåäö]{{3,}}?)(s?)(?:{'|'.join(AGENCY_ENDINGS)})")
 
 
 def _compound_of(w: str, own: set[str]) -> bool:
@@ -426,7 +433,14 @@ _LIST_GOES_ON = re.compile(rf"\s*(?:,\s*|\s+(?:och|and|samt|or|eller)\s+){_NAME}
 _LIST_CAME_BEFORE = re.compile(rf"{_NAME}\s*(?:,\s*|\s+(?:och|and|samt|or|eller)\s+)$")
 
 
-COUNTABLE = ("share", "amount", "count", "time", "duration")  # kinds a passage states as a figure
+COUNTABLE = (
+    "share",
+    "amount",
+    "count",
+    "time",
+    "period",
+    "duration",
+)  # kinds a passage states as a figure
 
 
 def missing_kind(question: str, scored: Sequence[Scored]) -> bool:

@@ -69,6 +69,10 @@ def quoted(question: str, passages: list[Passage], lang: str) -> list[str]:
         ("Vilket högsta belopp får betalas ut?", "amount"),
         ("Vad uppgår anslaget till?", "amount"),
         ("What is the total financial envelope for the Fund?", "amount"),
+        # which years: a span of years (or of dates) answers, not one year
+        ("Vilka år omfattar kommissionens policycykel?", "period"),
+        ("Vilken period gäller strategin?", "period"),
+        ("For which years was the project funded?", "period"),
     ],
 )
 def test_asked_kind_reads_the_interrogative(question: str, kind: str | None) -> None:
@@ -616,3 +620,35 @@ def test_an_official_term_counts_in_either_language() -> None:
     sv = passage("Varje oriktighet ska rapporteras inom en månad.", doc_id="sv", title="Förordning")
     english, swedish = (score_units(q, [p], "sv")[0].score for p in (en, sv))
     assert english >= 0.5 * swedish, (english, swedish)
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("Policyn avser 2023-2027.", "2023-2027"),
+        ("The project ran from 1 January 2020 to 31 December 2022.",
+         "from 1 January 2020 to 31 December 2022"),
+        ("Projektet pågick från den 1 januari 2020 till den 31 december 2022.",
+         "från den 1 januari 2020 till den 31 december 2022"),
+    ],
+)
+def test_a_period_is_read_whole(text: str, span: str) -> None:
+    assert find_spans(text, ("period", "date", "year"))[0].text == span
+
+
+def test_which_years_is_answered_with_the_span_of_years() -> None:
+    # "Vilka år …?": the sentence with the period answers, not one that names a single year.
+    p = passage("Kommissionen lade 2023 fram en flerårig policy för gränsförvaltningen. Den "
+                "fleråriga cykeln avser åren 2023-2027.")
+    draft = extractive_answer("Vilka år omfattar kommissionens fleråriga policy?", [p], "sv")
+    assert draft.short_answer is not None and draft.short_answer.text == "2023-2027", draft.text
+
+
+def test_the_police_asking_is_not_the_answer_to_who() -> None:
+    # "när polisen rapporterar": Polismyndigheten is who reports; the answer is who is told.
+    p = passage("Polismyndigheten rapporterar oriktigheter enligt artikel 69. En underrättelse "
+                "om rapporteringen ska skickas till Ekobrottsmyndigheten.")
+    draft = extractive_answer("Vem ska underrättas när polisen rapporterar en oriktighet?", [p],
+                              "sv")
+    assert draft.short_answer is not None, draft.text
+    assert draft.short_answer.text == "Ekobrottsmyndigheten", draft.text
