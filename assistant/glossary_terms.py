@@ -16,6 +16,7 @@ The glossary holds two kinds of entry, and a question's words count differently 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from .language import STOP, GlossaryGroup, both_stems, load_glossary, words
@@ -67,6 +68,13 @@ def name_word_sets(question: str, own: set[str]) -> list[frozenset[str]]:
                     found |= other
                 sets.append(found)
     return [frozenset(s) for s in sets]
+
+
+def beyond_heaviest(found: frozenset[str], weight: Callable[[str], float]) -> float:
+    """What the words of one name (a set of `name_word_sets`) that a unit holds count beyond
+    the heaviest of them: subtracted, so the name counts as one word."""
+    ws = [weight(t) for t in found]
+    return sum(ws) - max(ws) if len(ws) >= 2 else 0.0
 
 
 @lru_cache(maxsize=4096)

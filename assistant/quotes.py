@@ -40,7 +40,7 @@ from .answer_types import (
     widen_to_list,
 )
 from .documents import Passage
-from .glossary_terms import funds_named, name_word_sets, translated_terms
+from .glossary_terms import beyond_heaviest, funds_named, name_word_sets, translated_terms
 from .language import (
     STOP,
     both_stems,
@@ -263,7 +263,7 @@ def score_units(
         # A fund's synonyms together name one thing: they add at most one synonym's weight.
         overlap = [
             sum(weight(t) for t in own & tk)
-            - sum(_beyond_heaviest(n & tk, weight) for n in names_of)
+            - sum(beyond_heaviest(n & tk, weight) for n in names_of)
             + max((weight(t) for t in synonyms & tk), default=0.0)
             + sum(
                 max((base(t) for t in stems & tk), default=0.0) * (1.0 if a else CONTEXT_WEIGHT)
@@ -323,12 +323,6 @@ def score_units(
             out.append(Scored(u, score, plang, spans))
     out.sort(key=lambda s: (-s.score, s.unit.p_index, s.unit.start))
     return out
-
-
-def _beyond_heaviest(found: frozenset[str], weight: Callable[[str], float]) -> float:
-    """What the words of one name count beyond its heaviest word."""
-    ws = [weight(t) for t in found]
-    return sum(ws) - max(ws) if len(ws) >= 2 else 0.0
 
 
 def _period_off(years: list[int], period: str) -> bool:
