@@ -2,8 +2,8 @@
 
 The glossary holds two kinds of entry, and a question's words count differently by kind:
 
-- **Names** (an entry with an acronym: ISF, BMVI, EUROSUR, Frontex's "European Border and
-  Coast Guard Agency"). A name picks the document, not the sentence: its other spellings count
+- **Names** (an entry with an acronym: ISF, BMVI, EUROSUR and its "European Border
+  Surveillance System"). A name picks the document, not the sentence: its other spellings count
   little (`quotes.GLOSSARY_WEIGHT`), and the words of one name written out in the question
   ("Fonden för inre säkerhet", and "internal security fund" as the pseudo-translation gives it)
   count as one word, so a sentence that merely repeats the fund's long name does not outscore
@@ -30,10 +30,11 @@ def is_name(g: GlossaryGroup) -> bool:
     return any(t.isupper() and len(t) > 1 for t in g.terms)
 
 
-def named_groups(text: str) -> list[GlossaryGroup]:
+@lru_cache(maxsize=1024)
+def named_groups(text: str) -> tuple[GlossaryGroup, ...]:
     """The glossary entries a text names (any of its terms, as a word)."""
     low = text.lower()
-    return [g for g in load_glossary() if any(p.search(low) for p in g.patterns)]
+    return tuple(g for g in load_glossary() if any(p.search(low) for p in g.patterns))
 
 
 def translated_terms(
@@ -41,13 +42,14 @@ def translated_terms(
 ) -> list[tuple[frozenset[str], bool]]:
     """For each term entry the question names: the stems of its wordings that are not already
     the question's own, and whether the asked sentence (not only the context) names it."""
+    asked = named_groups(asked_part)
     out = []
     for g in named_groups(question):
         if is_name(g):
             continue
         stems = frozenset(both_stems(" ".join(g.terms)) - own)
         if stems:
-            out.append((stems, any(p.search(asked_part.lower()) for p in g.patterns)))
+            out.append((stems, g in asked))
     return out
 
 

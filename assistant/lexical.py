@@ -113,7 +113,7 @@ class LevelView:
         ISF" and of "programmet", seldom of "ISF-programmet"."""
         n = self.n + 1
         out = []
-        for forms in question_word_forms(question, parts=True):
+        for forms in question_word_forms(question):
             df = max((self.df.get(f, 0) for f in forms), default=0)
             out.append((forms, df, math.log(n / (df + 0.5))))
         return out

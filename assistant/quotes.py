@@ -207,9 +207,12 @@ def score_units(
     lang: str,
     idf: Callable[[str], float] | None = None,
     prior: float = PRIOR,
+    translations: bool = True,
 ) -> list[Scored]:
     """Every unit of the passages with its score, best first. `prior` favours units of
-    higher-ranked passages (0: the passages' order does not count)."""
+    higher-ranked passages (0: the passages' order does not count). Without `translations`,
+    glossary terms in the other language count as synonyms only (the passage ranking: retrieval
+    has counted the glossary already, in the BM25 and pseudo-queries)."""
     base = idf or (lambda _t: 1.0)
     asked_part = asked_sentence(question)
     own = _tokens(question, lang)
@@ -220,9 +223,8 @@ def score_units(
     qtok = own | synonyms
     names_of = name_word_sets(question, own)
     # Official terms in the other language (glossary entries that are no names) are the
-    # question's words translated (`glossary_terms`). The passage ranking (`prior` 0) leaves
-    # them out: retrieval has counted the glossary already, in the BM25 and pseudo-queries.
-    terms_of = translated_terms(question, asked_part, own) if prior > 0 else []
+    # question's words translated (`glossary_terms`).
+    terms_of = translated_terms(question, asked_part, own) if translations else []
     for stems, _ in terms_of:
         synonyms -= stems
 

@@ -304,7 +304,9 @@ def unit_rerank(
     UNIT_WEIGHT / (RRF_K + rank) to the fused score, as one more list of the fusion would."""
     head = passages[:UNIT_DEPTH]
     best: dict[int, float] = {}
-    for s in score_units(question, head, detect_language(question), idf, prior=0.0):
+    for s in score_units(
+        question, head, detect_language(question), idf, prior=0.0, translations=False
+    ):
         best[s.unit.p_index] = max(best.get(s.unit.p_index, 0.0), s.score)
     by_unit = sorted(range(len(head)), key=lambda i: -best.get(i, 0.0))
     out = [

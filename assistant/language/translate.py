@@ -153,19 +153,17 @@ def pseudo_translate(question: str, with_glossary: bool = True) -> str:
     return " ".join(uniq)
 
 
-def question_word_forms(question: str, parts: bool = False) -> list[set[str]]:
-    """For each content word of a question, the stems it may appear as in either language.
-    With `parts`, a word joined by "-" or "/" ("isf-programmet", "ISF/BMVI") may also appear
-    as any of its parts."""
+def question_word_forms(question: str) -> list[set[str]]:
+    """For each content word of a question, the stems it may appear as in either language; a
+    word joined by "-" or "/" ("isf-programmet", "ISF/BMVI") also as any of its parts."""
     out = []
     for w in words(question):
         if w in CHATTER:
             continue
         forms = _word_forms(w)
-        if parts:
-            for part in re.split(r"[-/]", w):
-                if len(part) > 1 and part != w and part not in STOP and part not in CHATTER:
-                    forms |= _word_forms(part)
+        for part in re.split(r"[-/]", w):
+            if len(part) > 1 and part != w and part not in STOP and part not in CHATTER:
+                forms |= _word_forms(part)
         out.append(forms)
     return out
 
