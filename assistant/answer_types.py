@@ -127,6 +127,27 @@ NEGATION = re.compile(
 )
 
 
+# A question about a limit ("hur mycket som mest", "finns det ett tak", "is there a ceiling",
+# "at least") is answered by a sentence that states one ("högst 20 procent", "may not exceed",
+# "up to", "minst"), not by one that only holds an amount.
+_LIMIT_Q = re.compile(
+    r"\bsom (?:mest|högst|minst)\b|\bhögst\b|\bmax\w*|\btak\w*|\bceiling\b|\blimits?\b|"
+    r"\bcap\b|\bat most\b|\bupper\b|\bminimum\b|\bat least\b|\blägst\b",
+    _I,
+)
+LIMIT = re.compile(
+    r"\bhögst\b|\bmaximalt\b|\bmax\w*|\bupp till\b|\böverstig\w*|\btak\w*|\bup to\b|"
+    r"\bexceed\w*|\bat most\b|\bceiling\b|\blimit\w*|\bminst\b|\bat least\b|\bminimum\b|"
+    r"\blägst\b",
+    _I,
+)
+
+
+def asks_limit(question: str) -> bool:
+    """ "Hur stor del kan EU som mest stå för?", "Is there a ceiling …?": asks for a limit."""
+    return bool(_LIMIT_Q.search(question))
+
+
 def asked_kind(question: str) -> str | None:
     """The kind of fact the question asks for, or None (an open question). When a question
     asks in two ways ("När X rapporteras, vem ska …?"), the later one is the main question."""
@@ -177,6 +198,8 @@ AGENCY_ENDINGS = (
     "departementet", "rådet", "polisen", "bevakningen", "vården", "domstolen", "ämbetet",
     "ombudsmannen", "kansliet", "byrån", "institutet", "kollegiet",
 )  # fmt: skip
+# An agency name cut into the word people use for it and the ending: "Polis" + "myndigheten".
+AGENCY_NAME = re.compile(rf"([A-ZÅÄÖ][a-zåäö]{{3,}}?)(s?)(?:{'|'.join(AGENCY_ENDINGS)})")
 
 _DATE = rf"\d{{1,2}}(?:\.|:e|:a)?[  ](?:{_MONTHS})[  ]\d{{4}}"
 

@@ -26,11 +26,13 @@ from typing import Any
 
 from .answer_types import (
     ACCEPTS,
-    AGENCY_ENDINGS,
+    AGENCY_NAME,
+    LIMIT,
     NAMED_YEAR,
     NEGATION,
     Span,
     asked_kind,
+    asks_limit,
     asks_negative,
     asks_plural,
     fact_key,
@@ -153,16 +155,13 @@ def asker_names(sp: Span, own: set[str], st: Any) -> bool:
     the question's words, their stems and their dictionary words in the other language."""
     if sp.kind != "authority":
         return False
-    agency = _AGENCY.fullmatch(sp.text)
+    agency = AGENCY_NAME.fullmatch(sp.text)
     if agency and {agency.group(1).lower(), "".join(agency.groups()).lower()} & own:
         return True  # "när polisen rapporterar": Polismyndigheten asks, it is not asked for
     ws = st.stemWords(words(sp.text))
     found = sum(1 for w in ws if w in own or _compound_of(w, own))
     # "the Swedish Police Authority" for "the Police": a longer name may have one word more.
     return bool(ws) and found >= (len(ws) - 1 if len(ws) >= 3 else len(ws))
-
-
-_AGENCY = re.compile(rf"([A-ZÅÄÖ][a-zåäö]{{3,}}?)(s?)(?:{'|'.join(AGENCY_ENDINGS)})")
 
 
 def _compound_of(w: str, own: set[str]) -> bool:
@@ -247,6 +246,7 @@ def score_units(
     asked = asked_kind(asked_part)
     accepts = ACCEPTS.get(asked or "", ())
     negative = asks_negative(question)
+    limit = asks_limit(asked_part)
     plural = asked == "actor" and asks_plural(asked_part)
     out: list[Scored] = []
     asked_years = [int(y) for y in NAMED_YEAR.findall(question)]
@@ -310,6 +310,8 @@ def score_units(
                     score *= 1.0 + LIST_BONUS  # "vilka myndigheter": a unit that names several
             if negative:
                 score *= POLARITY[0] if NEGATION.search(u.text) else POLARITY[1]
+            if limit and LIMIT.search(u.text):
+                score *= POLARITY[0]  # "finns det ett tak?": a sentence that states a limit
             named = funds_named(u.text)
             if asked_funds and named and not (named & asked_funds):
                 score *= FUND_MISMATCH

@@ -652,3 +652,31 @@ def test_the_police_asking_is_not_the_answer_to_who() -> None:
                               "sv")
     assert draft.short_answer is not None, draft.text
     assert draft.short_answer.text == "Ekobrottsmyndigheten", draft.text
+
+
+def test_a_question_about_a_limit_is_answered_with_the_sentence_that_states_one() -> None:
+    # "Is there a ceiling …?": the sentence that says "at most" answers, not the one before it,
+    # which names the same topic and two rates without a limit.
+    p = passage(
+        "The EU share may be raised to 90 % for specific actions and to 100 % for operating "
+        "support. Operating support may amount to at most 20 % of the allocation.",
+        lang="en", doc_id="summary", title="Summary",
+    )
+    draft = extractive_answer("Is there a ceiling on how much of the programme can be spent "
+                              "as operating support?", [p], "en")
+    assert draft.short_answer is not None and draft.short_answer.text == "20 %", draft.text
+
+
+@pytest.mark.parametrize(
+    ("question", "limit"),
+    [
+        ("Hur stor del kan EU som mest stå för?", True),
+        ("Finns det ett tak för driftsstödet?", True),
+        ("What is the maximum co-financing rate?", True),
+        ("Hur stor del går till driftsstöd?", False),
+    ],
+)
+def test_questions_about_a_limit_are_recognised(question: str, limit: bool) -> None:
+    from assistant.answer_types import asks_limit
+
+    assert asks_limit(question) is limit
