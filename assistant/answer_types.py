@@ -131,12 +131,14 @@ NEGATION = re.compile(
 # "at least") is answered by a sentence that states one ("högst 20 procent", "may not exceed",
 # "up to", "minst"), not by one that only holds an amount.
 _LIMIT_Q = re.compile(
-    r"\bsom (?:mest|högst|minst)\b|\bhögst\b|\bmax\w*|\btak\w*|\bceiling\b|\blimits?\b|"
+    r"\bsom (?:mest|högst|minst)\b|\bhögst\b|\bmax\w*|\btak(?:et|belopp\w*)?\b|\bceiling\b|"
+    r"\blimits?\b|"
     r"\bcap\b|\bat most\b|\bupper\b|\bminimum\b|\bat least\b|\blägst\b",
     _I,
 )
 LIMIT = re.compile(
-    r"\bhögst\b|\bmaximalt\b|\bmax\w*|\bupp till\b|\böverstig\w*|\btak\w*|\bup to\b|"
+    r"\bhögst\b|\bmaximalt\b|\bmax\w*|\bupp till\b|\böverstig\w*|\btak(?:et|belopp\w*)?\b|"
+    r"\bup to\b|"
     r"\bexceed\w*|\bat most\b|\bceiling\b|\blimit\w*|\bminst\b|\bat least\b|\bminimum\b|"
     r"\blägst\b",
     _I,

@@ -674,6 +674,7 @@ def test_a_question_about_a_limit_is_answered_with_the_sentence_that_states_one(
         ("Finns det ett tak för driftsstödet?", True),
         ("What is the maximum co-financing rate?", True),
         ("Hur stor del går till driftsstöd?", False),
+        ("How long does the check take?", False),  # "take" is no "tak" (ceiling)
     ],
 )
 def test_questions_about_a_limit_are_recognised(question: str, limit: bool) -> None:
