@@ -200,8 +200,6 @@ AGENCY_ENDINGS = (
     "departementet", "rådet", "polisen", "bevakningen", "vården", "domstolen", "ämbetet",
     "ombudsmannen", "kansliet", "byrån", "institutet", "kollegiet",
 )  # fmt: skip
-# An agency name cut into the word people use for it and the ending: "Polis" + "myndigheten".
-AGENCY_NAME = re.compile(rf"([A-ZÅÄÖ][a-zåäö]{{3,}}?)(s?)(?:{'|'.join(AGENCY_ENDINGS)})")
 
 _DATE = rf"\d{{1,2}}(?:\.|:e|:a)?[  ](?:{_MONTHS})[  ]\d{{4}}"
 

@@ -22,11 +22,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from .answer_types import (
     ACCEPTS,
-    AGENCY_NAME,
     LIMIT,
     NAMED_YEAR,
     NEGATION,
@@ -41,6 +39,7 @@ from .answer_types import (
     table_amounts,
     widen_to_list,
 )
+from .asker import asker_names, clause_subjects
 from .documents import Passage
 from .glossary_terms import beyond_heaviest, funds_named, name_word_sets, translated_terms
 from .language import (
@@ -149,28 +148,6 @@ def _partial_overlap(
     return total
 
 
-def asker_names(sp: Span, own: set[str], st: Any) -> bool:
-    """An actor the question itself names: each word of the span is a word of the question, or
-    a compound of two ("polismyndigheten" for "Police Authority": polis + myndighet). `own` holds
-    the question's words, their stems and their dictionary words in the other language."""
-    if sp.kind != "authority":
-        return False
-    agency = AGENCY_NAME.fullmatch(sp.text)
-    if agency and {agency.group(1).lower(), "".join(agency.groups()).lower()} & own:
-        return True  # "när polisen rapporterar": Polismyndigheten asks, it is not asked for
-    ws = st.stemWords(words(sp.text))
-    found = sum(1 for w in ws if w in own or _compound_of(w, own))
-    # "the Swedish Police Authority" for "the Police": a longer name may have one word more.
-    return bool(ws) and found >= (len(ws) - 1 if len(ws) >= 3 else len(ws))
-
-
-def _compound_of(w: str, own: set[str]) -> bool:
-    return any(
-        w[:i] in own and (w[i:] in own or (w[i] == "s" and w[i + 1 :] in own))
-        for i in range(3, len(w) - 2)
-    )
-
-
 def asked_sentence(question: str) -> str:
     """'Vi har ett projekt i Norge. Får vi …?': the sentence that asks, without the context
     before it (the whole text when it is one sentence, or no sentence asks)."""
@@ -247,6 +224,7 @@ def score_units(
     accepts = ACCEPTS.get(asked or "", ())
     negative = asks_negative(question)
     limit = asks_limit(asked_part)
+    subjects = clause_subjects(question)
     plural = asked == "actor" and asks_plural(asked_part)
     out: list[Scored] = []
     asked_years = [int(y) for y in NAMED_YEAR.findall(question)]
@@ -300,7 +278,9 @@ def score_units(
             # Not the asker's own words, in any language ("the Police Authority reports …":
             # "Polismyndigheten" is who asks, not who is asked for).
             spans = [
-                sp for sp in spans if sp.text.lower() not in qlow and not asker_names(sp, names, st)
+                sp
+                for sp in spans
+                if sp.text.lower() not in qlow and not asker_names(sp, names, st, subjects)
             ]
             if spans:
                 # The preferred kind (a percentage for "hur stor andel") counts fully, others half.

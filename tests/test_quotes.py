@@ -681,3 +681,17 @@ def test_questions_about_a_limit_are_recognised(question: str, limit: bool) -> N
     from assistant.answer_types import asks_limit
 
     assert asks_limit(question) is limit
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("Vem sköter tullen vid gränsen?", "Tullverket"),  # what is asked about, no subject
+        ("Vem ansvarar för kontrollen vid gränsen?", "Gränspolisen"),
+    ],
+)
+def test_an_agency_the_question_only_mentions_can_still_be_the_answer(
+        question: str, answer: str) -> None:
+    p = passage(f"{answer} ansvarar för kontrollen och sköter arbetet vid gränsen.")
+    draft = extractive_answer(question, [p], "sv")
+    assert draft.short_answer is not None and draft.short_answer.text == answer, draft.text

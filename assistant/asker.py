@@ -1,0 +1,51 @@
+"""Who asks: an actor the question itself names is not the answer to its "who".
+
+"När Polismyndigheten rapporterar …, vem ska underrättas?" is not answered with
+"Polismyndigheten", nor is "When the Police Authority reports …" or "när polisen rapporterar …".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .answer_types import AGENCY_ENDINGS, Span
+from .language import stemmer, words
+
+# An agency name cut into the word people use for it and the ending: "Polis" + "myndigheten".
+AGENCY_NAME = re.compile(rf"([A-ZÅÄÖ][a-zåäö]{{3,}}?)(s?)(?:{'|'.join(AGENCY_ENDINGS)})")
+
+
+def asker_names(sp: Span, own: set[str], st: Any, subjects: frozenset[str] = frozenset()) -> bool:
+    """An actor the question itself names: each word of the span is a word of the question, or
+    a compound of two ("polismyndigheten" for "Police Authority": polis + myndighet). `own` holds
+    the question's words, their stems and their dictionary words in the other language;
+    `subjects` the stems of the subjects of its clauses (`clause_subjects`)."""
+    if sp.kind != "authority":
+        return False
+    # "när polisen rapporterar …": the agency that is the subject of the question's clause
+    # (named by the first part of its name) asks; it is not asked for. "Vem sköter tullen?"
+    # names Tullverket as what is asked about, not as a subject.
+    agency = AGENCY_NAME.fullmatch(sp.text)
+    if agency and {agency.group(1).lower(), "".join(agency.groups()).lower()} & subjects:
+        return True
+    ws = st.stemWords(words(sp.text))
+    found = sum(1 for w in ws if w in own or _compound_of(w, own))
+    # "the Swedish Police Authority" for "the Police": a longer name may have one word more.
+    return bool(ws) and found >= (len(ws) - 1 if len(ws) >= 3 else len(ws))
+
+
+# The subject of a subordinate clause: "när polisen rapporterar", "om tullen beslutar".
+_SUBJECT = re.compile(r"\b(?:när|om|då|eftersom|innan|sedan|medan)\s+([a-zåäö]+)\s+[a-zåäö]+r\b")
+
+
+def clause_subjects(question: str) -> frozenset[str]:
+    """Stems of the subjects of a question's subordinate clauses ("när polisen rapporterar")."""
+    return frozenset(stemmer("sv").stemWords(_SUBJECT.findall(question.lower())))
+
+
+def _compound_of(w: str, own: set[str]) -> bool:
+    return any(
+        w[:i] in own and (w[i:] in own or (w[i] == "s" and w[i + 1 :] in own))
+        for i in range(3, len(w) - 2)
+    )
