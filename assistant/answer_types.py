@@ -201,6 +201,7 @@ AGENCY_ENDINGS = (
     "ombudsmannen", "kansliet", "byrån", "institutet", "kollegiet",
 )  # fmt: skip
 
+# A whole date, day month year: "1 juli 2022", "31 December 2027".
 _DATE = rf"\d{{1,2}}(?:\.|:e|:a)?[  ](?:{_MONTHS})[  ]\d{{4}}"
 
 SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
@@ -217,7 +218,7 @@ SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
         _I,
     ),
     "date": re.compile(
-        rf"\b\d{{1,2}}(?:\.|:e|:a)?[  ](?:{_MONTHS})[  ]\d{{4}}\b"
+        rf"\b{_DATE}\b"
         rf"|\b(?:{_MONTHS})[  ]\d{{1,2}},?[  ]\d{{4}}\b|\b(?:19|20)\d{{2}}-[01]\d-[0-3]\d\b"
         rf"|\b\d{{1,2}}(?:\.|:e|:a)?[  ](?:{_MONTHS})\b",
         _I,

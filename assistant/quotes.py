@@ -336,7 +336,7 @@ def choose(scored: Sequence[Scored], lang: str, max_units: int = 3) -> list[Scor
                 # no fact of the asked kind to compare: a close score, and every number the
                 # best unit states (a unit that only names the act does not "say the same")
                 else s.score >= 0.85 * best.score
-                and _numbers(best.unit.text) <= _numbers(s.unit.text)
+                and set(numbers_in(best.unit.text)) <= set(numbers_in(s.unit.text))
             )
         ]
         if same:
@@ -352,10 +352,6 @@ def choose(scored: Sequence[Scored], lang: str, max_units: int = 3) -> list[Scor
         seen.add(key)
         chosen.append(s)
     return chosen
-
-
-def _numbers(text: str) -> set[str]:
-    return set(numbers_in(text))
 
 
 def short_span(question: str, top: Scored) -> Span | None:
@@ -411,14 +407,8 @@ _LIST_GOES_ON = re.compile(rf"\s*(?:,\s*|\s+(?:och|and|samt|or|eller)\s+){_NAME}
 _LIST_CAME_BEFORE = re.compile(rf"{_NAME}\s*(?:,\s*|\s+(?:och|and|samt|or|eller)\s+)$")
 
 
-COUNTABLE = (
-    "share",
-    "amount",
-    "count",
-    "time",
-    "period",
-    "duration",
-)  # kinds a passage states as a figure
+# The kinds a passage states as a figure or a time: a question for one is declined without one.
+COUNTABLE = ("share", "amount", "count", "time", "period", "duration")
 
 
 def missing_kind(question: str, scored: Sequence[Scored]) -> bool:

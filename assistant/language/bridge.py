@@ -60,11 +60,11 @@ class Bridge:
             head, tail = w[:i], w[i:]
             if not (hand_lookup(tail) or known(tail)):
                 continue
-            linked = head[:-1] if head.endswith("s") and len(head) > 4 else None
-            if hand_lookup(head) or known(head):
-                h = hand_lookup(head) or self.lookup(head) or []
-            elif linked and (hand_lookup(linked) or known(linked)):
-                h = hand_lookup(linked) or self.lookup(linked) or []
+            # the head as written, or without a linking s ("förvaltnings" + "myndighet")
+            linked = head[:-1] if head.endswith("s") and len(head) > 4 else ""
+            word = next((p for p in (head, linked) if p and (hand_lookup(p) or known(p))), None)
+            if word is not None:
+                h = hand_lookup(word) or self.lookup(word) or []
             elif depth == 0 and (deeper := self.split(head, depth + 1)) is not None:
                 h = deeper
             else:
