@@ -177,11 +177,14 @@ def declines(
     return bool(unmatched_names(question, top, doc_text))
 
 
-def doc_funds(p: Passage) -> frozenset[str]:
-    """The funds a passage's document is about: its `fund` metadata, else the funds its title
-    names ("… establishing the Internal Security Fund"); empty when neither says."""
+def passage_funds(p: Passage) -> frozenset[str]:
+    """The funds a passage is about: those its section headings name ("Medfinansiering i ISF"
+    in an overview of three funds), else its document's `fund` metadata, else the funds the
+    document's title names ("… establishing the Internal Security Fund"); empty when none says."""
     m = p.chunk.metadata
-    return listed_funds(m) or funds_named(str(m.get("title") or ""))
+    title = str(m.get("title") or "")
+    headings = [h for h in p.chunk.heading_path.split(" › ") if h.strip() != title.strip()]
+    return funds_named(" › ".join(headings)) or listed_funds(m) or funds_named(title)
 
 
 def _other_funds_only(question: str, scored: Sequence[Q.Scored], top: Sequence[Passage]) -> bool:
@@ -196,7 +199,7 @@ def _other_funds_only(question: str, scored: Sequence[Q.Scored], top: Sequence[P
     if not holders:
         return False  # missing_kind's case
     for s in holders:
-        funds = doc_funds(top[s.unit.p_index])
+        funds = passage_funds(top[s.unit.p_index])
         if not funds or funds & asked or funds_named(s.unit.text) & asked:
             return False
     return True

@@ -5,8 +5,8 @@ The glossary holds two kinds of entry, and a question's words count differently 
 - **Names** (an entry with an acronym: ISF, BMVI, EUROSUR and its "European Border
   Surveillance System"). A name picks the document, not the sentence: its other spellings count
   little (`quotes.GLOSSARY_WEIGHT`), and the words of one name written out in the question
-  ("Fonden för inre säkerhet", and "internal security fund" as the pseudo-translation gives it)
-  count as one word, so a sentence that merely repeats the fund's long name does not outscore
+  ("Fonden för inre säkerhet", and "internal security fund" as the pseudo-translation gives it,
+  with the acronym beside them) count as one word, so a sentence that merely repeats the fund's long name does not outscore
   the one with the asked fact.
 - **Terms** ("nödbistånd" / "emergency assistance", "förskott" / "pre-financing"). An official
   term in the other language is the question's own word translated: a unit that holds it holds
@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from .language import STOP, GlossaryGroup, both_stems, load_glossary, words
+from .language import GlossaryGroup, both_stems, load_glossary
 
 _FUNDS = ("ISF", "BMVI", "AMIF", "ISF Gräns")
 _PUNCTUATION = re.compile(r"[^\w\s/()-]")
@@ -54,21 +54,21 @@ def translated_terms(
 
 
 def name_word_sets(question: str, own: set[str]) -> list[frozenset[str]]:
-    """The question's own words (and their pseudo-translation) that together write out one
-    name of the glossary; overlapping sets are merged. Each set counts as its heaviest word."""
+    """The question's own words (and their pseudo-translation) that together name one entry of
+    the glossary: its long name in either language and its acronym ("Fonden för inre säkerhet
+    (ISF)" is one name, not five words). Overlapping sets are merged. Each set counts as its
+    heaviest word."""
     sets: list[set[str]] = []
     for g in named_groups(question):
         if not is_name(g):
             continue
-        for term in g.terms:
-            if sum(1 for w in words(term) if w not in STOP) < 2:
-                continue
-            found = both_stems(term) & own
-            if len(found) >= 2:
-                for other in [s for s in sets if s & found]:
-                    sets.remove(other)
-                    found |= other
-                sets.append(found)
+        found = set().union(*(both_stems(term) & own for term in g.terms))
+        if len(found) < 2:
+            continue
+        for other in [s for s in sets if s & found]:
+            sets.remove(other)
+            found |= other
+        sets.append(found)
     return [frozenset(s) for s in sets]
 
 

@@ -310,6 +310,22 @@ def test_declines_a_figure_for_one_fund_that_only_a_document_about_another_fund_
     assert not declines(question, [names_it], "sv")
 
 
+def test_a_section_headed_by_one_fund_does_not_answer_for_another() -> None:
+    # An overview of three funds (metadata ISF, BMVI, AMIF) states ISF's rates under the heading
+    # "Medfinansiering i ISF": its figures do not answer a question about AMIF, while a section
+    # heading that names no fund leaves the document's funds in force.
+    title = "Fonderna i korthet"
+    rates = "Medfinansieringsgraden för driftsstöd är 100 procent."
+    isf = passage(rates, title=title, fund="ISF,BMVI,AMIF",
+                  heading=f"{title} › Medfinansiering i ISF › Högre andelar")
+    q = "Vilken medfinansieringsgrad gäller för ett AMIF-projekt?"
+    assert declines(q, [isf], "sv")
+    assert not declines("Vilken medfinansieringsgrad gäller för ett ISF-projekt?", [isf], "sv")
+    plain = passage(rates, title=title, fund="ISF,BMVI,AMIF",
+                    heading=f"{title} › Högre andelar")
+    assert not declines(q, [plain], "sv")
+
+
 def test_the_day_of_a_date_and_a_version_number_count_nothing() -> None:
     count = ("number", "percent", "amount")
     text = "The project ran from 1 January 2020 to 31 December 2022 and used CIRAM 2.0."
@@ -607,6 +623,21 @@ def test_a_name_written_out_counts_as_one_word() -> None:
                 "budgetramen finns i artikel 7.", title="Sammanfattning")
     first = quoted("Vilka regler gäller för budgetramen i Fonden för inre säkerhet?", [p], "sv")[0]
     assert first == "> Regler för budgetramen finns i artikel 7. [1]"
+
+
+def test_a_name_and_its_acronym_count_as_one_word() -> None:
+    # "Fonden för inre säkerhet (ISF)": the long name, its English pseudo-translation and the
+    # acronym name one fund. Counted as separate words, the sentence that names the fund outscored
+    # the one about the asked budget.
+    from assistant.glossary_terms import name_word_sets
+    from assistant.quotes import _tokens
+
+    q = "Vad gäller för budgetramen i Fonden för inre säkerhet (ISF)?"
+    sets = name_word_sets(q, _tokens(q, "sv"))
+    assert len(sets) == 1 and {"isf", "inr", "säker"} <= sets[0], sets
+    p = passage("Fonden för inre säkerhet (ISF) inrättas härmed. För budgetramen gäller "
+                "artikel 7.", title="Sammanfattning")
+    assert quoted(q, [p], "sv")[0] == "> För budgetramen gäller artikel 7. [1]"
 
 
 def test_an_official_term_counts_in_either_language() -> None:
