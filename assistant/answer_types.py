@@ -178,6 +178,7 @@ def asks_negative(question: str) -> bool:
 # -- spans in a text ---------------------------------------------------------------------------
 _NUM = r"\d{1,3}(?:[  ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 _SCALE = r"(?:[  ](?:miljoner|miljon|miljarder|miljard|mnkr|mdkr|tkr|million|billion|mn|bn))?"
+_CURRENCY_AFTER = r"kronor|kr\b|SEK\b|euros?\b|EUR\b|€|USD\b|dollars?\b"
 _MONTHS = (
     r"januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|"
     r"january|february|march|may|june|july|august|october"
@@ -211,8 +212,11 @@ SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
         _I,
     ),
     "amount": re.compile(
-        rf"(?:(?:EUR|SEK|€|kr\.?)[  ]?(?:{_NUM}){_SCALE}"
-        rf"|(?<![\w.,])(?:{_NUM}){_SCALE}[  ]?(?:kronor|kr\b|SEK\b|euro\b|EUR\b|€)"
+        rf"(?:(?:EUR|SEK|USD|GBP|NOK|DKK|CHF|€|\$|£|kr\.?)[  ]?(?:{_NUM}){_SCALE}"
+        rf"|(?<![\w.,])(?:{_NUM}){_SCALE}[  ]?(?:{_CURRENCY_AFTER})"
+        # "three million euro": a number word only with its scale, or it is no amount
+        rf"|\b(?:{_NUM_WORDS})[  ](?:miljon|miljoner|miljard|miljarder|million|billion)"
+        rf"[  ](?:{_CURRENCY_AFTER})"
         # Swedish statutes state amounts in base amounts: "fem prisbasbelopp"
         rf"|\b(?:{_NUM}|{_NUM_WORDS}|ett halvt|halvt?)[  ](?:pris|inkomst)basbelopp\w*)",
         _I,

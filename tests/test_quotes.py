@@ -116,6 +116,23 @@ def test_amounts_in_base_amounts_and_shares_in_words_are_spans() -> None:
                      ("percent", "tio procent")}
 
 
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("The Union contribution is 25 000 000 euros.", "25 000 000 euros"),
+        ("A grant of USD 2 million was paid.", "USD 2 million"),
+        ("Stödet var tre miljoner kronor.", "tre miljoner kronor"),
+        ("It received three million euro.", "three million euro"),
+    ],
+)
+def test_amounts_in_other_currencies_and_in_words_are_spans(text: str, span: str) -> None:
+    assert [s.text for s in find_spans(text, ("amount",))] == [span]
+
+
+def test_a_number_word_without_a_scale_is_no_amount() -> None:
+    assert find_spans("Det kostar sex euro per dag.", ("amount",)) == []
+
+
 def test_hard_line_breaks_inside_a_sentence_are_joined() -> None:
     text = "Strategin gäller för perioden 2024-2027, som\nregeringen beslutade i juni.\n\nNästa stycke."
     units = sentence_units(0, text)
