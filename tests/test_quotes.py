@@ -657,6 +657,19 @@ def test_a_name_and_its_acronym_count_as_one_word() -> None:
     assert quoted(q, [p], "sv")[0] == "> För budgetramen gäller artikel 7. [1]"
 
 
+def test_a_name_the_documents_title_names_does_not_choose_its_sentences() -> None:
+    # In the ISF regulation every sentence is about the ISF: naming the fund picks the document,
+    # so a sentence that only names it is no second quote beside the one with the fact.
+    q = "Hur mycket av Fonden för inre säkerhet får gå till utrustning?"
+    p = passage("Fonden för inre säkerhet stöder medlemsstaterna. Utrustning får utgöra högst 15 "
+                "procent.", title="Förordning om inrättande av Fonden för inre säkerhet")
+    assert quoted(q, [p], "sv") == ["> Utrustning får utgöra högst 15 procent. [1]"]
+    # Where the title does not name it, the sentence that names the fund still counts.
+    other = passage("Fonden för inre säkerhet stöder medlemsstaterna. Utrustning får utgöra högst "
+                    "15 procent.", title="Sammanfattning")
+    assert len(quoted(q, [other], "sv")) == 2
+
+
 def test_an_official_term_counts_in_either_language() -> None:
     # "oriktighet" / "irregularity" is a glossary term: the English sentence that holds it holds
     # the question's word, translated. As a mere synonym it scored a third of the Swedish one.
