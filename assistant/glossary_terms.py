@@ -6,8 +6,8 @@ The glossary holds two kinds of entry, and a question's words count differently 
   Surveillance System"). A name picks the document, not the sentence: its other spellings count
   little (`quotes.GLOSSARY_WEIGHT`), and the words of one name written out in the question
   ("Fonden för inre säkerhet", and "internal security fund" as the pseudo-translation gives it,
-  with the acronym beside them) count as one word, so a sentence that merely repeats the fund's long name does not outscore
-  the one with the asked fact.
+  with the acronym beside them) count as one word, so a sentence that merely repeats the
+  fund's long name does not outscore the one with the asked fact.
 - **Terms** ("nödbistånd" / "emergency assistance", "förskott" / "pre-financing"). An official
   term in the other language is the question's own word translated: a unit that holds it holds
   what was asked, at full weight, once per entry.
@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from .language import GlossaryGroup, both_stems, load_glossary
+from .language import STOP, GlossaryGroup, both_stems, load_glossary, words
 
 _FUNDS = ("ISF", "BMVI", "AMIF", "ISF Gräns")
 _PUNCTUATION = re.compile(r"[^\w\s/()-]")
@@ -62,7 +62,14 @@ def name_word_sets(question: str, own: set[str]) -> list[frozenset[str]]:
     for g in named_groups(question):
         if not is_name(g):
             continue
-        found = set().union(*(both_stems(term) & own for term in g.terms))
+        found: set[str] = set()
+        for term in g.terms:
+            # A name of several words counts where the question writes out two of them, not
+            # one common word of it ("gränsen" is no part of "European Border Surveillance").
+            content = [w for w in words(term) if w not in STOP]
+            written = sum(1 for w in content if both_stems(w) & own)
+            if written >= min(2, len(content)) and written:
+                found |= both_stems(term) & own
         if len(found) < 2:
             continue
         for other in [s for s in sets if s & found]:

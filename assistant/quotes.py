@@ -61,10 +61,10 @@ NEIGHBOUR_SHARE = 0.6  # a unit borrows this share of its neighbour's word overl
 OWN_LANGUAGE_BONUS = 0.15
 POLARITY = (1.4, 0.75)  # negative question: units that exclude / units that do not
 NOT_COVERED_BONUS = 2.0
-YEAR_WEIGHT = 0.2
+YEAR_WEIGHT = 0.2  # a year of the question selects the period (the passage), not the sentence
 # A name the document's title names (the ISF in the ISF regulation) picks the document, not a
 # sentence in it: in the quote choice it keeps this much less of its weight there.
-TITLE_NAME_CUT = 0.8  # a year of the question selects the period (the passage), not the sentence
+TITLE_NAME_CUT = 0.8
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 _NOT_COVERED = re.compile(

@@ -652,6 +652,9 @@ def test_a_name_and_its_acronym_count_as_one_word() -> None:
     q = "Vad gäller för budgetramen i Fonden för inre säkerhet (ISF)?"
     sets = name_word_sets(q, _tokens(q, "sv"))
     assert len(sets) == 1 and {"isf", "inr", "säker"} <= sets[0], sets
+    # One common word of a long name is no part of it: "gränsen" stays a word of its own.
+    q2 = "How is EUROSUR used at the border?"
+    assert name_word_sets(q2, _tokens(q2, "en")) == []
     p = passage("Fonden för inre säkerhet (ISF) inrättas härmed. För budgetramen gäller "
                 "artikel 7.", title="Sammanfattning")
     assert quoted(q, [p], "sv")[0] == "> För budgetramen gäller artikel 7. [1]"
