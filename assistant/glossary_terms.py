@@ -68,7 +68,7 @@ def name_word_sets(question: str, own: set[str]) -> list[frozenset[str]]:
             # one common word of it ("gränsen" is no part of "European Border Surveillance").
             content = [w for w in words(term) if w not in STOP]
             written = sum(1 for w in content if both_stems(w) & own)
-            if written >= min(2, len(content)) and written:
+            if written and written >= min(2, len(content)):
                 found |= both_stems(term) & own
         if len(found) < 2:
             continue

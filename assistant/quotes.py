@@ -88,9 +88,11 @@ def _lang(p: Passage) -> str:
     return "sv" if p.chunk.metadata.get("language") == "sv" else "en"
 
 
-def _title_stems(p: Passage, lang: str) -> set[str]:
-    c = p.chunk
-    return set(stemmer(lang).stemWords(words(f"{c.metadata.get('title') or ''} {c.heading_path}")))
+def _title_stems(p: Passage, lang: str) -> tuple[set[str], set[str]]:
+    """The stems of the document's title, and of the title with the passage's heading path."""
+    st = stemmer(lang)
+    title = set(st.stemWords(words(str(p.chunk.metadata.get("title") or ""))))
+    return title, title | set(st.stemWords(words(p.chunk.heading_path)))
 
 
 def _faq_match(p: Passage, qtok: set[str], weight: Callable[[str], float]) -> bool:
@@ -235,7 +237,7 @@ def score_units(
         plang = _lang(p)
         period_off = _period_off(asked_years, str(p.chunk.metadata.get("programme_period") or ""))
         units = [u for u in sentence_units(pi, p.chunk.text) if u.kind != "heading"]
-        titles = _title_stems(p, plang)
+        doc_title, titles = _title_stems(p, plang)
         faq = _faq_match(p, qtok, weight)
         st = stemmer(plang)
         # Dictionary headwords are base forms, the text is inflected: an English question over
@@ -243,7 +245,6 @@ def score_units(
         # text: tried, it raised the dev and corpus suites but lowered the check set.)
         cross_sv = plang == "sv" and lang == "en"
         toks = [set(st.stemWords(words(f"{u.header} {u.text} {row_names(u)}"))) for u in units]
-        doc_title = set(st.stemWords(words(str(p.chunk.metadata.get("title") or ""))))
         in_title = [n for n in names_of if n & doc_title] if translations else []
         # A fund's synonyms together name one thing: they add at most one synonym's weight.
         overlap = [
