@@ -115,40 +115,6 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
 # A year as a text names one: not the number of an act ("2021/1149") or a statute ("2016:10").
 NAMED_YEAR = re.compile(r"(?<![\w/:.,])((?:19|20)\d{2})(?![\w/:]|[.,]\d)")
 
-_NEGATIVE_Q = re.compile(
-    r"\binte\b|\bej\b|\bicke\b|\binga\b|\bingen\b|\bundant\w*|\butesl\w*|\bförbjud\w*|"
-    r"\bnot\b|\bnon-|\bineligible\b|\bexclud\w*|\bprohibit\w*|\bexcept\w*",
-    _I,
-)
-NEGATION = re.compile(
-    r"\binte\b|\bej\b|\bicke\b|\binga\b|\bingen\b|\baldrig\b|\bförbjud\w*|\bundant\w*|"
-    r"\bnot\b|\bno\b|\bnon-|\bineligible\b|\bexclud\w*|\bprohibit\w*|\bnever\b",
-    _I,
-)
-
-
-# A question about a limit ("hur mycket som mest", "finns det ett tak", "is there a ceiling",
-# "at least") is answered by a sentence that states one ("högst 20 procent", "may not exceed",
-# "up to", "minst"), not by one that only holds an amount.
-_LIMIT_Q = re.compile(
-    r"\bsom (?:mest|högst|minst)\b|\bhögst\b|\bmax\w*|\btak(?:et|belopp\w*)?\b|\bceiling\b|"
-    r"\blimits?\b|"
-    r"\bcap\b|\bat most\b|\bupper\b|\bminimum\b|\bat least\b|\blägst\b",
-    _I,
-)
-LIMIT = re.compile(
-    r"\bhögst\b|\bmaximalt\b|\bmax\w*|\bupp till\b|\böverstig\w*|\btak(?:et|belopp\w*)?\b|"
-    r"\bup to\b|"
-    r"\bexceed\w*|\bat most\b|\bceiling\b|\blimit\w*|\bminst\b|\bat least\b|\bminimum\b|"
-    r"\blägst\b",
-    _I,
-)
-
-
-def asks_limit(question: str) -> bool:
-    """ "Hur stor del kan EU som mest stå för?", "Is there a ceiling …?": asks for a limit."""
-    return bool(_LIMIT_Q.search(question))
-
 
 def asked_kind(question: str) -> str | None:
     """The kind of fact the question asks for, or None (an open question). When a question
@@ -168,11 +134,6 @@ _PLURAL_Q = re.compile(r"\bvilka\b|\b(?:which|what) (?:\w+ )?\w+(?:ies|s)\b|\bwh
 def asks_plural(question: str) -> bool:
     """ "Vilka myndigheter …?", "Which bodies …?": the answer names several."""
     return bool(_PLURAL_Q.search(question))
-
-
-def asks_negative(question: str) -> bool:
-    """ "Vilka kostnader är inte stödberättigande?": the answer is a sentence that excludes."""
-    return bool(_NEGATIVE_Q.search(question))
 
 
 # -- spans in a text ---------------------------------------------------------------------------

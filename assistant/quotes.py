@@ -8,8 +8,8 @@ by
   glossary synonyms, weighted by rarity), or that the sentence next to it holds (a fact often
   stands in the sentence after the one that names the topic);
 - whether it holds the kind of fact asked for (an amount for "hur mycket", a duration for "hur
-  länge", an authority for "vem" …; `answer_types`), and its polarity for a question that asks
-  what is *not* allowed;
+  länge", an authority for "vem" …; `answer_types`), its polarity for a question that asks
+  what is *not* allowed, and whether it states a limit or a purpose when one is asked for;
 - the rank of its passage, the asker's language, and whether it only repeats a heading or title.
 
 The best unit is quoted first; others follow only when they score close to it, so no answer is
@@ -25,13 +25,9 @@ from functools import lru_cache
 
 from .answer_types import (
     ACCEPTS,
-    LIMIT,
     NAMED_YEAR,
-    NEGATION,
     Span,
     asked_kind,
-    asks_limit,
-    asks_negative,
     asks_plural,
     fact_key,
     find_spans,
@@ -51,6 +47,7 @@ from .language import (
     swedish_stems,
     words,
 )
+from .leanings import LIMIT, NEGATION, PURPOSE, asks_limit, asks_negative, asks_purpose
 from .units import Unit, row_names, sentence_units
 
 PRIOR = 0.3  # weight of the passage rank
@@ -229,6 +226,7 @@ def score_units(
     accepts = ACCEPTS.get(asked or "", ())
     negative = asks_negative(question)
     limit = asks_limit(asked_part)
+    purpose = asks_purpose(asked_part)
     subjects = clause_subjects(question)
     plural = asked == "actor" and asks_plural(asked_part)
     out: list[Scored] = []
@@ -299,6 +297,8 @@ def score_units(
                 score *= POLARITY[0] if NEGATION.search(u.text) else POLARITY[1]
             if limit and LIMIT.search(u.text):
                 score *= POLARITY[0]  # "finns det ett tak?": a sentence that states a limit
+            if purpose and PURPOSE.search(u.text):
+                score *= POLARITY[0]  # "vad ska X åstadkomma?": a sentence that states one
             named = funds_named(u.text)
             if asked_funds and named and not (named & asked_funds):
                 score *= FUND_MISMATCH

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from assistant.answer import declines, extractive_answer, unmatched_names
-from assistant.answer_types import asked_kind, asks_negative, fact_key, find_spans
+from assistant.answer_types import asked_kind, fact_key, find_spans
 from assistant.documents import Chunk, Passage
+from assistant.leanings import asks_negative
 from assistant.quotes import asked_sentence
 from assistant.units import clean_quote, sentence_units
 
@@ -734,9 +735,42 @@ def test_a_question_about_a_limit_is_answered_with_the_sentence_that_states_one(
     ],
 )
 def test_questions_about_a_limit_are_recognised(question: str, limit: bool) -> None:
-    from assistant.answer_types import asks_limit
+    from assistant.leanings import asks_limit
 
     assert asks_limit(question) is limit
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [("Vad ska EUROSUR åstadkomma?", "sv"), ("In short, what is EUROSUR for?", "en")],
+)
+def test_a_question_about_a_purpose_is_answered_with_the_sentence_that_states_it(
+        question: str, lang: str) -> None:
+    # Both sentences name EUROSUR; the first also holds words of its long name (European Border
+    # Surveillance System), but only the second says what it is for.
+    p = passage(
+        "EUROSUR is a system shared by all Member States for information exchange at the "
+        "external borders. The purpose of EUROSUR is better situational awareness.",
+        lang="en", doc_id="brief", title="Brief",
+    )
+    assert quoted(question, [p], lang)[0].startswith("> The purpose of EUROSUR")
+
+
+@pytest.mark.parametrize(
+    ("question", "purpose"),
+    [
+        ("Vad ska EUROSUR egentligen åstadkomma?", True),
+        ("Vad är NCC till för?", True),
+        ("What was the project expected to lead to?", True),
+        ("Varför behövs en nationell strategi?", True),
+        ("What is the co-financing rate for operating support?", False),
+        ("Vem beslutar om stöd i BMVI?", False),
+    ],
+)
+def test_questions_about_a_purpose_are_recognised(question: str, purpose: bool) -> None:
+    from assistant.leanings import asks_purpose
+
+    assert asks_purpose(question) is purpose
 
 
 @pytest.mark.parametrize(

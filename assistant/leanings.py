@@ -1,0 +1,74 @@
+"""What a question leans towards beyond the kind of fact it asks for (`answer_types`).
+
+"Vilka kostnader är inte stödberättigande?" is answered by a sentence that excludes, "finns det
+ett tak?" by one that states a limit, "vad ska EUROSUR åstadkomma?" by one that states a purpose.
+Like the kinds, these read the grammar of the question, not the words of a question set.
+"""
+
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+
+_NEGATIVE_Q = re.compile(
+    r"\binte\b|\bej\b|\bicke\b|\binga\b|\bingen\b|\bundant\w*|\butesl\w*|\bförbjud\w*|"
+    r"\bnot\b|\bnon-|\bineligible\b|\bexclud\w*|\bprohibit\w*|\bexcept\w*",
+    _I,
+)
+NEGATION = re.compile(
+    r"\binte\b|\bej\b|\bicke\b|\binga\b|\bingen\b|\baldrig\b|\bförbjud\w*|\bundant\w*|"
+    r"\bnot\b|\bno\b|\bnon-|\bineligible\b|\bexclud\w*|\bprohibit\w*|\bnever\b",
+    _I,
+)
+
+
+# A question about a limit ("hur mycket som mest", "finns det ett tak", "is there a ceiling",
+# "at least") is answered by a sentence that states one ("högst 20 procent", "may not exceed",
+# "up to", "minst"), not by one that only holds an amount.
+_LIMIT_Q = re.compile(
+    r"\bsom (?:mest|högst|minst)\b|\bhögst\b|\bmax\w*|\btak(?:et|belopp\w*)?\b|\bceiling\b|"
+    r"\blimits?\b|"
+    r"\bcap\b|\bat most\b|\bupper\b|\bminimum\b|\bat least\b|\blägst\b",
+    _I,
+)
+LIMIT = re.compile(
+    r"\bhögst\b|\bmaximalt\b|\bmax\w*|\bupp till\b|\böverstig\w*|\btak(?:et|belopp\w*)?\b|"
+    r"\bup to\b|"
+    r"\bexceed\w*|\bat most\b|\bceiling\b|\blimit\w*|\bminst\b|\bat least\b|\bminimum\b|"
+    r"\blägst\b",
+    _I,
+)
+
+
+# A question about a purpose ("vad ska EUROSUR åstadkomma", "what is EUROSUR for", "why",
+# "expected to lead to") is answered by a sentence that states one ("Syftet är …", "its purpose
+# is", "förväntades ge", "in order to"), not by one that only names the topic.
+_PURPOSE_Q = re.compile(
+    r"\b(?:varför|why|syfte\w*|syftar|syftade|åstadkomma|motiver\w*|motiv|purpose|aims?|"
+    r"objectives?|mål(?:et|en)?|goals?|rationale|reasons?|skälen?|förväntades)\b|\btill för\b|"
+    r"\bwhat (?:is|was|are|were) [\w ()/-]+ for\s*(?:\?|$)|\b(?:expected|meant|intended|supposed) to "
+    r"(?:lead|achieve|bring|result|do)\b|\bleda till\b",
+    _I,
+)
+PURPOSE = re.compile(
+    r"\b(?:syfte[nt]?|syftar|syftade|ändamål\w*|mål(?:et|en)?|målsättning\w*|skäl(?:en)?|"
+    r"förväntade\w*|purposes?|aims?|aimed|objectives?|goals?|in order to|so as to|"
+    r"intended to|expected to|reasons?|rationale)\b",
+    _I,
+)
+
+
+def asks_purpose(question: str) -> bool:
+    """ "Vad ska EUROSUR åstadkomma?", "What is EUROSUR for?": asks for a purpose or a reason."""
+    return bool(_PURPOSE_Q.search(question))
+
+
+def asks_limit(question: str) -> bool:
+    """ "Hur stor del kan EU som mest stå för?", "Is there a ceiling …?": asks for a limit."""
+    return bool(_LIMIT_Q.search(question))
+
+
+def asks_negative(question: str) -> bool:
+    """ "Vilka kostnader är inte stödberättigande?": the answer is a sentence that excludes."""
+    return bool(_NEGATIVE_Q.search(question))
