@@ -49,6 +49,7 @@ Training on the holiday rules is not eligible.
 The Commission shall adopt delegated acts.
 The programme shall set out the specific objectives.
 The national programme shall be evaluated.
+A programme may be amended.
 """
 
 
@@ -67,6 +68,9 @@ def test_bridge_keeps_only_senses_the_index_uses() -> None:
     assert bridge.lookup("fartyg") == ["boat"]
     # "kontor" → office (three times); an inflected form reaches it through the Swedish stem.
     assert bridge.lookup("kontoret") == ["office"]
+    # "program" → programme: Swedish doubles the final consonant before an ending, and the
+    # stemmer leaves "programmet" whole; the stem without the ending and one "m" reaches it.
+    assert bridge.lookup("programmet") == ["programme"]
     # "förvaring" → storage: not in the text, so no translation at all.
     assert bridge.lookup("förvaring") is None
     # A sense must occur MIN_OCCURRENCES times: "holiday" once is not enough.

@@ -20,6 +20,21 @@ MAX_DF_SHARE = 0.5
 LONE_HEAD = 5  # a compound's first part translated alone has at least this many letters
 _ENDINGS: tuple[str, ...] = ("ernas", "arnas", "ornas", "erna", "arna", "orna", "ens", "ets")
 _ENDINGS += ("en", "et", "na", "er", "ar", "or", "n", "s")
+_CONSONANTS = frozenset("bcdfghjklmnpqrstvwxz")
+
+
+def base_forms(w: str) -> list[str]:
+    """The word without a common inflection ending, most letters first. Swedish doubles a
+    final consonant before an ending ("program" → "programmet", "kam" → "kammen"): a stem left
+    with a doubled consonant is also tried with one ("programm" → "program")."""
+    out = []
+    for end in _ENDINGS:
+        if w.endswith(end) and len(w) - len(end) >= 3:
+            stem = w[: -len(end)]
+            out.append(stem)
+            if stem[-1] == stem[-2] and stem[-1] in _CONSONANTS:
+                out.append(stem[:-1])
+    return out
 
 
 @dataclass
@@ -38,11 +53,10 @@ class Bridge:
         if not hit:
             # The stemmer and the headword disagree now and then ("kontor" → "kont", but
             # "kontoret" → "kontor"): try the word without a common inflection ending.
-            for end in _ENDINGS:
-                if w.endswith(end) and len(w) - len(end) >= 3:
-                    hit = self.words.get(w[: -len(end)])
-                    if hit:
-                        break
+            for base in base_forms(w):
+                hit = self.words.get(base)
+                if hit:
+                    break
         return list(hit) if hit else None
 
     def split(self, w: str, depth: int = 0, general: bool = False) -> list[str] | None:
@@ -94,7 +108,7 @@ def known(w: str) -> bool:
     lex = load_lexicon()
     if w in lex or stemmer("sv").stemWord(w) in _headword_stems():
         return True
-    return any(w.endswith(e) and len(w) - len(e) >= 3 and w[: -len(e)] in lex for e in _ENDINGS)
+    return any(base in lex for base in base_forms(w))
 
 
 def build_bridge(en_counts: Mapping[str, int], en_df: Mapping[str, int], n_en: int) -> Bridge:
