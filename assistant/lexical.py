@@ -136,7 +136,7 @@ class LevelView:
         Each question word counts as found when any of its forms (Swedish or English stem, or a
         stem of its English translation) occurs in one of the chunks; with `relatives`, a word
         found only as a relative of a form (an inflection or compound the stemmer did not make
-        equal, `quotes.related`) counts `partial` of its weight.
+        equal, `crossmatch.related`) counts `partial` of its weight.
         """
         have: set[str] = set()
         for cid in chunk_ids:

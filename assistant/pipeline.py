@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from . import answer as A
-from . import quotes as Q
 from .config import Settings
+from .crossmatch import PARTIAL, related
 from .documents import Answer, Citation, Passage
 from .errors import QuestionRejectedError
 from .glossary_terms import fund_groups
@@ -294,7 +294,7 @@ class Pipeline:
             # An English question over Swedish text finds its words' Swedish relatives too
             # ("costs": kostnaderna), as the quote choice does.
             english = detect_language(question) == "en"
-            rel = (Q.related, Q.PARTIAL) if english else (None, 0.0)
+            rel = (related, PARTIAL) if english else (None, 0.0)
             if lex.coverage(question, ids, *rel) < float(weak_cov):
                 return True
         unknown = cal.get("unknown_share_at_least")

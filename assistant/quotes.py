@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .answer_types import (
     ACCEPTS,
@@ -36,6 +35,7 @@ from .answer_types import (
     widen_to_list,
 )
 from .asker import asker_names, clause_subjects
+from .crossmatch import backward_overlap, partial_overlap, question_words
 from .documents import Passage
 from .glossary_terms import beyond_heaviest, funds_named, name_word_sets, translated_terms
 from .language import (
@@ -108,46 +108,11 @@ HEADING_SHARE = 0.5  # every unit of a passage gets this share of its heading's 
 FUND_MISMATCH = 0.5  # a unit about another fund than the one asked about
 PERIOD_MISMATCH = 0.5  # a passage whose programme period leaves out a year the question names
 LIST_BONUS = 0.5  # "vilka myndigheter": a unit naming several actors scores (1 + this) times more
-# An English question over a Swedish unit: a Swedish dictionary word of the question found in the
-# unit only as a relative (see `related`) counts this share of its weight …
-PARTIAL = 0.6
-PART_MIN = 5  # … when both stems have at least this many letters
-PART_PREFIX_EXTRA = 3  # … and one goes on from the other by at most this many (an inflection)
 LENGTH_PIVOT = 15  # content words; a longer unit's overlap is discounted …
 LENGTH_EXP = 0.3  # … by (length / pivot) to this power
 _Q_SENTENCES = re.compile(r"(?<=[.!?])\s+")
 _Q_DASH = re.compile(r"\s+[–—]\s+")
 _HEADING_LINE = re.compile(r"^#{1,6}\s.*$", re.M)  # a table's caption
-
-
-@lru_cache(maxsize=65536)
-def related(a: str, b: str) -> bool:
-    """Two Swedish stems of one word that stemming did not make equal: one begins the other and
-    goes on by an inflection at most (Snowball stems the dictionary's "kostnad" to "kostn" but
-    the text's "kostnader" to "kostnad"), or one is the last part of the other, a compound's
-    head ("kostnad" … "enhetskostnad")."""
-    if a == b or len(a) < PART_MIN or len(b) < PART_MIN:
-        return False
-    short, long = (a, b) if len(a) <= len(b) else (b, a)
-    extra = len(long) - len(short)
-    return (long.startswith(short) and extra <= PART_PREFIX_EXTRA) or (
-        long.endswith(short) and extra >= 3
-    )
-
-
-def _partial_overlap(
-    own: set[str], tk: set[str], weight: Callable[[str], float], base: Callable[[str], float]
-) -> float:
-    """What a unit holds of the question's words as relatives only: each such word counts
-    `PARTIAL` of its weight, at most the weight of the rarest relative found."""
-    total = 0.0
-    for t in own - tk:
-        if len(t) < PART_MIN:
-            continue
-        found = [u for u in tk if related(t, u)]
-        if found:
-            total += PARTIAL * min(weight(t), max(base(u) for u in found))
-    return total
 
 
 def asked_sentence(question: str) -> str:
@@ -177,6 +142,9 @@ def _tokens(text: str, lang: str = "sv") -> set[str]:
 
 
 REVERSE = True  # English askers: Swedish units match through the dictionary read backwards
+BACKWARD = (
+    True  # Swedish askers: English units' words read backwards (`crossmatch.backward_overlap`)
+)
 
 
 def score_units(
@@ -231,6 +199,7 @@ def score_units(
     plural = asked == "actor" and asks_plural(asked_part)
     out: list[Scored] = []
     asked_years = [int(y) for y in NAMED_YEAR.findall(question)]
+    qwords = question_words(question) if lang == "sv" and BACKWARD else []
     for pi, p in enumerate(passages):
         plang = _lang(p)
         period_off = _period_off(asked_years, str(p.chunk.metadata.get("programme_period") or ""))
@@ -242,6 +211,7 @@ def score_units(
         # a Swedish passage also finds its words' relatives. (Swedish questions over Swedish
         # text: tried, it raised the dev and corpus suites but lowered the check set.)
         cross_sv = plang == "sv" and lang == "en"
+        cross_en = plang == "en" and lang == "sv" and BACKWARD
         toks = [set(st.stemWords(words(f"{u.header} {u.text} {row_names(u)}"))) for u in units]
         in_title = [n for n in names_of if n & doc_title] if translations else []
         # A fund's synonyms together name one thing: they add at most one synonym's weight.
@@ -254,7 +224,8 @@ def score_units(
                 max((base(t) for t in stems & tk), default=0.0) * (1.0 if a else CONTEXT_WEIGHT)
                 for stems, a in terms_of
             )
-            + (_partial_overlap(own, tk, weight, base) if cross_sv else 0.0)
+            + (partial_overlap(own, tk, weight, base) if cross_sv else 0.0)
+            + (backward_overlap(qwords, tk, weight) if cross_en else 0.0)
             for tk in toks
         ]
         heading = p.chunk.heading_path.split("›")[-1]

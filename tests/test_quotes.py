@@ -495,12 +495,13 @@ def test_an_english_question_finds_inflected_and_compound_swedish_relatives(
     """The dictionary's "kostnad" stems to "kostn", the text's "kostnaderna" to "kostnad": an
     English asker's word still finds the sentence that holds it, inflected or as a compound's
     head; a modifier ("projekt" in "projektakter") is another word."""
-    import assistant.quotes as Q
+    import assistant.crossmatch as X
+    from assistant.crossmatch import related
 
-    assert Q.related("kostn", "kostnad")
-    assert Q.related("kostnad", "enhetskostnad")
-    assert not Q.related("projekt", "projektakter")
-    assert not Q.related("stat", "statlig")  # too short to tell
+    assert related("kostn", "kostnad")
+    assert related("kostnad", "enhetskostnad")
+    assert not related("projekt", "projektakter")
+    assert not related("stat", "statlig")  # too short to tell
 
     p = passage("Projektet leds av Polismyndigheten i Stockholm. I projektet ersätts "
                 "kostnaderna varje kvartal.")
@@ -510,7 +511,7 @@ def test_an_english_question_finds_inflected_and_compound_swedish_relatives(
         return quoted(q, [p], "en")
 
     assert quotes()[0].startswith("> I projektet ersätts kostnaderna")
-    monkeypatch.setattr(Q, "PARTIAL", 0.0)
+    monkeypatch.setattr(X, "PARTIAL", 0.0)
     assert not quotes() or not quotes()[0].startswith("> I projektet ersätts")
 
 
@@ -754,6 +755,19 @@ def test_a_question_about_a_purpose_is_answered_with_the_sentence_that_states_it
         lang="en", doc_id="brief", title="Brief",
     )
     assert quoted(question, [p], lang)[0].startswith("> The purpose of EUROSUR")
+
+
+def test_a_swedish_word_nothing_translates_is_found_in_english_through_the_dictionary() -> None:
+    # No index bridge is registered, so "fartyg" has no English translation; read backwards,
+    # the dictionary's "boat" is "fartyg", so the unit about boats is the one that answers.
+    p = passage(
+        "Equipment for surveillance may be purchased with the support. Boats for surveillance "
+        "may be purchased with the support.",
+        lang="en", doc_id="act", title="Act",
+    )
+    assert quoted("Får vi köpa fartyg för övervakning med stödet?", [p], "sv")[0].startswith(
+        "> Boats"
+    )
 
 
 @pytest.mark.parametrize(

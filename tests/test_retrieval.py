@@ -269,8 +269,8 @@ def test_coverage_counts_a_swedish_relative_of_an_english_word_only_when_asked(
     from helpers import build_hash_index
 
     from assistant.config import load_settings
+    from assistant.crossmatch import related
     from assistant.pipeline import Pipeline
-    from assistant.quotes import related
 
     doc = "---\nid: rutin\ntitle: Rutin\nlanguage: sv\n---\n# Rutin\n\n## Ersättning\n\n"
     doc += "Kostnaderna ersätts varje kvartal.\n"
