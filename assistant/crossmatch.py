@@ -73,7 +73,8 @@ def backward_overlap(
 ) -> float:
     """A Swedish question over an English unit: a question word that no translation matched
     counts `PARTIAL` of its weight where an English word of the unit has it (or a compound
-    with it as head) among its Swedish dictionary words ("boat" → fartyg), as an English question's words are read in a Swedish unit."""
+    with it as head) among its Swedish dictionary words ("boat" → fartyg), as an English
+    question's words are read in a Swedish unit."""
     back: set[str] = set()
     for t in tk:
         back |= swedish_of(t)

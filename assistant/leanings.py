@@ -47,8 +47,8 @@ LIMIT = re.compile(
 _PURPOSE_Q = re.compile(
     r"\b(?:varför|why|syfte\w*|syftar|syftade|åstadkomma|motiver\w*|motiv|purpose|aims?|"
     r"objectives?|mål(?:et|en)?|goals?|rationale|reasons?|skälen?|förväntades)\b|\btill för\b|"
-    r"\bwhat (?:is|was|are|were) [\w ()/-]+ for\s*(?:\?|$)|\b(?:expected|meant|intended|supposed) to "
-    r"(?:lead|achieve|bring|result|do)\b|\bleda till\b",
+    r"\bwhat (?:is|was|are|were) [\w ()/-]+ for\s*(?:\?|$)|"
+    r"\b(?:expected|meant|intended|supposed) to (?:lead|achieve|bring|result|do)\b|\bleda till\b",
     _I,
 )
 PURPOSE = re.compile(

@@ -24,7 +24,7 @@ _CONSONANTS = frozenset("bcdfghjklmnpqrstvwxz")
 
 
 def base_forms(w: str) -> list[str]:
-    """The word without a common inflection ending, most letters first. Swedish doubles a
+    """The word without a common inflection ending (longest ending first). Swedish doubles a
     final consonant before an ending ("program" → "programmet", "kam" → "kammen"): a stem left
     with a doubled consonant is also tried with one ("programm" → "program")."""
     out = []
