@@ -75,13 +75,12 @@ def backward_overlap(
     counts `PARTIAL` of its weight where an English word of the unit has it (or a compound
     with it as head) among its Swedish dictionary words ("boat" → fartyg), as an English
     question's words are read in a Swedish unit."""
+    missed = [sv for sv, forms in qwords if not forms & tk]
+    if not missed:
+        return 0.0
     back: set[str] = set()
     for t in tk:
         back |= swedish_of(t)
-    total = 0.0
-    for sv, forms in qwords:
-        if forms & tk:
-            continue
-        if sv in back or any(related(sv, b) for b in back):
-            total += PARTIAL * weight(sv)
-    return total
+    return sum(
+        PARTIAL * weight(sv) for sv in missed if sv in back or any(related(sv, b) for b in back)
+    )

@@ -41,13 +41,18 @@ LIMIT = re.compile(
 )
 
 
-# A question about a purpose ("vad ska EUROSUR åstadkomma", "what is EUROSUR for", "why",
-# "expected to lead to") is answered by a sentence that states one ("Syftet är …", "its purpose
-# is", "förväntades ge", "in order to"), not by one that only names the topic.
+# A question that asks why ("varför", "syftet", "skälen", "why", "purpose") is answered by the
+# reasons an act gives: its recitals are not ranked lower for it (`retrieval.RECITAL_WEIGHT`).
+_WHY = re.compile(
+    r"\b(?:varför|why|motiv\w*|syfte\w*|skälen|purpose|reasons?|rationale|motivat\w*)\b", _I
+)
+# A question about a purpose asks why, or what something is for or should lead to ("vad ska
+# EUROSUR åstadkomma", "what is EUROSUR for", "expected to lead to"). It is answered by a
+# sentence that states one ("Syftet är …", "its purpose is", "förväntades ge", "in order to"),
+# not by one that only names the topic.
 _PURPOSE_Q = re.compile(
-    r"\b(?:varför|why|syfte\w*|syftar|syftade|åstadkomma|motiver\w*|motiv|purpose|aims?|"
-    r"objectives?|mål(?:et|en)?|goals?|rationale|reasons?|skälen?|förväntades)\b|\btill för\b|"
-    r"\bwhat (?:is|was|are|were) [\w ()/-]+ for\s*(?:\?|$)|"
+    r"\b(?:syftar|syftade|åstadkomma|aims?|objectives?|mål(?:et|en)?|goals?|skäl|förväntades)\b|"
+    r"\btill för\b|\bwhat (?:is|was|are|were) [\w ()/-]+ for\s*(?:\?|$)|"
     r"\b(?:expected|meant|intended|supposed) to (?:lead|achieve|bring|result|do)\b|\bleda till\b",
     _I,
 )
@@ -59,9 +64,14 @@ PURPOSE = re.compile(
 )
 
 
+def asks_why(question: str) -> bool:
+    """ "Varför …?", "Vad är syftet med …?", "Why …?": asks for the reasons."""
+    return bool(_WHY.search(question))
+
+
 def asks_purpose(question: str) -> bool:
     """ "Vad ska EUROSUR åstadkomma?", "What is EUROSUR for?": asks for a purpose or a reason."""
-    return bool(_PURPOSE_Q.search(question))
+    return asks_why(question) or bool(_PURPOSE_Q.search(question))
 
 
 def asks_limit(question: str) -> bool:

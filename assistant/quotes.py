@@ -142,9 +142,8 @@ def _tokens(text: str, lang: str = "sv") -> set[str]:
 
 
 REVERSE = True  # English askers: Swedish units match through the dictionary read backwards
-BACKWARD = (
-    True  # Swedish askers: English units' words read backwards (`crossmatch.backward_overlap`)
-)
+# Swedish askers: English units' words read backwards (`crossmatch.backward_overlap`).
+BACKWARD = True
 
 
 def score_units(

@@ -19,6 +19,7 @@ import numpy as np
 from .config import Settings
 from .documents import Chunk, Passage, allowed_levels, is_superseded, listed_funds
 from .language import detect_language, pseudo_translate, use_bridge
+from .leanings import asks_why
 from .legal_labels import classify_heading
 from .lexical import GLOSSARY_WEIGHT, LevelView, LexicalIndex, doc_tokens
 from .quotes import score_units
@@ -109,13 +110,6 @@ def names_old_period(question: str) -> bool:
 # is answered by an article, so a recital ranks a little lower, unless the question asks why.
 RECITAL_WEIGHT = 0.85
 OLD_FACTOR = 0.8
-_WHY = re.compile(
-    r"\b(?:varför|why|motiv\w*|syfte\w*|skälen|purpose|reasons?|rationale|motivat\w*)\b", re.I
-)
-
-
-def asks_why(question: str) -> bool:
-    return bool(_WHY.search(question))
 
 
 def is_recital(chunk: Chunk) -> bool:

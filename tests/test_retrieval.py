@@ -125,7 +125,8 @@ def test_single_passages_pass_through_unchanged() -> None:
 
 def test_recitals_and_why_questions_are_recognised() -> None:
     from assistant.documents import Chunk
-    from assistant.retrieval import asks_why, is_recital
+    from assistant.leanings import asks_why
+    from assistant.retrieval import is_recital
 
     def chunk(section: str) -> Chunk:
         return Chunk(chunk_id=section, doc_id="d", text="x", section=section,
