@@ -4,14 +4,22 @@ The dictionary is read both ways: an English question's words are looked for in 
 as their Swedish dictionary words and those words' relatives (inflections, compounds with them as
 head); a Swedish question's words that no translation matched are looked for in an English unit
 through the Swedish dictionary words of the unit's own words.
+
+The search reads English passages backwards too (`backward_doc`, `backward_query`): each English
+word of a passage stands for all its Swedish dictionary words, so a Swedish word matches a passage
+through any sense the dictionary gives, not only the two the index-filtered bridge keeps; all the
+English words that read as one Swedish word count as that one word (one document frequency, their
+occurrences summed), so a word with many translations does not outweigh the question's others.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 
 from .language import CHATTER, STOP, question_word_forms, stemmer, words
+from .language.bridge import base_forms, known
 from .language.lexicon import reverse_lexicon
 
 # An English question over a Swedish unit: a Swedish dictionary word of the question found in the
@@ -84,3 +92,47 @@ def backward_overlap(
     return sum(
         PARTIAL * weight(sv) for sv in missed if sv in back or any(related(sv, b) for b in back)
     )
+
+
+def backward_doc(en_stems: list[str]) -> list[str]:
+    """An English passage's stems as Swedish ones, for the backward search: each stem becomes its
+    Swedish dictionary words (`swedish_of`); a stem the dictionary has no Swedish for (a name, an
+    acronym, a number) is left out, as the Swedish question cannot be matched by it here."""
+    return [sv for t in en_stems for sv in swedish_of(t)]
+
+
+def swedish_parts(w: str, depth: int = 0) -> list[str]:
+    """A Swedish compound's parts, both words of the whole dictionary ("säkerhetsanläggningar" →
+    säkerhet + anläggningar, a linking "s" dropped; the head may split once more). A word the
+    dictionary knows is not split."""
+    if len(w) < 8 or (depth == 0 and known(w)):
+        return []
+    for i in range(3, len(w) - 3):
+        head, tail = w[:i], w[i:]
+        if not known(tail):
+            continue
+        linked = head[:-1] if head.endswith("s") and len(head) > 4 else ""
+        for part in (head, linked):
+            if part and known(part):
+                return [part, tail]
+        if depth == 0 and (deeper := swedish_parts(linked or head, 1)):
+            return [*deeper, tail]
+    return []
+
+
+def backward_query(question: str) -> list[str]:
+    """A Swedish question's stems for the backward search: each content word, the parts of a word
+    joined by "-" or "/", a compound's parts, and a headword the stemmer did not reach
+    ("programmet" also as "program")."""
+    st = stemmer("sv")
+    out: list[str] = []
+    for word in words(question):
+        for w in [p for p in re.split(r"[-/]", word) if p]:
+            if w in STOP or w in CHATTER or len(w) < 3:
+                continue
+            out.append(st.stemWord(w))
+            base = next((b for b in base_forms(w) if known(b)), None)
+            if base is not None and st.stemWord(base) != out[-1]:
+                out.append(st.stemWord(base))
+            out.extend(st.stemWord(p) for p in swedish_parts(w))
+    return out

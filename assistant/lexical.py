@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .config import Settings
+from .crossmatch import backward_doc, backward_query
 from .documents import CLASSIFICATIONS, Chunk, classification_rank
 from .language import (
     Bridge,
@@ -45,6 +46,12 @@ log = logging.getLogger(__name__)
 
 GLOSSARY_WEIGHT = 0.3
 EmbedTerms = Callable[[list[str]], list[list[float]]]
+
+
+def not_swedish(chunk: Chunk) -> bool:
+    """Text a Swedish question is matched to through English: any language but Swedish, or none
+    given (an unlabelled chunk is stemmed as English)."""
+    return str(chunk.metadata.get("language") or "en") != "sv"
 
 
 def doc_tokens(text: str, lang: str) -> list[str]:
@@ -78,6 +85,14 @@ class LevelView:
         for i in positions:
             c = index.chunks[i]
             self._titles.setdefault(c.doc_id, str(c.metadata.get("title") or c.doc_id))
+        # The backward search: the view's English chunks read as Swedish (`crossmatch`).
+        english = [i for i in positions if not_swedish(index.chunks[i])]
+        self.back_positions = np.asarray(english, dtype=np.int64)
+        self.back_bm25 = bm25s.BM25()
+        if english:
+            self.back_bm25.index(
+                [backward_doc(corpus[i]) or ["_empty_"] for i in english], show_progress=False
+            )
 
     @property
     def titles(self) -> dict[str, str]:
@@ -164,6 +179,17 @@ class LevelView:
         out[self.positions] = sc
         return out
 
+    def backward_scores(self, question: str) -> np.ndarray:
+        """BM25 of a Swedish question over the view's English chunks read as Swedish
+        (`crossmatch.backward_query` / `backward_doc`), per chunk of the whole index (0 for
+        Swedish chunks and outside the view)."""
+        out = np.zeros(self.n_total, dtype=np.float32)
+        tokens = backward_query(question)
+        if not tokens or not len(self.back_positions):
+            return out
+        out[self.back_positions] = np.asarray(self.back_bm25.get_scores(tokens), dtype=np.float32)
+        return out
+
     def scores(self, question: str, glossary_weight: float | None = None) -> np.ndarray:
         """BM25 of the question's own words, plus glossary synonyms at a lower weight: a
         synonym of a fund's name matches every article of that fund's regulation, so it should
@@ -182,6 +208,8 @@ class LevelView:
         folder.mkdir(parents=True)
         if self.n:
             self.bm25.save(str(folder / "bm25"), show_progress=False)
+        if len(self.back_positions):
+            self.back_bm25.save(str(folder / "bm25_back"), show_progress=False)
         np.save(folder / "terms.npy", np.asarray(self.terms.vectors), allow_pickle=False)
         state = {
             "positions": None if self.positions is None else self.positions.tolist(),
@@ -189,6 +217,7 @@ class LevelView:
             "titles": self._titles,
             "bridge": {"words": self.bridge.words, "by_stem": self.bridge.by_stem},
             "terms": self.terms.terms,
+            "back_positions": self.back_positions.tolist(),
         }
         (folder / "view.json").write_text(json.dumps(state, ensure_ascii=False), "utf-8")
 
@@ -206,6 +235,9 @@ class LevelView:
         view.n = view.n_total if positions is None else len(positions)
         bm25 = folder / "bm25"
         view.bm25 = bm25s.BM25.load(str(bm25)) if view.n else bm25s.BM25()
+        view.back_positions = np.asarray(state["back_positions"], dtype=np.int64)
+        back = folder / "bm25_back"
+        view.back_bm25 = bm25s.BM25.load(str(back)) if len(view.back_positions) else bm25s.BM25()
         view.df = Counter(state["df"])
         view._titles = dict(state["titles"])
         bridge = state["bridge"]
@@ -224,7 +256,7 @@ class LexicalIndex:
     FILE = "lexical.json"  # names the folder under FOLDER that holds the current index
     FOLDER = "lexical"
     LEGACY_FILE = "lexical.pkl"  # written by earlier versions; never read, removed on rebuild
-    FORMAT = 4  # bump when what is saved changes; other formats are rebuilt from the store
+    FORMAT = 5  # bump when what is saved changes; other formats are rebuilt from the store
 
     def __init__(
         self, chunks: list[Chunk], generation: int, embed_terms: EmbedTerms | None = None

@@ -21,7 +21,7 @@ from .documents import Chunk, Passage, allowed_levels, is_superseded, listed_fun
 from .language import detect_language, pseudo_translate, use_bridge
 from .leanings import asks_why
 from .legal_labels import classify_heading
-from .lexical import GLOSSARY_WEIGHT, LevelView, LexicalIndex, doc_tokens
+from .lexical import GLOSSARY_WEIGHT, LevelView, LexicalIndex, doc_tokens, not_swedish
 from .quotes import score_units
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ __all__ = [
     "fuse",
     "merge_neighbours",
     "unit_rerank",
+    "reorder_english",
     "names_old_period",
     "level_languages",
     "is_provision",
@@ -52,6 +53,7 @@ RRF_K = 60
 # and that ranking joins the first with this weight.
 UNIT_DEPTH = 15
 UNIT_WEIGHT = 0.6
+BACK_WEIGHT = 0.9  # the backward search's normalised scores, against the translated query's
 # Weight of each ranked list in the fusion (measured on the eval suites; docs/ANSWERS.md).
 LIST_WEIGHTS = {"dense": 1.0, "lexical": 1.0, "dense_en": 1.0, "lexical_en": 1.0}
 _OLD_PERIOD = re.compile(
@@ -62,11 +64,10 @@ _OLD_PERIOD = re.compile(
 )
 
 
-def _english(chunk: Chunk) -> bool:
-    """Whether the translated (English) query may rank this chunk. A Swedish question's English
-    pseudo-query is there to reach English text; over Swedish text it only lifts English-looking
-    passages above the ones the question itself matches."""
-    return str(chunk.metadata.get("language") or "en") != "sv"
+# Whether the translated (English) query may rank this chunk. A Swedish question's English
+# pseudo-query is there to reach English text; over Swedish text it only lifts English-looking
+# passages above the ones the question itself matches.
+_english = not_swedish
 
 
 ACROSS_POOL = 4  # a Swedish question's dense search looks this many pools deep for English acts
@@ -172,7 +173,8 @@ class Retriever:
         fund_set = {f.upper() for f in funds or []}
         pool = max(50, k * 5)
         queries = [question]
-        if detect_language(question) == "sv":
+        swedish = detect_language(question) == "sv"
+        if swedish:
             english = pseudo_translate(question, with_glossary=False)
             if english:
                 queries.append(english)
@@ -237,6 +239,14 @@ class Retriever:
                         if len(ranked) >= pool:
                             break
                 lists.append(("lexical" if qi == 0 else "lexical_en", ranked))
+            if swedish:
+                sc = view.backward_scores(question)
+                back = [
+                    (int(i), float(sc[i]))
+                    for i in np.argsort(-sc)[: pool * 3]
+                    if sc[i] > 0 and self._visible(lex.chunks[int(i)], levels, fund_set, period)
+                ][:pool]
+                lists = reorder_english(lists, back)
             timings["lexical_ms"] = (time.perf_counter() - t) * 1000
         fused = fuse(lists)
         old_ok = names_old_period(question)
@@ -285,6 +295,31 @@ def fuse(lists: list[tuple[str, list[tuple[int, float]]]]) -> dict[int, float]:
         for rank, (i, _s) in enumerate(ranked_kind):
             fused[i] += 1.0 / (RRF_K + rank + 1)
     return fused
+
+
+def reorder_english(
+    lists: list[tuple[str, list[tuple[int, float]]]], back: list[tuple[int, float]]
+) -> list[tuple[str, list[tuple[int, float]]]]:
+    """The backward search (a Swedish question over English chunks read as Swedish, see
+    `crossmatch`) decides the order of English passages in the translated lexical list, not how
+    English passages stand against Swedish ones: each passage gets the better of its two
+    normalised scores (the backward one × BACK_WEIGHT), and the passages in that order take the
+    translated list's own scores, best first. A Swedish question over Swedish guides is left as
+    it was; the dictionary's other senses only pick among English articles."""
+    if not back:
+        return lists
+    en = next((ranked for name, ranked in lists if name == "lexical_en"), None)
+    rest = [x for x in lists if x[0] != "lexical_en"]
+    if not en:
+        return [*rest, ("lexical_en", back)]
+    top_en = max(s for _i, s in en) or 1.0
+    top_back = max(s for _i, s in back) or 1.0
+    merged = {i: s / top_en for i, s in en}
+    for i, s in back:
+        merged[i] = max(merged.get(i, 0.0), BACK_WEIGHT * s / top_back)
+    slots = sorted((s for _i, s in en), reverse=True)
+    order = sorted(merged, key=lambda i: -merged[i])[: len(slots)]
+    return [*rest, ("lexical_en", list(zip(order, slots, strict=True)))]
 
 
 def unit_rerank(

@@ -573,7 +573,12 @@ def test_saved_lexical_index_reads_back_as_built_without_pickle(
     }
     assert read.chunks == built.chunks and read.by_id == built.by_id
     assert read.stem_sets == built.stem_sets
-    questions = ["Vem kontrollerar verifikation?", "Internal Security Fund contribution", "NCC"]
+    questions = [
+        "Vem kontrollerar verifikation?",
+        "Internal Security Fund contribution",
+        "NCC",
+        "Vilken fond inrättas genom förordningen?",
+    ]
     for level in ("public", "internal", "restricted"):
         a, b = built.view(level), read.view(level)
         assert (a.n, a.n_total, a.df, a.titles) == (b.n, b.n_total, b.df, b.titles)
@@ -585,6 +590,12 @@ def test_saved_lexical_index_reads_back_as_built_without_pickle(
                 == read.scores(q, max_classification=level)
             ).all()
             assert a.unknown_share(q) == b.unknown_share(q)
+            assert (a.backward_scores(q) == b.backward_scores(q)).all()
+        assert (a.back_positions == b.back_positions).all()
+    # The English chunks are read backwards for Swedish questions ("Regulation establishes …
+    # Fund" is förordning, inrätta, fond), the Swedish ones are not.
+    back = read.view("public").backward_scores("Vilken fond inrättas genom förordningen?")
+    assert {read.chunks[i].doc_id for i in back.nonzero()[0]} == {"isf"}
     # Levels that see the same chunks share one view, on disk as in memory.
     assert read.view("public") is read.view("internal")
     assert "inre" in read.titles("restricted") and "inre" not in read.titles("public")

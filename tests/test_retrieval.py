@@ -129,8 +129,16 @@ def test_recitals_and_why_questions_are_recognised() -> None:
     from assistant.retrieval import is_recital
 
     def chunk(section: str) -> Chunk:
-        return Chunk(chunk_id=section, doc_id="d", text="x", section=section,
-                     heading_path=section, start=0, end=1, metadata={})
+        return Chunk(
+            chunk_id=section,
+            doc_id="d",
+            text="x",
+            section=section,
+            heading_path=section,
+            start=0,
+            end=1,
+            metadata={},
+        )
 
     assert is_recital(chunk("Recital 12")) and is_recital(chunk("Skäl 3"))
     assert not is_recital(chunk("Article 12")) and not is_recital(chunk("5 §"))
@@ -182,7 +190,9 @@ OVERVIEW = (
 )
 
 
-@pytest.mark.parametrize(("successor", "first"), [("", "projekt"), ("superseded_by: ny\n", "oversikt")])
+@pytest.mark.parametrize(
+    ("successor", "first"), [("", "projekt"), ("superseded_by: ny\n", "oversikt")]
+)
 def test_a_finished_project_is_history_not_superseded(
     tmp_path: Path, successor: str, first: str
 ) -> None:
@@ -286,16 +296,30 @@ def test_coverage_counts_a_swedish_relative_of_an_english_word_only_when_asked(
 
 
 def _chunk(i: int, section: str, lang: str) -> Chunk:
-    return Chunk(chunk_id=f"c{i}", doc_id=f"d{i}", text="x", section=section, heading_path=section,
-                 start=0, end=1, metadata={"language": lang})
+    return Chunk(
+        chunk_id=f"c{i}",
+        doc_id=f"d{i}",
+        text="x",
+        section=section,
+        heading_path=section,
+        start=0,
+        end=1,
+        metadata={"language": lang},
+    )
 
 
 def test_english_provisions_compete_with_swedish_text_on_match_not_language() -> None:
     from assistant.retrieval import is_provision, level_languages
 
-    chunks = [_chunk(0, "5 §", "sv"), _chunk(1, "6 §", "sv"), _chunk(2, "Guide", "sv"),
-              _chunk(3, "Summary", "en"), _chunk(4, "Article 12", "en"), _chunk(5, "Annex I", "en"),
-              _chunk(6, "Recital 7", "en")]
+    chunks = [
+        _chunk(0, "5 §", "sv"),
+        _chunk(1, "6 §", "sv"),
+        _chunk(2, "Guide", "sv"),
+        _chunk(3, "Summary", "en"),
+        _chunk(4, "Article 12", "en"),
+        _chunk(5, "Annex I", "en"),
+        _chunk(6, "Recital 7", "en"),
+    ]
     assert [is_provision(c) for c in chunks] == [False, False, False, False, True, True, False]
     # The model's cosines: the Swedish question's own language leads by about 0.06.
     ranked = [(0, 0.86), (1, 0.85), (2, 0.84), (3, 0.83), (6, 0.81)]
@@ -317,12 +341,130 @@ def test_a_word_joined_to_an_acronym_is_known_by_its_parts() -> None:
     from assistant.documents import Chunk
     from assistant.lexical import LexicalIndex
 
-    texts = ["Programmet för ISF får ändras efter halvtidsöversynen.",
-             "Medlemsstaterna ska lämna in programmet till kommissionen."]
-    chunks = [Chunk(chunk_id=f"d#{i}", doc_id="d", text=t, section=f"{i} §", heading_path="",
-                    start=0, end=len(t), metadata={"language": "sv"})
-              for i, t in enumerate(texts)]
+    texts = [
+        "Programmet för ISF får ändras efter halvtidsöversynen.",
+        "Medlemsstaterna ska lämna in programmet till kommissionen.",
+    ]
+    chunks = [
+        Chunk(
+            chunk_id=f"d#{i}",
+            doc_id="d",
+            text=t,
+            section=f"{i} §",
+            heading_path="",
+            start=0,
+            end=len(t),
+            metadata={"language": "sv"},
+        )
+        for i, t in enumerate(texts)
+    ]
     view = LexicalIndex(chunks, generation=1).view("public")
     assert view.unknown_share("Kan ISF-programmet ändras?") == 0.0
     assert view.coverage("Kan ISF-programmet ändras?", ["d#0"]) == 1.0
     assert view.unknown_share("Kan drönarprogrammet ändras?") > 0.0
+
+
+def test_the_backward_search_orders_english_passages_only() -> None:
+    """Backward scores pick among the translated list's English passages (which may bring one
+    the translation missed) but keep that list's own scores, best first, so English text does
+    not gain on Swedish text; the other lists are left as they were."""
+    from assistant.retrieval import BACK_WEIGHT, reorder_english
+
+    own = ("lexical", [(0, 5.0), (1, 3.0)])
+    en = [(2, 4.0), (3, 1.0)]
+    back = [(5, 8.0), (3, 2.0)]
+    out = dict(reorder_english([own, ("lexical_en", en)], back))
+    assert out["lexical"] == own[1]
+    # 5 (backward best: 0.9 of the translated list's best) overtakes 3 (0.25), not 2 (1.0)
+    assert BACK_WEIGHT < 1.0
+    assert out["lexical_en"] == [(2, 4.0), (5, 1.0)]
+    # nothing found backwards: unchanged; no translation at all: the backward list stands in
+    assert reorder_english([own, ("lexical_en", en)], []) == [own, ("lexical_en", en)]
+    assert dict(reorder_english([own], back))["lexical_en"] == back
+
+
+BOATS = (
+    "---\nid: act\ntitle: Regulation on patrols\nlanguage: en\n---\n# Regulation on patrols\n\n"
+    "## Article 3\n\nSupport: equipment for surveillance at the borders may be purchased with "
+    "the support of the instrument.\n\n"
+    "## Article 4\n\nBoats for patrols at sea may be purchased with the support of the "
+    "instrument.\n\n"
+    "## Article 5\n\nStaff costs may be covered by the support.\n"
+)
+GUIDE = (
+    "---\nid: guide\ntitle: Vägledning\nlanguage: sv\n---\n# Vägledning\n\n## Inköp\n\n"
+    "Inköp av utrustning ska redovisas i ansökan om stöd.\n"
+)
+
+
+def test_a_swedish_word_reaches_english_articles_through_the_dictionary_read_backwards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing in this small index keeps a sense of "fartyg" (the bridge keeps a sense only when
+    the English text uses it three times), so the translated query misses it; read backwards,
+    the article's "boats" is "fartyg", and the backward search finds Article 4."""
+    from helpers import build_hash_index
+
+    import assistant.retrieval as R
+    from assistant import quotes
+    from assistant.config import load_settings
+    from assistant.crossmatch import backward_doc, backward_query
+    from assistant.language import pseudo_translate, stemmer
+    from assistant.lexical import LevelView
+    from assistant.pipeline import Pipeline
+
+    assert "fartyg" in backward_doc([stemmer("en").stemWord("boats")])
+    assert "fartyg" in backward_query("Får vi köpa fartyg?")
+    data = build_hash_index(tmp_path, {"act.md": BOATS, "guide.md": GUIDE})
+    # The quote choice reads units backwards too (`quotes.BACKWARD`), and the second ranking by
+    # best sentence uses it: off here, so that this is the search alone.
+    monkeypatch.setattr(quotes, "BACKWARD", False)
+    pipe = Pipeline(load_settings(embeddings="hash", data_dir=data, _env_file=None))
+    q = "Får vi köpa fartyg med stödet?"
+    lex = pipe.retriever.lexical  # type: ignore[attr-defined]
+    view = lex.view("public")
+    scores = view.backward_scores(q)
+    by_section = {lex.chunks[i].section: float(scores[i]) for i in range(len(lex.chunks))}
+    assert by_section["Article 4"] > max(by_section["Article 3"], by_section["Article 5"])
+    assert by_section["Inköp"] == 0.0  # Swedish text is not read backwards
+    assert "boat" not in pseudo_translate(q, with_glossary=False).lower()
+
+    def translated_list() -> list[str]:
+        seen: list[list[str]] = []
+
+        def record(lists: list[tuple[str, list[tuple[int, float]]]]) -> dict[int, float]:
+            seen.extend(
+                [lex.chunks[i].section for i, _s in r] for n, r in lists if n == "lexical_en"
+            )
+            return fuse(lists)
+
+        with monkeypatch.context() as mp:
+            mp.setattr(R, "fuse", record)
+            pipe.retrieve(q, k=3)
+        return seen[0]
+
+    # The translated query ("support") puts the short Article 5 before Article 4; read
+    # backwards, the question's "fartyg" is in Article 4, which moves up; the first stays first.
+    assert translated_list() == ["Article 3", "Article 4", "Article 5"]
+    monkeypatch.setattr(LevelView, "backward_scores", lambda self, q: 0 * scores)
+    assert translated_list() == ["Article 3", "Article 5", "Article 4"]
+
+
+@pytest.mark.parametrize(
+    ("question", "stems"),
+    [
+        # a compound's parts, a linking s dropped; the word itself stays
+        ("säkerhetsanläggningar", {"säkerhetsanläggning", "säkerhet", "anläggning"}),
+        # the parts of a word joined by "-"
+        ("ISF-pengar", {"isf", "peng"}),
+        # a headword the stemmer does not reach
+        ("programmet", {"programmet", "program"}),
+    ],
+)
+def test_a_swedish_question_is_read_for_the_backward_search_by_its_words_and_their_parts(
+    question: str, stems: set[str]
+) -> None:
+    from assistant.crossmatch import backward_query
+
+    assert set(backward_query(question)) == stems
+    assert backward_query("och i för det") == []  # no content words
