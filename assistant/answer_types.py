@@ -24,6 +24,7 @@ ACCEPTS: dict[str, tuple[str, ...]] = {
     "frequency": ("frequency", "duration"),
     "actor": ("authority",),
     "ref": ("ref",),
+    "contact": ("contact",),
 }
 
 _I = re.IGNORECASE
@@ -78,6 +79,15 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bvilk(?:en|et|a) (?:artikel|artiklar|paragraf\w*|punkt\w*|kapitel|bilaga\w*)\b|"
             r"\b(?:which|what) (?:article|articles|paragraph|point|chapter|annex)\b|"
             r"\bvar (?:i [\w-]+ )?står det\b|\bwhere (?:in [\w ]+ )?(?:does it say|is it laid down)\b",
+            _I,
+        ),
+    ),
+    (
+        "contact",
+        re.compile(
+            r"\b(?:telefon|mobil|direkt)nummer\w*|\b(?:e-?post|mejl|mail)adress\w*|"
+            r"\bkontaktuppgift\w*|\b(?:tele)?phone numbers?\b|\be-?mail address(?:es)?\b|"
+            r"\bcontact details\b",
             _I,
         ),
     ),
@@ -223,6 +233,11 @@ SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
         r"(?:\s*(?:,|och|and|samt|to|till|[-–])\s*\d+[a-z]?(?:\.\d+|\(\d+\))*)*"
         r"|\b\d+(?:\s*kap\.\s*\d+)?(?:\s*(?:,|och|and)\s*\d+)*\s*§§?(?:\s*\d+\s*st\.)?",
         _I,
+    ),
+    # a telephone number ("08-401 00 00", "+46 10 123 45 67") or an e-mail address
+    "contact": re.compile(
+        r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+        r"|(?<![\w+])(?:\+\d{2}[  -]?|0)\d{1,3}[  -]?\d{2,3}(?:[  -]?\d{2}){1,3}(?![\w])"
     ),
     # A count: not a year, not a reference such as "(4)" or "Article 12".
     "number": re.compile(rf"(?<![\w.,:/(])(?!(?:19|20)\d{{2}}\b)(?:{_NUM})(?![\w:/)]|[.,]\d)"),

@@ -384,8 +384,9 @@ _LIST_GOES_ON = re.compile(rf"\s*(?:,\s*|\s+(?:och|and|samt|or|eller)\s+){_NAME}
 _LIST_CAME_BEFORE = re.compile(rf"{_NAME}\s*(?:,\s*|\s+(?:och|and|samt|or|eller)\s+)$")
 
 
-# The kinds a passage states as a figure or a time: a question for one is declined without one.
-COUNTABLE = ("share", "amount", "count", "time", "period", "duration")
+# The kinds a passage states as a figure or a time, or as a telephone number or e-mail address:
+# a question for one is declined without one.
+COUNTABLE = ("share", "amount", "count", "time", "period", "duration", "contact")
 
 
 def missing_kind(question: str, scored: Sequence[Scored]) -> bool:

@@ -59,6 +59,9 @@ def test_answers_say_what_was_asked(corpus_pipe) -> None:  # type: ignore[no-unt
     # A follow-up that names no subject keeps the topic of the question before it.
     follow = corpus_pipe.ask("Och hur länge höll det på?", history=[("user", "Vad var ARLO/RDO?")])
     assert not follow.abstained and "ARLO" in follow.citations[0].quote
+    # A telephone number no document gives is declined, not answered with what the NCC does.
+    phone = corpus_pipe.ask("Who heads the Swedish NCC and what's their direct phone number?")
+    assert phone.abstained and phone.related
 
 
 @pytest.fixture(scope="module")

@@ -916,3 +916,40 @@ def test_an_agency_the_question_only_mentions_can_still_be_the_answer(
     p = passage(f"{answer} ansvarar för kontrollen och sköter arbetet vid gränsen.")
     draft = extractive_answer(question, [p], "sv")
     assert draft.short_answer is not None and draft.short_answer.text == answer, draft.text
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Who heads the Swedish NCC and what's their direct phone number?", "contact"),
+        ("Vad har NCC för telefonnummer?", "contact"),
+        ("Vilken e-postadress ska ansökan skickas till?", "contact"),
+        ("Var finns kontaktuppgifterna till samordnaren?", "contact"),
+        ("Vem beslutar om stöd i BMVI?", "actor"),
+    ],
+)
+def test_a_question_for_a_telephone_number_or_address_asks_for_contact_details(
+    question: str, kind: str
+) -> None:
+    from assistant.answer_types import asked_kind
+
+    assert asked_kind(question) == kind
+
+
+def test_contact_details_are_found_and_a_question_for_them_is_declined_without_them() -> None:
+    from assistant.answer_types import find_spans
+    from assistant.quotes import missing_kind, score_units
+
+    text = "Ring NCC på 010-563 00 00 eller skriv till ncc@example.se."
+    assert [s.text for s in find_spans(text, ("contact",))] == ["010-563 00 00", "ncc@example.se"]
+    # neither a period, an amount, a statute nor a date is a telephone number
+    assert not find_spans(
+        "75 % för 2021-2027, 1 931 000 000 EUR, SFS 2021:846, 2014-06-30", ("contact",)
+    )
+    q = "Vad har NCC för telefonnummer?"
+    with_number = passage(text, lang="sv", doc_id="guide", title="Guide")
+    without = passage(
+        "NCC samordnar informationsutbytet vid gränserna.", lang="sv", doc_id="g2", title="G"
+    )
+    assert not missing_kind(q, score_units(q, [with_number], "sv", lambda s: 1.0))
+    assert missing_kind(q, score_units(q, [without], "sv", lambda s: 1.0))
