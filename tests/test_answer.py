@@ -201,26 +201,13 @@ def test_extractive_answer_without_passages_is_empty() -> None:
             "sv",
             "förordning (2021:846)",
         ),
-        (
-            {"title": "Förordning om fonderna", "beteckning": "2021:846"},
-            "sv",
-            "förordning (2021:846)",
-        ),
+        ({"title": "Förordning om fonderna", "beteckning": "2021:846"}, "sv", "förordning (2021:846)"),
         ({"title": "Förordning om fonderna", "beteckning": "2021:846"}, "en", "SFS 2021:846"),
         ({"title": "Passlag (1978:302)"}, "sv", "passlag (1978:302)"),
         # A name in the document's own language is not used for askers of the other one.
+        ({"title": "Projektguiden", "short_title": "guiden", "language": "sv"}, "en", '"Projektguiden"'),
         (
-            {"title": "Projektguiden", "short_title": "guiden", "language": "sv"},
-            "en",
-            '"Projektguiden"',
-        ),
-        (
-            {
-                "title": "X",
-                "short_title": "guiden",
-                "short_title_en": "the guide",
-                "language": "sv",
-            },
+            {"title": "X", "short_title": "guiden", "short_title_en": "the guide", "language": "sv"},
             "en",
             "the guide",
         ),

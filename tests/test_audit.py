@@ -86,9 +86,7 @@ def postgres_url():
         shutil.rmtree(base, ignore_errors=True)
 
 
-@pytest.fixture(
-    params=["sqlite", pytest.param("postgresql", marks=[pytest.mark.slow, pytest.mark.integration])]
-)
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=[pytest.mark.slow, pytest.mark.integration])])
 def store(request, tmp_path):
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'sub' / 'assistant.sqlite3'}"
@@ -220,12 +218,8 @@ def test_postgres_concurrent_writes(postgres_url):
 
 def test_exported_entries_get_the_language_of_their_question(store):
     """The suite entry's `lang` is the question's language by the rule every question gets."""
-    for text in (
-        "Vad gäller för ISF?",
-        "What is the co-financing rate?",
-        "ISF och BMVI",
-        "Medfinansiering?",
-    ):
+    for text in ("Vad gäller för ISF?", "What is the co-financing rate?", "ISF och BMVI",
+                 "Medfinansiering?"):
         store.record_feedback(store.record_question(question_redacted=text), "wrong", "U1")
     langs = {e["question"]: e["lang"] for e in store.export_suite_entries()}
     assert langs == {

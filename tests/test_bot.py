@@ -90,16 +90,9 @@ class Harness:
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode(), t0
 
-    def send_event(
-        self,
-        event: dict[str, Any],
-        *,
-        retry: str | None = None,
-        secret: str = SECRET,
-        timestamp: int | None = None,
-        team: str = TEAM,
-        event_id: str | None = None,
-    ) -> tuple[int, str, float]:
+    def send_event(self, event: dict[str, Any], *, retry: str | None = None, secret: str = SECRET,
+                   timestamp: int | None = None, team: str = TEAM,
+                   event_id: str | None = None) -> tuple[int, str, float]:
         body = json.dumps(event_envelope(event, event_id=event_id, team=team))
         headers = signed_headers(secret, body, timestamp)
         if retry is not None:
@@ -107,14 +100,8 @@ class Harness:
             headers["X-Slack-Retry-Reason"] = "http_timeout"
         return self.post(body, headers)
 
-    def mention(
-        self,
-        text: str,
-        channel: str = "C1",
-        user: str = "U1",
-        thread_ts: str | None = None,
-        **kw: Any,
-    ) -> tuple[str, int, float]:
+    def mention(self, text: str, channel: str = "C1", user: str = "U1", thread_ts: str | None = None,
+                **kw: Any) -> tuple[str, int, float]:
         ts = self.fake.next_ts()
         ev = mention_event(ts, text, user=user, channel=channel, thread_ts=thread_ts)
         status, _, t0 = self.send_event(ev, **kw)
@@ -122,35 +109,23 @@ class Harness:
 
     def form(self, fields: dict[str, str], secret: str = SECRET) -> tuple[int, str, float]:
         body = urllib.parse.urlencode(fields)
-        return self.post(
-            body, signed_headers(secret, body, content_type="application/x-www-form-urlencoded")
-        )
+        return self.post(body, signed_headers(secret, body, content_type="application/x-www-form-urlencoded"))
 
     def final_update(self, thread_ts: str, timeout: float = 10) -> dict[str, Any]:
         """The last non-interim chat.update of the bot's placeholder in this thread."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             mine = self._placeholder_ts(thread_ts)
-            updates = [
-                c.body
-                for c in self.fake.of("chat.update")
-                if c.body.get("ts") in mine and "Skriver svaret" not in text_of(c.body["blocks"])
-            ]
+            updates = [c.body for c in self.fake.of("chat.update")
+                       if c.body.get("ts") in mine and "Skriver svaret" not in text_of(c.body["blocks"])]
             if updates:
                 return updates[-1]
             time.sleep(0.02)
-        raise AssertionError(
-            f"no final answer in thread {thread_ts}: {[c.method for c in self.fake.calls]}"
-        )
+        raise AssertionError(f"no final answer in thread {thread_ts}: {[c.method for c in self.fake.calls]}")
 
     def _placeholder_ts(self, thread_ts: str) -> set[str]:
-        return {
-            m["ts"]
-            for (ch, th), msgs in self.fake.threads.items()
-            if th == thread_ts
-            for m in msgs
-            if m.get("user") == BOT_USER
-        }
+        return {m["ts"] for (ch, th), msgs in self.fake.threads.items() if th == thread_ts for m in msgs
+                if m.get("user") == BOT_USER}
 
 
 @pytest.fixture
@@ -198,37 +173,22 @@ def test_mention_gets_threaded_answer_with_citations_and_buttons(h):
     final = h.final_update(ts)
     blocks = final["blocks"]
     s = text_of(blocks)
-    assert (
-        "<https://eur-lex.europa.eu/eli/reg/2021/1149/oj|Förordning (EU) 2021/1149 om Fonden för inre säkerhet – Article 12>"
-        in s
-    )
+    assert "<https://eur-lex.europa.eu/eli/reg/2021/1149/oj|Förordning (EU) 2021/1149 om Fonden för inre säkerhet – Article 12>" in s
     assert "*Förordning (EU) 2021/1149 om Fonden för inre säkerhet*" in s  # **bold** → *bold*
     actions = [b for b in blocks if b["type"] == "actions"][0]
-    assert [e["action_id"] for e in actions["elements"]] == [
-        "feedback_useful",
-        "feedback_wrong",
-        "feedback_wrong_source",
-    ]
+    assert [e["action_id"] for e in actions["elements"]] == ["feedback_useful", "feedback_wrong", "feedback_wrong_source"]
     qid = actions["elements"][0]["value"]
     row = h.audit.question(qid)
     assert row["channel"] == "C1" and row["sources"][0]["section"] == "Article 12"
     assert h.pipeline.calls[0]["max_classification"] == "public"
     assert final["text"].startswith(("Enligt", "Kort svar:"))
-    print(
-        f"\n[latency] single mention: ack={ack_ms:.1f} ms first reply={(placeholder.t - t0) * 1000:.1f} ms"
-    )
+    print(f"\n[latency] single mention: ack={ack_ms:.1f} ms first reply={(placeholder.t - t0) * 1000:.1f} ms")
 
 
 def test_retried_delivery_is_not_answered_twice(h):
     ev_ts = h.fake.next_ts()
-    ev = {
-        "type": "app_mention",
-        "user": "U1",
-        "text": f"<@{BOT_USER}> ISF medfinansiering?",
-        "ts": ev_ts,
-        "channel": "C1",
-        "event_ts": ev_ts,
-    }
+    ev = {"type": "app_mention", "user": "U1", "text": f"<@{BOT_USER}> ISF medfinansiering?", "ts": ev_ts,
+          "channel": "C1", "event_ts": ev_ts}
     # Slack's retries carry the first delivery's event id.
     assert h.send_event(ev, retry="0", event_id="EvR1")[0] == 200  # "0": a first delivery
     h.final_update(ev_ts)
@@ -240,12 +200,8 @@ def test_retried_delivery_is_not_answered_twice(h):
 
 
 def test_rate_limited_web_api_call_is_retried(h):
-    h.fake.script(
-        "chat.update",
-        status=429,
-        body={"ok": False, "error": "ratelimited"},
-        headers={"Retry-After": "1"},
-    )
+    h.fake.script("chat.update", status=429, body={"ok": False, "error": "ratelimited"},
+                  headers={"Retry-After": "1"})
     ts, _, _ = h.mention("ISF medfinansiering?")
     h.fake.wait_for("chat.update", 2, timeout=10)
     final = h.final_update(ts)
@@ -257,23 +213,11 @@ def test_rate_limited_web_api_call_is_retried(h):
 
 
 # -- surfaces --------------------------------------------------------------------------------------
-def slash_fields(
-    text: str, channel: str = "C1", user: str = "U1", rid: str = "1"
-) -> dict[str, str]:
-    return {
-        "token": "x",
-        "team_id": TEAM,
-        "team_domain": "polisen",
-        "channel_id": channel,
-        "channel_name": "gransfragor",
-        "user_id": user,
-        "user_name": "anna",
-        "command": "/fraga",
-        "text": text,
-        "api_app_id": "A0FOND",
-        "trigger_id": "1.2.3",
-        "response_url": f"{{fake}}/response/{rid}",
-    }
+def slash_fields(text: str, channel: str = "C1", user: str = "U1", rid: str = "1") -> dict[str, str]:
+    return {"token": "x", "team_id": TEAM, "team_domain": "polisen", "channel_id": channel,
+            "channel_name": "gransfragor", "user_id": user, "user_name": "anna", "command": "/fraga",
+            "text": text, "api_app_id": "A0FOND", "trigger_id": "1.2.3",
+            "response_url": f"{{fake}}/response/{rid}"}
 
 
 def test_slash_command_replies_ephemerally_via_response_url(h):
@@ -309,31 +253,13 @@ def test_feedback_button_stores_vote_and_thanks(h):
     final = h.final_update(ts)
     qid = [b for b in final["blocks"] if b["type"] == "actions"][0]["elements"][2]["value"]
     payload = {
-        "type": "block_actions",
-        "team": {"id": TEAM, "domain": "polisen"},
-        "user": {"id": "U7", "team_id": TEAM},
-        "api_app_id": "A0FOND",
-        "token": "x",
-        "container": {
-            "type": "message",
-            "message_ts": "1.2",
-            "channel_id": "C1",
-            "is_ephemeral": False,
-        },
-        "trigger_id": "1.2.3",
-        "channel": {"id": "C1", "name": "gransfragor"},
-        "message": {"ts": "1.2", "text": "x"},
-        "response_url": f"{h.fake.url}/response/fb",
-        "actions": [
-            {
-                "action_id": "feedback_wrong_source",
-                "block_id": "feedback",
-                "value": qid,
-                "type": "button",
-                "action_ts": "1.3",
-                "text": {"type": "plain_text", "text": "x"},
-            }
-        ],
+        "type": "block_actions", "team": {"id": TEAM, "domain": "polisen"},
+        "user": {"id": "U7", "team_id": TEAM}, "api_app_id": "A0FOND", "token": "x",
+        "container": {"type": "message", "message_ts": "1.2", "channel_id": "C1", "is_ephemeral": False},
+        "trigger_id": "1.2.3", "channel": {"id": "C1", "name": "gransfragor"},
+        "message": {"ts": "1.2", "text": "x"}, "response_url": f"{h.fake.url}/response/fb",
+        "actions": [{"action_id": "feedback_wrong_source", "block_id": "feedback", "value": qid,
+                     "type": "button", "action_ts": "1.3", "text": {"type": "plain_text", "text": "x"}}],
     }
     status, _, _ = h.form({"payload": json.dumps(payload)})
     assert status == 200
@@ -347,22 +273,11 @@ def test_feedback_button_stores_vote_and_thanks(h):
 
 def test_dm_is_answered_at_dm_level(h):
     ts = h.fake.next_ts()
-    h.send_event(
-        {
-            "type": "message",
-            "channel_type": "im",
-            "channel": "D1",
-            "user": "U1",
-            "text": "Vad gäller för lägesbilden från NCC?",
-            "ts": ts,
-            "event_ts": ts,
-        }
-    )
+    h.send_event({"type": "message", "channel_type": "im", "channel": "D1", "user": "U1",
+                  "text": "Vad gäller för lägesbilden från NCC?", "ts": ts, "event_ts": ts})
     final = h.final_update(ts)
     assert h.pipeline.calls[0]["max_classification"] == "public"
-    assert "ncc-intern-rutin" not in json.dumps(final) and "NCC intern rutin" not in json.dumps(
-        final
-    )
+    assert "ncc-intern-rutin" not in json.dumps(final) and "NCC intern rutin" not in json.dumps(final)
 
 
 def test_follow_up_in_answered_thread_gets_history(h):
@@ -370,18 +285,8 @@ def test_follow_up_in_answered_thread_gets_history(h):
     h.final_update(ts)
     h.fake.threads.setdefault(("C1", ts), [])
     follow_ts = h.fake.add_message("C1", ts, "U1", "Och för BMVI-utrustning?")
-    h.send_event(
-        {
-            "type": "message",
-            "channel_type": "channel",
-            "channel": "C1",
-            "user": "U1",
-            "text": "Och för BMVI-utrustning?",
-            "ts": follow_ts,
-            "thread_ts": ts,
-            "event_ts": follow_ts,
-        }
-    )
+    h.send_event({"type": "message", "channel_type": "channel", "channel": "C1", "user": "U1",
+                  "text": "Och för BMVI-utrustning?", "ts": follow_ts, "thread_ts": ts, "event_ts": follow_ts})
     h.fake.wait_for("chat.postMessage", 2)
     deadline = time.monotonic() + 5
     while len(h.pipeline.calls) < 2 and time.monotonic() < deadline:
@@ -391,37 +296,17 @@ def test_follow_up_in_answered_thread_gets_history(h):
     roles = [r for r, _ in call["history"]]
     assert "assistant" in roles and "user" in roles
     assert any("Enligt" in t for r, t in call["history"] if r == "assistant")
-    assert not any(
-        "Och för BMVI" in t for _, t in call["history"]
-    )  # the question itself is not history
+    assert not any("Och för BMVI" in t for _, t in call["history"])  # the question itself is not history
     assert h.fake.of("conversations.replies")
 
 
 def test_thread_messages_elsewhere_are_ignored(h):
     parent = h.fake.next_ts()
     reply = h.fake.add_message("C1", parent, "U2", "vi ses i morgon")
-    h.send_event(
-        {
-            "type": "message",
-            "channel_type": "channel",
-            "channel": "C1",
-            "user": "U2",
-            "text": "vi ses i morgon",
-            "ts": reply,
-            "thread_ts": parent,
-            "event_ts": reply,
-        }
-    )
-    h.send_event(
-        {
-            "type": "message",
-            "channel_type": "channel",
-            "channel": "C1",
-            "user": "U2",
-            "text": "hej allihop",
-            "ts": h.fake.next_ts(),
-        }
-    )
+    h.send_event({"type": "message", "channel_type": "channel", "channel": "C1", "user": "U2",
+                  "text": "vi ses i morgon", "ts": reply, "thread_ts": parent, "event_ts": reply})
+    h.send_event({"type": "message", "channel_type": "channel", "channel": "C1", "user": "U2",
+                  "text": "hej allihop", "ts": h.fake.next_ts()})
     assert h.bot.drain(10)
     assert h.fake.of("chat.postMessage") == [] and h.pipeline.calls == []
     assert h.fake.of("conversations.replies")  # the reply was looked at, then left alone
@@ -430,43 +315,14 @@ def test_thread_messages_elsewhere_are_ignored(h):
 @pytest.mark.parametrize(
     "event",
     [
-        {
-            "type": "message",
-            "channel_type": "im",
-            "channel": "D1",
-            "bot_id": "BOTHER",
-            "user": "U9",
-            "text": "ISF?",
-        },
-        {
-            "type": "message",
-            "channel_type": "im",
-            "channel": "D1",
-            "user": BOT_USER,
-            "text": "ISF?",
-        },
-        {
-            "type": "message",
-            "subtype": "message_changed",
-            "channel_type": "im",
-            "channel": "D1",
-            "message": {"user": "U1", "text": "ISF?"},
-        },
-        {
-            "type": "message",
-            "subtype": "channel_join",
-            "channel_type": "channel",
-            "channel": "C1",
-            "user": "U1",
-            "text": "<@U1> has joined the channel",
-        },
-        {
-            "type": "message",
-            "subtype": "bot_message",
-            "channel_type": "im",
-            "channel": "D1",
-            "text": "x",
-        },
+        {"type": "message", "channel_type": "im", "channel": "D1", "bot_id": "BOTHER", "user": "U9",
+         "text": "ISF?"},
+        {"type": "message", "channel_type": "im", "channel": "D1", "user": BOT_USER, "text": "ISF?"},
+        {"type": "message", "subtype": "message_changed", "channel_type": "im", "channel": "D1",
+         "message": {"user": "U1", "text": "ISF?"}},
+        {"type": "message", "subtype": "channel_join", "channel_type": "channel", "channel": "C1",
+         "user": "U1", "text": "<@U1> has joined the channel"},
+        {"type": "message", "subtype": "bot_message", "channel_type": "im", "channel": "D1", "text": "x"},
     ],
 )
 def test_bots_edits_and_joins_are_ignored(h, event):
@@ -597,18 +453,9 @@ def test_burst_of_30_questions_all_answered(h):
 
 def test_assistant_thread_prompts_status_and_answer(h):
     thread_ts = h.fake.next_ts()
-    h.send_event(
-        {
-            "type": "assistant_thread_started",
-            "event_ts": thread_ts,
-            "assistant_thread": {
-                "user_id": "U1",
-                "context": {},
-                "channel_id": "D9",
-                "thread_ts": thread_ts,
-            },
-        }
-    )
+    h.send_event({"type": "assistant_thread_started", "event_ts": thread_ts,
+                  "assistant_thread": {"user_id": "U1", "context": {}, "channel_id": "D9",
+                                       "thread_ts": thread_ts}})
     prompts = h.fake.wait_for("assistant.threads.setSuggestedPrompts")[0]
     assert prompts.body["title"] == "Exempel på frågor"
     assert any("ISF" in p["message"] for p in prompts.body["prompts"])
@@ -616,18 +463,9 @@ def test_assistant_thread_prompts_status_and_answer(h):
     assert greeting.body["thread_ts"] == thread_ts and "Hej" in greeting.body["text"]
 
     ts = h.fake.add_message("D9", thread_ts, "U1", "Hur stor är medfinansieringen i ISF?")
-    h.send_event(
-        {
-            "type": "message",
-            "channel_type": "im",
-            "channel": "D9",
-            "user": "U1",
-            "text": "Hur stor är medfinansieringen i ISF?",
-            "ts": ts,
-            "thread_ts": thread_ts,
-            "event_ts": ts,
-        }
-    )
+    h.send_event({"type": "message", "channel_type": "im", "channel": "D9", "user": "U1",
+                  "text": "Hur stor är medfinansieringen i ISF?", "ts": ts, "thread_ts": thread_ts,
+                  "event_ts": ts})
     status = h.fake.wait_for("assistant.threads.setStatus")[0]
     assert status.body["status"] == "Söker i dokumenten…"
     final = h.final_update(thread_ts)

@@ -50,17 +50,10 @@ def answers_in(h: Harness, thread_ts: str) -> list[dict[str, Any]]:
     """Final replies (answer or error) the bot sent for one thread: updates of its placeholder
     and any new message that is not a placeholder."""
     mine = h._placeholder_ts(thread_ts)
-    out = [
-        c.body
-        for c in h.fake.of("chat.update")
-        if c.body.get("ts") in mine and "Skriver svaret" not in text_of(c.body.get("blocks"))
-    ]
-    out += [
-        c.body
-        for c in h.fake.of("chat.postMessage")
-        if c.body.get("thread_ts") == thread_ts
-        and "Söker i dokumenten" not in c.body.get("text", "")
-    ]
+    out = [c.body for c in h.fake.of("chat.update")
+           if c.body.get("ts") in mine and "Skriver svaret" not in text_of(c.body.get("blocks"))]
+    out += [c.body for c in h.fake.of("chat.postMessage")
+            if c.body.get("thread_ts") == thread_ts and "Söker i dokumenten" not in c.body.get("text", "")]
     return out
 
 
@@ -85,12 +78,10 @@ def test_oversized_bodies_are_refused_before_they_are_read_or_logged(h, caplog):
     big = b'{"type": "event_callback", "pad": "' + b"x" * (2 * 1024 * 1024) + b'"}'
     sig = signed_headers(SECRET, big.decode())
     for extra in (sig, {}):  # signed and unsigned
-        head = (
-            f"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(big)}\r\n"
-            + "".join(f"{k}: {v}\r\n" for k, v in extra.items() if k != "Content-Type")
-            + "\r\n"
-        ).encode()
+        head = (f"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(big)}\r\n"
+                + "".join(f"{k}: {v}\r\n" for k, v in extra.items() if k != "Content-Type")
+                + "\r\n").encode()
         assert b" 413 " in _status_line(h.server.server_port, head, big)
     assert len(caplog.text) < 20_000
     ts, status, _ = h.mention("ISF medfinansiering?")  # still serving
@@ -116,11 +107,8 @@ def test_malformed_signed_bodies_get_400_without_traceback(h, caplog, body, cont
 
     ts = str(int(time.time()))
     digest = hmac.new(SECRET.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
-    headers = {
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": "v0=" + digest,
-        "Content-Type": content_type,
-    }
+    headers = {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": "v0=" + digest,
+               "Content-Type": content_type}
     status, text = raw_post(h.url, body, headers)
     assert status == 400, text
     assert "Traceback" not in caplog.text and "Traceback" not in text
@@ -139,10 +127,8 @@ def test_stalled_connections_are_closed_and_hold_no_worker(tmp_path):
     try:
         for _ in range(60):  # more stalled clients than the server has threads
             s = socket.create_connection(("127.0.0.1", h.server.server_port), timeout=10)
-            s.sendall(
-                b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                b'Content-Length: 500\r\n\r\n{"type":'
-            )
+            s.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: 500\r\n\r\n{\"type\":")
             socks.append(s)
         t0 = time.monotonic()
         ts, status, _ = h.mention("ISF medfinansiering?")  # served while they stall
@@ -169,9 +155,7 @@ def test_bad_signature_never_writes_the_body_to_the_log(h, caplog):
 
     body = json.dumps(event_envelope(mention_event("1.1", secret_text)))
     headers = signed_headers("wrong-secret", body)
-    resp = h.app.dispatch(
-        BoltRequest(body=body, headers={k.lower(): v for k, v in headers.items()})
-    )
+    resp = h.app.dispatch(BoltRequest(body=body, headers={k.lower(): v for k, v in headers.items()}))
     assert resp.status == 401
     assert "811218" not in caplog.text and "anna.svensson" not in caplog.text
     assert h.bot.drain(10) and h.pipeline.calls == []
@@ -209,9 +193,7 @@ def test_two_replicas_sharing_the_audit_database_answer_once(tmp_path):
     b_url = f"http://127.0.0.1:{b_server.server_port}/slack/events"
     try:
         ts = a.fake.next_ts()
-        body = json.dumps(
-            event_envelope(mention_event(ts, "ISF medfinansiering?"), event_id="EvRep")
-        )
+        body = json.dumps(event_envelope(mention_event(ts, "ISF medfinansiering?"), event_id="EvRep"))
         assert raw_post(a.url, body.encode(), signed_headers(SECRET, body))[0] == 200
         assert raw_post(b_url, body.encode(), signed_headers(SECRET, body))[0] == 200
         assert a.bot.drain(10) and b_app.assistant_bot.drain(10)
@@ -227,9 +209,7 @@ def test_two_replicas_sharing_the_audit_database_answer_once(tmp_path):
 
 # -- delivery through Web API failures -------------------------------------------------------------
 def test_two_500s_on_post_message_still_deliver_and_audit_after_delivery(h):
-    h.fake.script(
-        "chat.postMessage", status=500, body={"ok": False, "error": "internal_error"}, times=2
-    )
+    h.fake.script("chat.postMessage", status=500, body={"ok": False, "error": "internal_error"}, times=2)
     ts, _, _ = h.mention("ISF medfinansiering?")
     final = h.final_update(ts)
     assert "Article 12" in text_of(final["blocks"])
@@ -252,13 +232,8 @@ def test_undeliverable_reply_is_not_audited_as_delivered(h):
 
 def test_chat_update_500_and_429_still_replace_the_placeholder(h):
     h.fake.script("chat.update", status=500, body={"ok": False, "error": "internal_error"})
-    h.fake.script(
-        "chat.update",
-        status=429,
-        body={"ok": False, "error": "ratelimited"},
-        headers={"Retry-After": "1"},
-        times=2,
-    )
+    h.fake.script("chat.update", status=429, body={"ok": False, "error": "ratelimited"},
+                  headers={"Retry-After": "1"}, times=2)
     ts, _, _ = h.mention("ISF medfinansiering?")
     assert h.bot.drain(15)
     placeholder_ts = h._placeholder_ts(ts)
@@ -270,12 +245,8 @@ def test_chat_update_500_and_429_still_replace_the_placeholder(h):
 
 
 def test_retry_after_does_not_hold_questions_in_other_channels(h):
-    h.fake.script(
-        "chat.update",
-        status=429,
-        body={"ok": False, "error": "ratelimited"},
-        headers={"Retry-After": "4"},
-    )
+    h.fake.script("chat.update", status=429, body={"ok": False, "error": "ratelimited"},
+                  headers={"Retry-After": "4"})
     ts1, _, t_first = h.mention("ISF medfinansiering?", channel="C1")
     h.fake.wait_for("chat.update", 1)  # C1's answer got the 429
     t0 = time.perf_counter()
@@ -304,25 +275,13 @@ def test_vote_from_a_team_outside_the_allow_list_is_not_stored(tmp_path):
 
         def vote(team: str) -> None:
             payload = {
-                "type": "block_actions",
-                "team": {"id": team, "domain": "x"},
-                "user": {"id": "U7", "team_id": team},
-                "api_app_id": "A0FOND",
-                "token": "x",
+                "type": "block_actions", "team": {"id": team, "domain": "x"},
+                "user": {"id": "U7", "team_id": team}, "api_app_id": "A0FOND", "token": "x",
                 "container": {"type": "message", "message_ts": "1.2", "channel_id": "C1"},
-                "trigger_id": "1.2.3",
-                "channel": {"id": "C1", "name": "x"},
-                "message": {"ts": "1.2", "text": "x"},
-                "response_url": f"{h.fake.url}/response/fb",
-                "actions": [
-                    {
-                        "action_id": "feedback_wrong",
-                        "block_id": "feedback",
-                        "value": qid,
-                        "type": "button",
-                        "action_ts": "1.3",
-                    }
-                ],
+                "trigger_id": "1.2.3", "channel": {"id": "C1", "name": "x"},
+                "message": {"ts": "1.2", "text": "x"}, "response_url": f"{h.fake.url}/response/fb",
+                "actions": [{"action_id": "feedback_wrong", "block_id": "feedback", "value": qid,
+                             "type": "button", "action_ts": "1.3"}],
             }
             assert h.form({"payload": json.dumps(payload)})[0] == 200
 
@@ -341,38 +300,17 @@ class HostilePipeline(FakePipeline):
     def ask(self, question: str, **kw: Any) -> Any:
         super().ask(question, **kw)
         cites = [
-            Citation(
-                1,
-                "evil",
-                "Rutin <!channel> <@U0BOSS>",
-                "Art. 1 <!here>",
-                None,
-                "https://ok.example/a>|<!channel>",
-                "quote",
-                chunk_id="evil#0",
-            ),
-            Citation(
-                2,
-                "good",
-                "Förordning & bilaga",
-                "Art. 2",
-                None,
-                "https://eur-lex.example/x?a=1&b=2",
-                "quote",
-                chunk_id="good#0",
-            ),
+            Citation(1, "evil", "Rutin <!channel> <@U0BOSS>", "Art. 1 <!here>", None,
+                     "https://ok.example/a>|<!channel>", "quote", chunk_id="evil#0"),
+            Citation(2, "good", "Förordning & bilaga", "Art. 2", None,
+                     "https://eur-lex.example/x?a=1&b=2", "quote", chunk_id="good#0"),
             Citation(3, "js", "Länk", "Art. 3", None, "javascript:alert(1)", "q", chunk_id="js#0"),
         ]
-        return Answer(
-            question=question,
-            language="sv",
-            text="Svar <!channel> <@U0BOSS> <https://evil.example|https://polisen.se> "
-            "[klicka](https://evil.example|https://polisen.se) [1]",
-            citations=cites,
-            abstained=False,
-            warnings=["Ersatt av <!everyone>"],
-            redacted_question=question,
-        )
+        return Answer(question=question, language="sv",
+                      text="Svar <!channel> <@U0BOSS> <https://evil.example|https://polisen.se> "
+                           "[klicka](https://evil.example|https://polisen.se) [1]",
+                      citations=cites, abstained=False, warnings=["Ersatt av <!everyone>"],
+                      redacted_question=question)
 
 
 def test_markup_from_documents_and_replies_is_escaped_in_every_text_field(tmp_path):
@@ -383,16 +321,8 @@ def test_markup_from_documents_and_replies_is_escaped_in_every_text_field(tmp_pa
         final = h.final_update(ts)
         assert h.bot.drain(10)
         sent = json.dumps([c.body for c in h.fake.calls], ensure_ascii=False)
-        for bad in (
-            "<!channel",
-            "<!here",
-            "<!everyone",
-            "<@U0BOSS",
-            "<https://evil.example",
-            "|https://polisen.se>",
-            "javascript:",
-            "<https://ok.example",
-        ):
+        for bad in ("<!channel", "<!here", "<!everyone", "<@U0BOSS", "<https://evil.example",
+                    "|https://polisen.se>", "javascript:", "<https://ok.example"):
             assert bad not in sent, bad
         assert "&lt;!channel&gt;" in final["text"]
         assert "<https://eur-lex.example/x?a=1&amp;b=2|" in text_of(final["blocks"])
@@ -409,9 +339,7 @@ def test_issue_forms_never_reach_the_audit_feedback_export_or_thread_history(h, 
     for form in ISSUE_FORMS:
         ts, _, _ = h.mention(f"Gäller ISF medfinansiering för {form}?")
         final = h.final_update(ts)
-        qids.append(
-            [b for b in final["blocks"] if b["type"] == "actions"][0]["elements"][1]["value"]
-        )
+        qids.append([b for b in final["blocks"] if b["type"] == "actions"][0]["elements"][1]["value"])
     for qid in qids:
         h.audit.record_feedback(qid, "wrong", "U1")
     # a follow-up in a thread whose earlier user turn holds personal data
@@ -419,25 +347,12 @@ def test_issue_forms_never_reach_the_audit_feedback_export_or_thread_history(h, 
     h.final_update(ts)
     h.fake.add_message("C1", ts, "U1", f"Och för {ISSUE_FORMS[0]} och {ISSUE_FORMS[6]}?")
     follow = h.fake.add_message("C1", ts, "U1", "Och BMVI?")
-    h.send_event(
-        {
-            "type": "message",
-            "channel_type": "channel",
-            "channel": "C1",
-            "user": "U1",
-            "text": "Och BMVI?",
-            "ts": follow,
-            "thread_ts": ts,
-            "event_ts": follow,
-        }
-    )
+    h.send_event({"type": "message", "channel_type": "channel", "channel": "C1", "user": "U1",
+                  "text": "Och BMVI?", "ts": follow, "thread_ts": ts, "event_ts": follow})
     assert h.bot.drain(10)
     history = json.dumps([c["history"] for c in h.pipeline.calls], ensure_ascii=False)
-    stored = json.dumps(
-        h.audit.questions() + h.audit.feedback() + h.audit.export_suite_entries(),
-        default=str,
-        ensure_ascii=False,
-    )
+    stored = json.dumps(h.audit.questions() + h.audit.feedback() + h.audit.export_suite_entries(),
+                        default=str, ensure_ascii=False)
     for blob in (history, stored, caplog.text):
         for secret in ("811218", "0701164567", "117.45.67", "118 45 67", "anna.svensson"):
             assert secret not in blob, secret

@@ -39,11 +39,8 @@ class SocketFake:
             ws = web.WebSocketResponse()
             await ws.prepare(request)
             self._outbox = asyncio.Queue()
-            await ws.send_str(
-                json.dumps(
-                    {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0FOND"}}
-                )
-            )
+            await ws.send_str(json.dumps({"type": "hello", "num_connections": 1,
+                                          "connection_info": {"app_id": "A0FOND"}}))
             self.connected.set()
 
             async def pump() -> None:
@@ -98,13 +95,8 @@ def test_socket_mode_answers_and_acks(tmp_path):
     fake = SlackFake()
     ws = SocketFake()
     fake.ws_url = f"ws://127.0.0.1:{ws.port}/link"
-    settings = Settings(
-        _env_file=None,
-        ASSISTANT_DATA_DIR=str(tmp_path),
-        SLACK_BOT_TOKEN="xoxb-test",
-        SLACK_APP_TOKEN="xapp-test",
-        SLACK_API_URL=fake.api_url,
-    )
+    settings = Settings(_env_file=None, ASSISTANT_DATA_DIR=str(tmp_path), SLACK_BOT_TOKEN="xoxb-test",
+                        SLACK_APP_TOKEN="xapp-test", SLACK_API_URL=fake.api_url)
     audit = AuditStore(settings.db_url)
     app = build_app(settings, FakePipeline(), audit)
     handler = SocketModeHandler(app, settings.slack_app_token)
@@ -114,26 +106,13 @@ def test_socket_mode_answers_and_acks(tmp_path):
         open_call = fake.wait_for("apps.connections.open")[0]
         assert open_call.headers["authorization"] == "Bearer xapp-test"
         ts = fake.next_ts()
-        event = {
-            "type": "app_mention",
-            "user": "U1",
-            "text": f"<@{BOT_USER}> ISF medfinansiering?",
-            "ts": ts,
-            "channel": "C1",
-            "event_ts": ts,
-        }
+        event = {"type": "app_mention", "user": "U1", "text": f"<@{BOT_USER}> ISF medfinansiering?",
+                 "ts": ts, "channel": "C1", "event_ts": ts}
         t0 = time.perf_counter()
         for attempt, eid in ((0, "env-1"), (1, "env-2")):  # the retry must be acked, not answered
-            ws.push(
-                {
-                    "envelope_id": eid,
-                    "type": "events_api",
-                    "accepts_response_payload": False,
-                    "retry_attempt": attempt,
-                    "retry_reason": "timeout" if attempt else "",
-                    "payload": event_envelope(event, event_id="Ev1"),
-                }
-            )
+            ws.push({"envelope_id": eid, "type": "events_api", "accepts_response_payload": False,
+                     "retry_attempt": attempt, "retry_reason": "timeout" if attempt else "",
+                     "payload": event_envelope(event, event_id="Ev1")})
         placeholder = fake.wait_for("chat.postMessage")[0]
         update = fake.wait_for("chat.update")[0]
         assert placeholder.body["thread_ts"] == ts
@@ -159,13 +138,8 @@ def test_socket_mode_bad_app_token_is_reported(tmp_path):
 
     fake = SlackFake()
     fake.bad_tokens.add("xapp-revoked")
-    settings = Settings(
-        _env_file=None,
-        ASSISTANT_DATA_DIR=str(tmp_path),
-        SLACK_BOT_TOKEN="xoxb-test",
-        SLACK_APP_TOKEN="xapp-revoked",
-        SLACK_API_URL=fake.api_url,
-    )
+    settings = Settings(_env_file=None, ASSISTANT_DATA_DIR=str(tmp_path), SLACK_BOT_TOKEN="xoxb-test",
+                        SLACK_APP_TOKEN="xapp-revoked", SLACK_API_URL=fake.api_url)
     app = build_app(settings, FakePipeline(), None)
     handler = SocketModeHandler(app, settings.slack_app_token)
     try:

@@ -33,10 +33,7 @@ def args(http: bool = False) -> argparse.Namespace:
 
 
 def test_missing_bot_token_names_where_to_get_it(tmp_path):
-    with pytest.raises(
-        ConfigError,
-        match=r"SLACK_BOT_TOKEN is not set: install the app from slack-manifest.yaml.*xoxb-",
-    ):
+    with pytest.raises(ConfigError, match=r"SLACK_BOT_TOKEN is not set: install the app from slack-manifest.yaml.*xoxb-"):
         run_serve(args(), settings(tmp_path))
 
 
@@ -46,10 +43,7 @@ def test_wrong_kind_of_bot_token(tmp_path):
 
 
 def test_missing_app_token_suggests_http(tmp_path):
-    with pytest.raises(
-        ConfigError,
-        match=r"SLACK_APP_TOKEN is not set: create an app-level token with connections:write, or run with --http",
-    ):
+    with pytest.raises(ConfigError, match=r"SLACK_APP_TOKEN is not set: create an app-level token with connections:write, or run with --http"):
         run_serve(args(), settings(tmp_path, SLACK_BOT_TOKEN="xoxb-1"))
     with pytest.raises(ConfigError, match="xapp-"):
         run_serve(args(), settings(tmp_path, SLACK_BOT_TOKEN="xoxb-1", SLACK_APP_TOKEN="xoxb-2"))
@@ -65,12 +59,8 @@ def test_refused_bot_token_stops_start_up(tmp_path):
     fake = SlackFake()
     fake.bad_tokens.add("xoxb-revoked")
     try:
-        s = settings(
-            tmp_path,
-            SLACK_BOT_TOKEN="xoxb-revoked",
-            SLACK_SIGNING_SECRET="x",
-            SLACK_API_URL=fake.api_url,
-        )
+        s = settings(tmp_path, SLACK_BOT_TOKEN="xoxb-revoked", SLACK_SIGNING_SECRET="x",
+                     SLACK_API_URL=fake.api_url)
         with pytest.raises(ConfigError, match=r"Slack refused SLACK_BOT_TOKEN \(invalid_auth\)"):
             run_serve(args(http=True), s)
         assert issubclass(ConfigError, AssistantError)
@@ -138,20 +128,12 @@ def test_manifest_matches_what_the_bot_uses():
 
     m = yaml.safe_load((Path(__file__).parent.parent / "slack-manifest.yaml").read_text("utf-8"))
     assert [c["command"] for c in m["features"]["slash_commands"]] == [
-        Settings(_env_file=None).slack_slash_command
-    ]
+        Settings(_env_file=None).slack_slash_command]
     events = set(m["settings"]["event_subscriptions"]["bot_events"])
     assert {"app_mention", "message.im", "message.channels", "assistant_thread_started"} <= events
     scopes = set(m["oauth_config"]["scopes"]["bot"])
-    assert scopes == {
-        "app_mentions:read",
-        "assistant:write",
-        "channels:history",
-        "groups:history",
-        "chat:write",
-        "commands",
-        "im:history",
-    }
+    assert scopes == {"app_mentions:read", "assistant:write", "channels:history", "groups:history",
+                      "chat:write", "commands", "im:history"}
     assert m["settings"]["interactivity"]["is_enabled"] is True
 
 
@@ -171,14 +153,8 @@ def test_real_pipeline_answers_through_the_bot(tmp_path):
     root = os.path.join(os.path.dirname(__file__), "..")
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path)}
     try:
-        r = subprocess.run(
-            [sys.executable, "-m", "assistant", "ingest", "corpus", "--no-progress"],
-            cwd=root,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        r = subprocess.run([sys.executable, "-m", "assistant", "ingest", "corpus", "--no-progress"],
+                           cwd=root, env=env, capture_output=True, text=True, timeout=300)
     except subprocess.TimeoutExpired:
         pytest.skip("ingest of corpus/ took over 300 s")
     if r.returncode not in (0, 1):
@@ -196,16 +172,8 @@ def test_real_pipeline_answers_through_the_bot(tmp_path):
         audit = AuditStore(s.db_url)
         app = build_app(s, pipeline, audit)
         bot = app.assistant_bot
-        bot.on_mention(
-            {
-                "type": "app_mention",
-                "user": "U1",
-                "channel": "C1",
-                "ts": "1.1",
-                "text": "<@UBOT> Hur stor är medfinansieringen i BMVI?",
-            },
-            "T0POLIS",
-        )
+        bot.on_mention({"type": "app_mention", "user": "U1", "channel": "C1", "ts": "1.1",
+                        "text": "<@UBOT> Hur stor är medfinansieringen i BMVI?"}, "T0POLIS")
         update = fake.wait_for("chat.update", timeout=120)[-1]
         assert update.body["text"]
         assert audit.questions()

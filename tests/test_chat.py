@@ -23,21 +23,11 @@ DOCS = {
 
 def _chat(tmp_path: Path, stdin: str) -> subprocess.CompletedProcess[str]:
     data = build_hash_index(tmp_path, DOCS)
-    env = dict(
-        os.environ,
-        ASSISTANT_DATA_DIR=str(data),
-        ASSISTANT_EMBEDDINGS="hash",
-        ASSISTANT_ABSTAIN_THRESHOLD="0",
-        COLUMNS="200",
-    )
+    env = dict(os.environ, ASSISTANT_DATA_DIR=str(data), ASSISTANT_EMBEDDINGS="hash",
+               ASSISTANT_ABSTAIN_THRESHOLD="0", COLUMNS="200")
     return subprocess.run(
         [sys.executable, "-m", "assistant", "chat"],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        cwd=tmp_path,
+        input=stdin, capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path,
     )
 
 

@@ -58,11 +58,8 @@ def test_corpus_covers_formats_languages_and_access_levels(documents: dict) -> N
 
 
 def test_superseded_documents_point_at_existing_ones(documents: dict) -> None:
-    superseded = {
-        i: d.metadata["superseded_by"]
-        for i, d in documents.items()
-        if d.metadata.get("superseded_by")
-    }
+    superseded = {i: d.metadata["superseded_by"] for i, d in documents.items()
+                  if d.metadata.get("superseded_by")}
     assert superseded, "the corpus should hold at least one superseded document"
     for doc_id, by in superseded.items():
         assert by in documents, f"{doc_id} is superseded by unknown {by}"
@@ -83,14 +80,11 @@ def test_every_evidence_occurs_in_the_cited_document_and_section(documents: dict
         ok = any(
             e.doc in documents
             and (e.section is None or (e.doc, normalize_section(e.section)) in sections)
-            and _ws(q.evidence)
-            in _ws(sections.get((e.doc, normalize_section(e.section or "")), ""))
+            and _ws(q.evidence) in _ws(sections.get((e.doc, normalize_section(e.section or "")), ""))
             for e in q.expected
         )
         if not ok:
-            problems.append(
-                f"{q.id}: evidence not found under {[(e.doc, e.section) for e in q.expected]}"
-            )
+            problems.append(f"{q.id}: evidence not found under {[(e.doc, e.section) for e in q.expected]}")
     assert not problems, "\n".join(problems)
 
 

@@ -57,7 +57,9 @@ def test_answers_say_what_was_asked(corpus_pipe) -> None:  # type: ignore[no-unt
     # A Swedish asker's lead names a Swedish document in Swedish.
     assert who.text.splitlines()[1].startswith("Enligt projektguiden")
     # A follow-up that names no subject keeps the topic of the question before it.
-    follow = corpus_pipe.ask("Och hur länge höll det på?", history=[("user", "Vad var ARLO/RDO?")])
+    follow = corpus_pipe.ask(
+        "Och hur länge höll det på?", history=[("user", "Vad var ARLO/RDO?")]
+    )
     assert not follow.abstained and "ARLO" in follow.citations[0].quote
     # A telephone number no document gives is declined, not answered with what the NCC does.
     phone = corpus_pipe.ask("Who heads the Swedish NCC and what's their direct phone number?")
@@ -68,9 +70,7 @@ def test_answers_say_what_was_asked(corpus_pipe) -> None:  # type: ignore[no-unt
 def realdocs_result(tmp_path_factory: pytest.TempPathFactory, embed_cache_path: Path):  # type: ignore[no-untyped-def]
     if not (SHARED / "realdocs").is_dir() or not (SHARED / "realdocs-questions.yaml").is_file():
         pytest.skip("../shared/realdocs is not present")
-    pipe = _pipeline(
-        SHARED / "realdocs", tmp_path_factory.mktemp("realdocs-index"), embed_cache_path
-    )
+    pipe = _pipeline(SHARED / "realdocs", tmp_path_factory.mktemp("realdocs-index"), embed_cache_path)
     return run_eval(
         [load_suite(SHARED / "realdocs-questions.yaml")], pipe, configs=BASELINE_CONFIGS
     )
@@ -78,15 +78,8 @@ def realdocs_result(tmp_path_factory: pytest.TempPathFactory, embed_cache_path: 
 
 def _headline(result, config: str, suite: str) -> str:  # type: ignore[no-untyped-def]
     s = result.summary[config]["by_suite"][suite]
-    keys = (
-        "section.hit@5",
-        "section.mrr@10",
-        "doc.hit@5",
-        "answer_term_coverage",
-        "citation_validity",
-        "abstention_recall",
-        "wrongly_abstained",
-    )
+    keys = ("section.hit@5", "section.mrr@10", "doc.hit@5", "answer_term_coverage",
+            "citation_validity", "abstention_recall", "wrongly_abstained")
     return f"{suite}/{config}: " + ", ".join(f"{k}={s.get(k)}" for k in keys)
 
 

@@ -608,14 +608,8 @@ def test_run_eval_over_fake_pipeline(tiny_suite: Suite) -> None:
     assert s["doc.hit@1"] == 0.5  # q2 retrieved the right statute, wrong paragraph
     assert s["doc.hit@5"] == 1.0
     assert s["answer_term_coverage"] == 0.5  # q2 abstained: not counted
-    for key in (
-        "first_term_coverage",
-        "answer_terms_if_retrieved",
-        "first_terms_if_retrieved",
-        "quotes_per_answer",
-        "asker_language_first",
-        "terms_retrieved",
-    ):
+    for key in ("first_term_coverage", "answer_terms_if_retrieved", "first_terms_if_retrieved",
+                "quotes_per_answer", "asker_language_first", "terms_retrieved"):
         assert key in s
     assert q1["metrics"]["first_term_coverage"] is not None
     assert s["citation_validity"] == pytest.approx(2 / 3)  # q1: 1 of 2, q4: 1 of 1
@@ -1008,28 +1002,15 @@ def _answer(text: str, *, short: str | None = None, passages: Sequence[str] = ()
 
     retrieved = [
         Passage(
-            Chunk(
-                chunk_id=f"c{i}",
-                doc_id="d",
-                text=t,
-                section="1 §",
-                heading_path="1 §",
-                start=0,
-                end=len(t),
-                metadata={"language": "sv"},
-            ),
+            Chunk(chunk_id=f"c{i}", doc_id="d", text=t, section="1 §", heading_path="1 §",
+                  start=0, end=len(t), metadata={"language": "sv"}),
             score=1.0,
         )
         for i, t in enumerate(passages)
     ]
     return Answer(
-        question="q",
-        language="sv",
-        text=text,
-        citations=[],
-        abstained=False,
-        retrieved=retrieved,
-        short_answer=ShortAnswer(short, 1) if short else None,
+        question="q", language="sv", text=text, citations=[], abstained=False,
+        retrieved=retrieved, short_answer=ShortAnswer(short, 1) if short else None,
     )
 
 

@@ -110,17 +110,8 @@ def test_compounds_split_on_the_dictionary() -> None:
 
 def test_a_compound_is_split_only_into_dictionary_words() -> None:
     # The index keeps "boat" and "report" but not "frame", "holiday" or "advance".
-    bridge = L.Bridge(
-        {
-            "budget": ("budget",),
-            "dag": ("day",),
-            "skott": ("report",),
-            "för": ("for",),
-            "upp": ("up",),
-            "fartyg": ("boat",),
-        },
-        {},
-    )
+    bridge = L.Bridge({"budget": ("budget",), "dag": ("day",), "skott": ("report",),
+                       "för": ("for",), "upp": ("up",), "fartyg": ("boat",)}, {})
     # The last part's sense is not in the index: the first part still says what it is about.
     assert bridge.split("budgetramen") == ["budget"]
     # The first part's sense is not: "semesterdagar" is more than "days", so no translation

@@ -226,8 +226,7 @@ Se [förordning (EU) 2021/1149](https://eur-lex.europa.eu/x?uri=celex(1)) och no
 
 [^1]: En fotnot.
 """.replace(
-    "ELI_LINE",
-    "eli" + ": https://example.org/eli/sfs/2021/846",  # built: our own fixture
+    "ELI_LINE", "eli" + ": https://example.org/eli/sfs/2021/846"  # built: our own fixture
 )
 
 

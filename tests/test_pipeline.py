@@ -222,10 +222,7 @@ def test_follow_up_borrows_the_previous_subject(pipe: Pipeline) -> None:
 
 def test_standalone_query() -> None:
     history = [("user", FIRST), ("assistant", "Högst 75 % [1].")]
-    assert (
-        standalone_query("Och för BMVI?", history)
-        == "Hur hög är medfinansieringen i ? Och för BMVI?"
-    )
+    assert standalone_query("Och för BMVI?", history) == "Hur hög är medfinansieringen i ? Och för BMVI?"
     assert standalone_query("Och för BMVI?", None) == "Och för BMVI?"
     assert standalone_query("Och för BMVI?", [("assistant", "Hej")]) == "Och för BMVI?"
     full = "Vilka åtgärder får stöd enligt artikel 20 i BMVI-förordningen om operativt stöd?"

@@ -283,9 +283,7 @@ def test_audit_store_feedback_and_export_keep_no_personal_data(tmp_path):
 
 
 @given(st.data())
-@hsettings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_generated_questions_are_stored_and_exported_without_personal_data(tmp_path, data):
     from assistant.audit import AuditStore
 
@@ -297,12 +295,8 @@ def test_generated_questions_are_stored_and_exported_without_personal_data(tmp_p
         row = store.question(qid)
         fb = [f for f in store.feedback() if str(f["question_id"]) == qid]
         entry = [e for e in store.export_suite_entries() if f"question {qid};" in e["note"]]
-        for text in (
-            row["question_redacted"],
-            row["answer_text"],
-            fb[0]["question_redacted"],
-            entry[0]["question"],
-        ):
+        for text in (row["question_redacted"], row["answer_text"], fb[0]["question_redacted"],
+                     entry[0]["question"]):
             assert secret not in text and not re.search(r"\d", text), (question, text)
     finally:
         store.close()

@@ -14,25 +14,12 @@ from assistant.quotes import asked_sentence
 from assistant.units import clean_quote, sentence_units
 
 
-def passage(
-    text: str,
-    *,
-    doc_id: str = "doc",
-    section: str = "1 §",
-    lang: str = "sv",
-    n: int = 0,
-    heading: str | None = None,
-    **meta: Any,
-) -> Passage:
+def passage(text: str, *, doc_id: str = "doc", section: str = "1 §", lang: str = "sv",
+            n: int = 0, heading: str | None = None, **meta: Any) -> Passage:
     meta.setdefault("title", f"Titel {doc_id}")
     chunk = Chunk(
-        chunk_id=f"{doc_id}#{section}#{n}",
-        doc_id=doc_id,
-        text=text,
-        section=section,
-        heading_path=heading or section,
-        start=0,
-        end=len(text),
+        chunk_id=f"{doc_id}#{section}#{n}", doc_id=doc_id, text=text, section=section,
+        heading_path=heading or section, start=0, end=len(text),
         metadata={"language": lang, **meta},
     )
     return Passage(chunk, score=1.0 / (n + 1), dense_score=0.9)
@@ -116,9 +103,7 @@ def test_spans_are_found_and_references_are_not_counts() -> None:
 
 
 def test_durations_in_days_and_nights_hours_and_number_words_are_spans() -> None:
-    text = (
-        "Kvarhållandet får vara högst tre dygn, förhöret en timme, beslutet gäller fjorton dagar."
-    )
+    text = "Kvarhållandet får vara högst tre dygn, förhöret en timme, beslutet gäller fjorton dagar."
     found = [x.text for x in find_spans(text, ("duration",))]
     assert found == ["tre dygn", "en timme", "fjorton dagar"]
     assert [x.text for x in find_spans("within one hour", ("duration",))] == ["one hour"]
@@ -128,11 +113,8 @@ def test_amounts_in_base_amounts_and_shares_in_words_are_spans() -> None:
     """Swedish statutes state amounts in price base amounts and sometimes shares in words."""
     text = "Avgiften är högst fem prisbasbelopp, eller ett halvt prisbasbelopp, och tio procent."
     found = {(s.kind, s.text) for s in find_spans(text, ("amount", "percent"))}
-    assert found == {
-        ("amount", "fem prisbasbelopp"),
-        ("amount", "ett halvt prisbasbelopp"),
-        ("percent", "tio procent"),
-    }
+    assert found == {("amount", "fem prisbasbelopp"), ("amount", "ett halvt prisbasbelopp"),
+                     ("percent", "tio procent")}
 
 
 def test_a_number_word_without_a_scale_is_no_amount() -> None:
@@ -167,12 +149,10 @@ def test_the_sentence_with_the_asked_fact_is_quoted_first() -> None:
     )
     filler = passage(
         "Vilken form av stöd som gäller styr vilka verifikationer du behöver.",
-        doc_id="other",
-        n=1,
+        doc_id="other", n=1,
     )
-    draft = extractive_answer(
-        "Hur länge måste vi spara verifikationer och projektakter?", [p, filler], "sv"
-    )
+    draft = extractive_answer("Hur länge måste vi spara verifikationer och projektakter?",
+                              [p, filler], "sv")
     lines = draft.text.splitlines()
     # "fem år" alone would leave out what the time counts from: the quote says it whole
     assert draft.short_answer is None
@@ -182,11 +162,8 @@ def test_the_sentence_with_the_asked_fact_is_quoted_first() -> None:
 def test_amount_and_actor_questions_get_different_answers() -> None:
     ps = [
         passage("BMVI är instrumentet för gränsförvaltning och viseringspolitik.", n=0),
-        passage(
-            "EU betalar som mest 75 procent av de stödberättigande utgifterna i BMVI.",
-            doc_id="b",
-            n=1,
-        ),
+        passage("EU betalar som mest 75 procent av de stödberättigande utgifterna i BMVI.",
+                doc_id="b", n=1),
         passage("Beslut om stöd i BMVI meddelas av Polismyndigheten.", doc_id="c", n=2),
     ]
     much = extractive_answer("Hur mycket kan vi få i medfinansiering från BMVI?", ps, "sv")
@@ -197,40 +174,25 @@ def test_amount_and_actor_questions_get_different_answers() -> None:
 
 
 def test_several_bodies_in_one_sentence_give_no_short_answer() -> None:
-    p = passage(
-        "Regeringen ger Migrationsverket i uppdrag att efter samråd med "
-        "Polismyndigheten placera sambandsmän."
-    )
+    p = passage("Regeringen ger Migrationsverket i uppdrag att efter samråd med "
+                "Polismyndigheten placera sambandsmän.")
     draft = extractive_answer("Vilken myndighet fick uppdraget att placera sambandsmän?", [p], "sv")
     assert draft.citations and draft.short_answer is None
 
 
 def test_a_list_of_bodies_is_one_short_answer() -> None:
-    p = passage(
-        "Strategin togs fram efter samråd med Kustbevakningen, Migrationsverket, "
-        "Tullverket och Kriminalvården."
-    )
+    p = passage("Strategin togs fram efter samråd med Kustbevakningen, Migrationsverket, "
+                "Tullverket och Kriminalvården.")
     draft = extractive_answer("Vilka myndigheter deltog i samrådet om strategin?", [p], "sv")
     assert draft.short_answer is not None
-    assert (
-        draft.short_answer.text
-        == "Kustbevakningen, Migrationsverket, Tullverket och Kriminalvården"
-    )
+    assert draft.short_answer.text == "Kustbevakningen, Migrationsverket, Tullverket och Kriminalvården"
 
 
 def test_a_swedish_asker_reads_the_swedish_source_first_when_both_say_it() -> None:
-    en = passage(
-        "The contribution shall not exceed 75 % of eligible expenditure.",
-        lang="en",
-        doc_id="en",
-        n=0,
-        title="Regulation (EU) 2021/1149 on the Fund",
-    )
-    sv = passage(
-        "Bidraget från EU får inte överstiga 75 % av de stödberättigande utgifterna.",
-        doc_id="sv",
-        n=1,
-    )
+    en = passage("The contribution shall not exceed 75 % of eligible expenditure.", lang="en",
+                 doc_id="en", n=0, title="Regulation (EU) 2021/1149 on the Fund")
+    sv = passage("Bidraget från EU får inte överstiga 75 % av de stödberättigande utgifterna.",
+                 doc_id="sv", n=1)
     draft = extractive_answer("Hur stor andel av utgifterna får EU-bidraget vara?", [en, sv], "sv")
     assert draft.citations[0].doc_id == "sv"
 
@@ -238,37 +200,29 @@ def test_a_swedish_asker_reads_the_swedish_source_first_when_both_say_it() -> No
 @pytest.mark.parametrize(
     ("question", "english", "swedish"),
     [
-        (
-            "Hur stor andel av de stödberättigande utgifterna får EU-bidraget vara?",
-            "The contribution from the Union budget shall not exceed 75 % of the total eligible "
-            "expenditure for a project.",
-            "EU-bidraget får vara högst 75 procent av de stödberättigande utgifterna.",
-        ),
-        (
-            "Vilken artikel säger att medlemsstaterna måste anta en nationell strategi?",
-            "Member States shall adopt a national strategy for integrated border management, "
-            "in line with the multiannual policy (Article 8(1)).",
-            "Medlemsstaterna ska anta en nationell strategi (artikel 8.1).",
-        ),
-        (
-            "När ska medlemsstaterna lämna in årsrapporten?",
-            "Member States shall submit the annual performance report to the Commission by "
-            "15 February 2023.",
-            "Medlemsstaterna ska lämna in årsrapporten senast den 15 februari 2023.",
-        ),
+        ("Hur stor andel av de stödberättigande utgifterna får EU-bidraget vara?",
+         "The contribution from the Union budget shall not exceed 75 % of the total eligible "
+         "expenditure for a project.",
+         "EU-bidraget får vara högst 75 procent av de stödberättigande utgifterna."),
+        ("Vilken artikel säger att medlemsstaterna måste anta en nationell strategi?",
+         "Member States shall adopt a national strategy for integrated border management, "
+         "in line with the multiannual policy (Article 8(1)).",
+         "Medlemsstaterna ska anta en nationell strategi (artikel 8.1)."),
+        ("När ska medlemsstaterna lämna in årsrapporten?",
+         "Member States shall submit the annual performance report to the Commission by "
+         "15 February 2023.",
+         "Medlemsstaterna ska lämna in årsrapporten senast den 15 februari 2023."),
     ],
 )
 def test_the_same_fact_written_in_each_language_counts_as_the_same(
-    question: str, english: str, swedish: str
-) -> None:
+        question: str, english: str, swedish: str) -> None:
     # "75 %" / "75 procent", "Article 8(1)" / "artikel 8.1", "1 July" / "1 juli": a Swedish asker
     # reads the Swedish source first, although the two spans are not written alike.
     en = passage(english, lang="en", doc_id="en", n=0, title="Regulation (EU) 2021/1149")
     sv = passage(swedish, doc_id="sv", n=1)
     kinds = ("percent", "ref", "date")
     assert {fact_key(s) for s in find_spans(english, kinds)} == {
-        fact_key(s) for s in find_spans(swedish, kinds)
-    }
+        fact_key(s) for s in find_spans(swedish, kinds)}
     draft = extractive_answer(question, [en, sv], "sv")
     assert draft.citations[0].doc_id == "sv", draft.text
 
@@ -276,24 +230,17 @@ def test_the_same_fact_written_in_each_language_counts_as_the_same(
 def test_a_short_list_item_with_the_fact_and_the_topic_is_no_fragment() -> None:
     # "17 % för flygplatser." is short, but it holds the share asked for and the word asked
     # about: it is the answer, not a fragment to be pushed below its longer neighbours.
-    p = passage(
-        "Resten ska fördelas mellan medlemsstaterna enligt följande kriterier för de "
-        "olika typerna av gränser:\n- 45 % för yttre landgränser och sjögränser;\n"
-        "- 38 % för yttre landgränser;\n- 17 % för flygplatser."
-    )
+    p = passage("Resten ska fördelas mellan medlemsstaterna enligt följande kriterier för de "
+                "olika typerna av gränser:\n- 45 % för yttre landgränser och sjögränser;\n"
+                "- 38 % för yttre landgränser;\n- 17 % för flygplatser.")
     draft = extractive_answer("Hur stor andel av medlen gick till flygplatserna?", [p], "sv")
     assert draft.short_answer is not None and draft.short_answer.text == "17 %", draft.text
 
 
 def test_different_facts_are_not_taken_for_the_same() -> None:
-    keys = {
-        fact_key(s)
-        for s in find_spans(
-            "artikel 8.1, artikel 81, 75 procent, 7,5 procent, 1 juli 2022, 1 juni 2022, "
-            "Statskontoret, Polismyndigheten",
-            ("ref", "percent", "date", "authority"),
-        )
-    }
+    keys = {fact_key(s) for s in find_spans(
+        "artikel 8.1, artikel 81, 75 procent, 7,5 procent, 1 juli 2022, 1 juni 2022, "
+        "Statskontoret, Polismyndigheten", ("ref", "percent", "date", "authority"))}
     assert len(keys) == 8
 
 
@@ -363,8 +310,7 @@ def test_declines_a_figure_for_one_fund_that_only_a_document_about_another_fund_
     assert not declines(question, [bmvi], "sv")
     names_it = passage(
         "From the Border Management and Visa Instrument each Member State receives EUR 8 000 000.",
-        lang="en",
-        title="Regulation (EU) 2021/1149 establishing the Internal Security Fund",
+        lang="en", title="Regulation (EU) 2021/1149 establishing the Internal Security Fund",
     )
     assert not declines(question, [names_it], "sv")
 
@@ -375,16 +321,13 @@ def test_a_section_headed_by_one_fund_does_not_answer_for_another() -> None:
     # heading that names no fund leaves the document's funds in force.
     title = "Fonderna i korthet"
     rates = "Medfinansieringsgraden för driftsstöd är 100 procent."
-    isf = passage(
-        rates,
-        title=title,
-        fund="ISF,BMVI,AMIF",
-        heading=f"{title} › Medfinansiering i ISF › Högre andelar",
-    )
+    isf = passage(rates, title=title, fund="ISF,BMVI,AMIF",
+                  heading=f"{title} › Medfinansiering i ISF › Högre andelar")
     q = "Vilken medfinansieringsgrad gäller för ett AMIF-projekt?"
     assert declines(q, [isf], "sv")
     assert not declines("Vilken medfinansieringsgrad gäller för ett ISF-projekt?", [isf], "sv")
-    plain = passage(rates, title=title, fund="ISF,BMVI,AMIF", heading=f"{title} › Högre andelar")
+    plain = passage(rates, title=title, fund="ISF,BMVI,AMIF",
+                    heading=f"{title} › Högre andelar")
     assert not declines(q, [plain], "sv")
 
 
@@ -445,9 +388,7 @@ def test_bare_numbers_in_a_table_whose_caption_names_the_currency_are_amounts() 
     assert "11 518 706" not in first("ANNEX I Amounts of the national programmes")
 
 
-def test_a_frequency_question_is_answered_by_a_frequency_and_never_declined_for_want_of_one() -> (
-    None
-):
+def test_a_frequency_question_is_answered_by_a_frequency_and_never_declined_for_want_of_one() -> None:
     p = passage("Kassaavstämningen görs varje månad av controllern.")
     draft = extractive_answer("Hur ofta görs kassaavstämningen?", [p], "sv")
     assert draft.short_answer is not None and draft.short_answer.text == "varje månad"
@@ -458,9 +399,7 @@ def test_a_frequency_question_is_answered_by_a_frequency_and_never_declined_for_
 def test_a_source_label_never_repeats_its_title() -> None:
     from assistant.documents import Citation
 
-    c = Citation(
-        1, "d", "Ny nationell gränsstrategi", "Ny nationell  gränsstrategi", None, None, "q"
-    )
+    c = Citation(1, "d", "Ny nationell gränsstrategi", "Ny nationell  gränsstrategi", None, None, "q")
     assert c.label() == "Ny nationell gränsstrategi"
     c2 = Citation(1, "d", "Förordning (2021:846)", "5 §", 3, None, "q")
     assert c2.label() == "Förordning (2021:846) – 5 §, s. 3"
@@ -469,15 +408,14 @@ def test_a_source_label_never_repeats_its_title() -> None:
 def test_a_year_in_the_question_picks_the_period_not_the_sentence(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """ "For 2021–2027, …" names the period: the sentence that shares only the years must not
+    """"For 2021–2027, …" names the period: the sentence that shares only the years must not
     outrank the one that holds what is asked."""
     import assistant.quotes as Q
 
     p = passage(
         "The financial envelope for the period 2021 to 2027 shall be EUR 1 931 000 000. "
         "A Member State may use up to 20 % of its allocation for operating support.",
-        lang="en",
-        title="Regulation on the Fund",
+        lang="en", title="Regulation on the Fund",
     )
     q = "For the period 2021-2027, how large a share may go to operating support?"
 
@@ -493,12 +431,10 @@ def test_a_share_and_an_amount_in_one_sentence_give_no_short_answer() -> None:
     p = passage(
         "The amount set aside for technical assistance shall not exceed 5 % of the total amount "
         "allocated to a Member State plus EUR 500 000.",
-        lang="en",
-        title="Regulation on the Instrument",
+        lang="en", title="Regulation on the Instrument",
     )
-    draft = extractive_answer(
-        "How much may a Member State set aside for technical assistance?", [p], "en"
-    )
+    draft = extractive_answer("How much may a Member State set aside for technical assistance?",
+                              [p], "en")
     assert draft.short_answer is None
     assert "5 %" in draft.text and "EUR 500 000" in draft.text
 
@@ -535,7 +471,7 @@ def test_the_swedish_source_goes_first_only_when_it_states_the_same_numbers() ->
 def test_an_english_question_finds_the_answering_sentence_of_a_swedish_passage(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """ "costs … grant" is found as "kostnader … bidrag" through the dictionary read backwards,
+    """"costs … grant" is found as "kostnader … bidrag" through the dictionary read backwards,
     so the sentence that answers comes first, not the one that shares only a name."""
     import assistant.quotes as Q
 
@@ -567,10 +503,8 @@ def test_an_english_question_finds_inflected_and_compound_swedish_relatives(
     assert not related("projekt", "projektakter")
     assert not related("stat", "statlig")  # too short to tell
 
-    p = passage(
-        "Projektet leds av Polismyndigheten i Stockholm. I projektet ersätts "
-        "kostnaderna varje kvartal."
-    )
+    p = passage("Projektet leds av Polismyndigheten i Stockholm. I projektet ersätts "
+                "kostnaderna varje kvartal.")
     q = "Are the costs of the project covered?"
 
     def quotes() -> list[str]:
@@ -582,11 +516,9 @@ def test_an_english_question_finds_inflected_and_compound_swedish_relatives(
 
 
 def test_the_author_of_an_act_is_not_an_actor() -> None:
-    """ "Commission Implementing Regulation (EU) 2021/581" names an act; "the Commission" acts."""
-    text = (
-        "The content is laid down in Commission Implementing Regulation (EU) 2021/581, "
-        "which the Commission adopted."
-    )
+    """"Commission Implementing Regulation (EU) 2021/581" names an act; "the Commission" acts."""
+    text = ("The content is laid down in Commission Implementing Regulation (EU) 2021/581, "
+            "which the Commission adopted.")
     assert [s.text for s in find_spans(text, ("authority",))] == ["the Commission"]
 
 
@@ -610,10 +542,8 @@ def test_a_question_for_several_actors_prefers_the_sentence_that_names_several(
 
 
 def test_a_full_stop_after_an_abbreviation_ends_no_sentence() -> None:
-    text = (
-        "Samarbetet med byråer (t.ex. Frontex, Europol och eu-LISA) ska öka. Det gäller "
-        "bl.a. gränskontroll. Nästa mening."
-    )
+    text = ("Samarbetet med byråer (t.ex. Frontex, Europol och eu-LISA) ska öka. Det gäller "
+            "bl.a. gränskontroll. Nästa mening.")
     assert [u.text for u in sentence_units(0, text)] == [
         "Samarbetet med byråer (t.ex. Frontex, Europol och eu-LISA) ska öka.",
         "Det gäller bl.a. gränskontroll.",
@@ -622,7 +552,7 @@ def test_a_full_stop_after_an_abbreviation_ends_no_sentence() -> None:
 
 
 def test_the_actor_the_question_names_is_not_the_answer_in_any_language() -> None:
-    """ "When the Police Authority reports …, who …?": Polismyndigheten is who asks."""
+    """"When the Police Authority reports …, who …?": Polismyndigheten is who asks."""
     p = passage(
         "Polismyndigheten ska rapportera oriktigheter i programmen. En underrättelse om "
         "rapporteringen ska sändas till Ekobrottsmyndigheten och Statskontoret."
@@ -637,16 +567,12 @@ def test_one_actor_is_no_short_answer_to_a_question_for_several() -> None:
     p = passage("Strategin togs fram av Polismyndigheten under våren.")
     one = extractive_answer("Vilken myndighet tog fram strategin?", [p], "sv").short_answer
     assert one is not None and one.text == "Polismyndigheten"
-    assert (
-        extractive_answer("Vilka myndigheter tog fram strategin?", [p], "sv").short_answer is None
-    )
+    assert extractive_answer("Vilka myndigheter tog fram strategin?", [p], "sv").short_answer is None
 
 
 def test_a_question_about_a_country_finds_the_row_keyed_by_its_code() -> None:
-    table = (
-        "| MS | Minimum | Total |\n|---|---|---|\n| PT | 5 000 000 | 19 411 847 |\n"
-        "| SE | 5 000 000 | 11 518 706 |\n| SI | 5 000 000 | 30 664 835 |"
-    )
+    table = ("| MS | Minimum | Total |\n|---|---|---|\n| PT | 5 000 000 | 19 411 847 |\n"
+             "| SE | 5 000 000 | 11 518 706 |\n| SI | 5 000 000 | 30 664 835 |")
     p = passage(table, lang="en")
     quotes = quoted("Hur stort var Sveriges totala belopp?", [p], "sv")
     assert "| SE | 5 000 000 | 11 518 706 |" in quotes[0]
@@ -657,17 +583,10 @@ def test_a_year_the_question_names_lowers_passages_of_another_period(
 ) -> None:
     import assistant.quotes as Q
 
-    new = passage(
-        "Driftsstöd får utgöra högst 20 procent av programmets tilldelning.",
-        doc_id="ny",
-        programme_period="2021-2027",
-    )
-    old = passage(
-        "Upp till 40 procent av programmets belopp fick användas till driftsstöd.",
-        doc_id="gammal",
-        programme_period="2014-2020",
-        n=1,
-    )
+    new = passage("Driftsstöd får utgöra högst 20 procent av programmets tilldelning.",
+                  doc_id="ny", programme_period="2021-2027")
+    old = passage("Upp till 40 procent av programmets belopp fick användas till driftsstöd.",
+                  doc_id="gammal", programme_period="2014-2020", n=1)
     q = "Hur stor andel fick gå till driftsstöd 2014–2020?"
     short = extractive_answer(q, [new, old], "sv").short_answer
     assert short is not None and short.text == "40 procent"
@@ -677,7 +596,7 @@ def test_a_year_the_question_names_lowers_passages_of_another_period(
 
 
 def test_a_list_of_actors_that_goes_on_with_unknown_names_gives_no_short_answer() -> None:
-    """ "Frontex, Europol, EUAA och eu-LISA": the patterns know the first two only; a short
+    """"Frontex, Europol, EUAA och eu-LISA": the patterns know the first two only; a short
     answer naming those two would cut the list short, so the quote answers alone."""
     q = "Vilka byråer ska samarbeta mer?"
     cut = passage("Berörda byråer (t.ex. Frontex, Europol, EUAA och eu-LISA) ska samarbeta mer.")
@@ -691,11 +610,8 @@ def test_a_list_of_actors_that_goes_on_with_unknown_names_gives_no_short_answer(
     ("text", "kind", "span"),
     [
         # "artiklarna 20 och 21" cut after "20" would send the reader to half the provisions.
-        (
-            "NCC ansvarar för lägesbilden (förordning (EU) 2019/1896, artiklarna 20 och 21).",
-            "ref",
-            "artiklarna 20 och 21",
-        ),
+        ("NCC ansvarar för lägesbilden (förordning (EU) 2019/1896, artiklarna 20 och 21).",
+         "ref", "artiklarna 20 och 21"),
         ("Beslutet kan överklagas (förordning (2021:846), 8 och 9 §§).", "ref", "8 och 9 §§"),
         ("The rules in Articles 20 and 21 apply.", "ref", "Articles 20 and 21"),
         ("Se 2 kap. 5 och 6 §§ utlänningslagen.", "ref", "2 kap. 5 och 6 §§"),
@@ -714,11 +630,8 @@ def test_a_span_is_read_whole(text: str, kind: str, span: str) -> None:
 def test_a_name_written_out_counts_as_one_word() -> None:
     # "Fonden för inre säkerhet" is one name (the glossary's ISF): a sentence that only repeats
     # it must not outscore the sentence about the budget the question asks about.
-    p = passage(
-        "Fonden för inre säkerhet är en fond inom Europeiska unionen. Regler för "
-        "budgetramen finns i artikel 7.",
-        title="Sammanfattning",
-    )
+    p = passage("Fonden för inre säkerhet är en fond inom Europeiska unionen. Regler för "
+                "budgetramen finns i artikel 7.", title="Sammanfattning")
     first = quoted("Vilka regler gäller för budgetramen i Fonden för inre säkerhet?", [p], "sv")[0]
     assert first == "> Regler för budgetramen finns i artikel 7. [1]"
 
@@ -736,10 +649,8 @@ def test_a_name_and_its_acronym_count_as_one_word() -> None:
     # One common word of a long name is no part of it: "gränsen" stays a word of its own.
     q2 = "How is EUROSUR used at the border?"
     assert name_word_sets(q2, _tokens(q2, "en")) == []
-    p = passage(
-        "Fonden för inre säkerhet (ISF) inrättas härmed. För budgetramen gäller artikel 7.",
-        title="Sammanfattning",
-    )
+    p = passage("Fonden för inre säkerhet (ISF) inrättas härmed. För budgetramen gäller "
+                "artikel 7.", title="Sammanfattning")
     assert quoted(q, [p], "sv")[0] == "> För budgetramen gäller artikel 7. [1]"
 
 
@@ -747,16 +658,12 @@ def test_a_name_the_documents_title_names_does_not_choose_its_sentences() -> Non
     # In the ISF regulation every sentence is about the ISF: naming the fund picks the document,
     # so a sentence that only names it is no second quote beside the one with the fact.
     q = "Hur mycket av Fonden för inre säkerhet får gå till utrustning?"
-    p = passage(
-        "Fonden för inre säkerhet stöder medlemsstaterna. Utrustning får utgöra högst 15 procent.",
-        title="Förordning om inrättande av Fonden för inre säkerhet",
-    )
+    p = passage("Fonden för inre säkerhet stöder medlemsstaterna. Utrustning får utgöra högst 15 "
+                "procent.", title="Förordning om inrättande av Fonden för inre säkerhet")
     assert quoted(q, [p], "sv") == ["> Utrustning får utgöra högst 15 procent. [1]"]
     # Where the title does not name it, the sentence that names the fund still counts.
-    other = passage(
-        "Fonden för inre säkerhet stöder medlemsstaterna. Utrustning får utgöra högst 15 procent.",
-        title="Sammanfattning",
-    )
+    other = passage("Fonden för inre säkerhet stöder medlemsstaterna. Utrustning får utgöra högst "
+                    "15 procent.", title="Sammanfattning")
     assert len(quoted(q, [other], "sv")) == 2
 
 
@@ -766,12 +673,8 @@ def test_an_official_term_counts_in_either_language() -> None:
     from assistant.quotes import score_units
 
     q = "Inom vilken tid ska en oriktighet rapporteras?"
-    en = passage(
-        "Each irregularity shall be reported within one month.",
-        lang="en",
-        doc_id="en",
-        title="Regulation",
-    )
+    en = passage("Each irregularity shall be reported within one month.", lang="en",
+                 doc_id="en", title="Regulation")
     sv = passage("Varje oriktighet ska rapporteras inom en månad.", doc_id="sv", title="Förordning")
     english, swedish = (score_units(q, [p], "sv")[0].score for p in (en, sv))
     assert english >= 0.5 * swedish, (english, swedish)
@@ -781,14 +684,10 @@ def test_an_official_term_counts_in_either_language() -> None:
     ("text", "span"),
     [
         ("Policyn avser 2023-2027.", "2023-2027"),
-        (
-            "The project ran from 1 January 2020 to 31 December 2022.",
-            "from 1 January 2020 to 31 December 2022",
-        ),
-        (
-            "Projektet pågick från den 1 januari 2020 till den 31 december 2022.",
-            "från den 1 januari 2020 till den 31 december 2022",
-        ),
+        ("The project ran from 1 January 2020 to 31 December 2022.",
+         "from 1 January 2020 to 31 December 2022"),
+        ("Projektet pågick från den 1 januari 2020 till den 31 december 2022.",
+         "från den 1 januari 2020 till den 31 december 2022"),
     ],
 )
 def test_a_period_is_read_whole(text: str, span: str) -> None:
@@ -797,23 +696,18 @@ def test_a_period_is_read_whole(text: str, span: str) -> None:
 
 def test_which_years_is_answered_with_the_span_of_years() -> None:
     # "Vilka år …?": the sentence with the period answers, not one that names a single year.
-    p = passage(
-        "Kommissionen lade 2023 fram en flerårig policy för gränsförvaltningen. Den "
-        "fleråriga cykeln avser åren 2023-2027."
-    )
+    p = passage("Kommissionen lade 2023 fram en flerårig policy för gränsförvaltningen. Den "
+                "fleråriga cykeln avser åren 2023-2027.")
     draft = extractive_answer("Vilka år omfattar kommissionens fleråriga policy?", [p], "sv")
     assert draft.short_answer is not None and draft.short_answer.text == "2023-2027", draft.text
 
 
 def test_the_police_asking_is_not_the_answer_to_who() -> None:
     # "när polisen rapporterar": Polismyndigheten is who reports; the answer is who is told.
-    p = passage(
-        "Polismyndigheten rapporterar oriktigheter enligt artikel 69. En underrättelse "
-        "om rapporteringen ska skickas till Ekobrottsmyndigheten."
-    )
-    draft = extractive_answer(
-        "Vem ska underrättas när polisen rapporterar en oriktighet?", [p], "sv"
-    )
+    p = passage("Polismyndigheten rapporterar oriktigheter enligt artikel 69. En underrättelse "
+                "om rapporteringen ska skickas till Ekobrottsmyndigheten.")
+    draft = extractive_answer("Vem ska underrättas när polisen rapporterar en oriktighet?", [p],
+                              "sv")
     assert draft.short_answer is not None, draft.text
     assert draft.short_answer.text == "Ekobrottsmyndigheten", draft.text
 
@@ -824,15 +718,10 @@ def test_a_question_about_a_limit_is_answered_with_the_sentence_that_states_one(
     p = passage(
         "The EU share may be raised to 90 % for specific actions and to 100 % for operating "
         "support. Operating support may amount to at most 20 % of the allocation.",
-        lang="en",
-        doc_id="summary",
-        title="Summary",
+        lang="en", doc_id="summary", title="Summary",
     )
-    draft = extractive_answer(
-        "Is there a ceiling on how much of the programme can be spent as operating support?",
-        [p],
-        "en",
-    )
+    draft = extractive_answer("Is there a ceiling on how much of the programme can be spent "
+                              "as operating support?", [p], "en")
     assert draft.short_answer is not None and draft.short_answer.text == "20 %", draft.text
 
 
@@ -857,16 +746,13 @@ def test_questions_about_a_limit_are_recognised(question: str, limit: bool) -> N
     [("Vad ska EUROSUR åstadkomma?", "sv"), ("In short, what is EUROSUR for?", "en")],
 )
 def test_a_question_about_a_purpose_is_answered_with_the_sentence_that_states_it(
-    question: str, lang: str
-) -> None:
+        question: str, lang: str) -> None:
     # Both sentences name EUROSUR; the first also holds words of its long name (European Border
     # Surveillance System), but only the second says what it is for.
     p = passage(
         "EUROSUR is a system shared by all Member States for information exchange at the "
         "external borders. The purpose of EUROSUR is better situational awareness.",
-        lang="en",
-        doc_id="brief",
-        title="Brief",
+        lang="en", doc_id="brief", title="Brief",
     )
     assert quoted(question, [p], lang)[0].startswith("> The purpose of EUROSUR")
 
@@ -877,9 +763,7 @@ def test_a_swedish_word_nothing_translates_is_found_in_english_through_the_dicti
     p = passage(
         "Equipment for surveillance may be purchased with the support. Boats for surveillance "
         "may be purchased with the support.",
-        lang="en",
-        doc_id="act",
-        title="Act",
+        lang="en", doc_id="act", title="Act",
     )
     assert quoted("Får vi köpa fartyg för övervakning med stödet?", [p], "sv")[0].startswith(
         "> Boats"
@@ -911,8 +795,7 @@ def test_questions_about_a_purpose_are_recognised(question: str, purpose: bool) 
     ],
 )
 def test_an_agency_the_question_only_mentions_can_still_be_the_answer(
-    question: str, answer: str
-) -> None:
+        question: str, answer: str) -> None:
     p = passage(f"{answer} ansvarar för kontrollen och sköter arbetet vid gränsen.")
     draft = extractive_answer(question, [p], "sv")
     assert draft.short_answer is not None and draft.short_answer.text == answer, draft.text

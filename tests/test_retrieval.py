@@ -129,16 +129,8 @@ def test_recitals_and_why_questions_are_recognised() -> None:
     from assistant.retrieval import is_recital
 
     def chunk(section: str) -> Chunk:
-        return Chunk(
-            chunk_id=section,
-            doc_id="d",
-            text="x",
-            section=section,
-            heading_path=section,
-            start=0,
-            end=1,
-            metadata={},
-        )
+        return Chunk(chunk_id=section, doc_id="d", text="x", section=section,
+                     heading_path=section, start=0, end=1, metadata={})
 
     assert is_recital(chunk("Recital 12")) and is_recital(chunk("Skäl 3"))
     assert not is_recital(chunk("Article 12")) and not is_recital(chunk("5 §"))
@@ -190,9 +182,7 @@ OVERVIEW = (
 )
 
 
-@pytest.mark.parametrize(
-    ("successor", "first"), [("", "projekt"), ("superseded_by: ny\n", "oversikt")]
-)
+@pytest.mark.parametrize(("successor", "first"), [("", "projekt"), ("superseded_by: ny\n", "oversikt")])
 def test_a_finished_project_is_history_not_superseded(
     tmp_path: Path, successor: str, first: str
 ) -> None:
@@ -296,30 +286,16 @@ def test_coverage_counts_a_swedish_relative_of_an_english_word_only_when_asked(
 
 
 def _chunk(i: int, section: str, lang: str) -> Chunk:
-    return Chunk(
-        chunk_id=f"c{i}",
-        doc_id=f"d{i}",
-        text="x",
-        section=section,
-        heading_path=section,
-        start=0,
-        end=1,
-        metadata={"language": lang},
-    )
+    return Chunk(chunk_id=f"c{i}", doc_id=f"d{i}", text="x", section=section, heading_path=section,
+                 start=0, end=1, metadata={"language": lang})
 
 
 def test_english_provisions_compete_with_swedish_text_on_match_not_language() -> None:
     from assistant.retrieval import is_provision, level_languages
 
-    chunks = [
-        _chunk(0, "5 §", "sv"),
-        _chunk(1, "6 §", "sv"),
-        _chunk(2, "Guide", "sv"),
-        _chunk(3, "Summary", "en"),
-        _chunk(4, "Article 12", "en"),
-        _chunk(5, "Annex I", "en"),
-        _chunk(6, "Recital 7", "en"),
-    ]
+    chunks = [_chunk(0, "5 §", "sv"), _chunk(1, "6 §", "sv"), _chunk(2, "Guide", "sv"),
+              _chunk(3, "Summary", "en"), _chunk(4, "Article 12", "en"), _chunk(5, "Annex I", "en"),
+              _chunk(6, "Recital 7", "en")]
     assert [is_provision(c) for c in chunks] == [False, False, False, False, True, True, False]
     # The model's cosines: the Swedish question's own language leads by about 0.06.
     ranked = [(0, 0.86), (1, 0.85), (2, 0.84), (3, 0.83), (6, 0.81)]
@@ -341,23 +317,11 @@ def test_a_word_joined_to_an_acronym_is_known_by_its_parts() -> None:
     from assistant.documents import Chunk
     from assistant.lexical import LexicalIndex
 
-    texts = [
-        "Programmet för ISF får ändras efter halvtidsöversynen.",
-        "Medlemsstaterna ska lämna in programmet till kommissionen.",
-    ]
-    chunks = [
-        Chunk(
-            chunk_id=f"d#{i}",
-            doc_id="d",
-            text=t,
-            section=f"{i} §",
-            heading_path="",
-            start=0,
-            end=len(t),
-            metadata={"language": "sv"},
-        )
-        for i, t in enumerate(texts)
-    ]
+    texts = ["Programmet för ISF får ändras efter halvtidsöversynen.",
+             "Medlemsstaterna ska lämna in programmet till kommissionen."]
+    chunks = [Chunk(chunk_id=f"d#{i}", doc_id="d", text=t, section=f"{i} §", heading_path="",
+                    start=0, end=len(t), metadata={"language": "sv"})
+              for i, t in enumerate(texts)]
     view = LexicalIndex(chunks, generation=1).view("public")
     assert view.unknown_share("Kan ISF-programmet ändras?") == 0.0
     assert view.coverage("Kan ISF-programmet ändras?", ["d#0"]) == 1.0
