@@ -305,7 +305,9 @@ def reorder_english(
     English passages stand against Swedish ones: each passage gets the better of its two
     normalised scores (the backward one × BACK_WEIGHT), and the passages in that order take the
     translated list's own scores, best first. A Swedish question over Swedish guides is left as
-    it was; the dictionary's other senses only pick among English articles."""
+    it was; the dictionary's other senses only pick among English articles. When no word of the
+    question translates (no translated list), the backward list stands in for it, as that list
+    would have ranked English passages."""
     if not back:
         return lists
     en = next((ranked for name, ranked in lists if name == "lexical_en"), None)
