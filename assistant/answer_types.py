@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .privacy import contact_spans
+
 # -- what is asked ---------------------------------------------------------------------------------
 # Each kind names the span kinds that answer it, best first.
 ACCEPTS: dict[str, tuple[str, ...]] = {
@@ -234,11 +236,6 @@ SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
         r"|\b\d+(?:\s*kap\.\s*\d+)?(?:\s*(?:,|och|and)\s*\d+)*\s*§§?(?:\s*\d+\s*st\.)?",
         _I,
     ),
-    # a telephone number ("08-401 00 00", "+46 10 123 45 67") or an e-mail address
-    "contact": re.compile(
-        r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-        r"|(?<![\w+])(?:\+\d{2}[  -]?|0)\d{1,3}[  -]?\d{2,3}(?:[  -]?\d{2}){1,3}(?![\w])"
-    ),
     # A count: not a year, not a reference such as "(4)" or "Article 12".
     "number": re.compile(rf"(?<![\w.,:/(])(?!(?:19|20)\d{{2}}\b)(?:{_NUM})(?![\w:/)]|[.,]\d)"),
     "authority": re.compile(
@@ -260,25 +257,32 @@ class Span:
     text: str
 
 
+def _matches(text: str, kind: str) -> list[tuple[int, int]]:
+    """Where the text holds a span of this kind. Contact details (a telephone number, an e-mail
+    address) are found as personal-data redaction finds them (`privacy.contact_spans`)."""
+    if kind == "contact":
+        return contact_spans(text)
+    return [m.span() for m in SPAN_PATTERNS[kind].finditer(text)]
+
+
 def find_spans(text: str, kinds: tuple[str, ...]) -> list[Span]:
     """Spans of the given kinds in text, in the order of `kinds` (preferred kind first)."""
     out: list[Span] = []
     taken: list[tuple[int, int]] = []
     for kind in kinds:
-        for m in SPAN_PATTERNS[kind].finditer(text):
-            s, e = m.start(), m.end()
+        for s, e in _matches(text, kind):
             if kind in ("number", "duration") and _part_of_label(text, s, e):
                 continue
             if kind == "number" and _not_a_count(text, s, e):
                 continue
-            if kind == "authority" and m.group(0).strip().lower() in _WEAK_ACTORS:
+            if kind == "authority" and text[s:e].strip().lower() in _WEAK_ACTORS:
                 continue
             if kind == "authority" and _ACT_AFTER.match(text, e):
                 continue  # "Commission Implementing Regulation": the name of an act
             if any(s < te and ts < e for ts, te in taken):
                 continue  # "75 %" is not also the number 75
             taken.append((s, e))
-            out.append(Span(kind, s, e, m.group(0).strip()))
+            out.append(Span(kind, s, e, text[s:e].strip()))
     return out
 
 

@@ -48,9 +48,10 @@ GLOSSARY_WEIGHT = 0.3
 EmbedTerms = Callable[[list[str]], list[list[float]]]
 
 
-def not_swedish(chunk: Chunk) -> bool:
-    """Text a Swedish question is matched to through English: any language but Swedish, or none
-    given (an unlabelled chunk is stemmed as English)."""
+def read_as_english(chunk: Chunk) -> bool:
+    """Whether a Swedish question is matched to this chunk through English (the pseudo-query,
+    the backward search): any language but Swedish, or none given (an unlabelled chunk is
+    stemmed as English)."""
     return str(chunk.metadata.get("language") or "en") != "sv"
 
 
@@ -67,7 +68,13 @@ class LevelView:
     bridge: Bridge
     terms: TermAligner
 
-    def __init__(self, index: LexicalIndex, positions: list[int], corpus: list[list[str]]) -> None:
+    def __init__(
+        self,
+        index: LexicalIndex,
+        positions: list[int],
+        corpus: list[list[str]],
+        backward: dict[int, list[str]],
+    ) -> None:
         import bm25s
 
         self.index = index
@@ -85,14 +92,12 @@ class LevelView:
         for i in positions:
             c = index.chunks[i]
             self._titles.setdefault(c.doc_id, str(c.metadata.get("title") or c.doc_id))
-        # The backward search: the view's English chunks read as Swedish (`crossmatch`).
-        english = [i for i in positions if not_swedish(index.chunks[i])]
+        # The backward search: the view's English chunks read as Swedish (`backward`).
+        english = [i for i in positions if i in backward]
         self.back_positions = np.asarray(english, dtype=np.int64)
         self.back_bm25 = bm25s.BM25()
         if english:
-            self.back_bm25.index(
-                [backward_doc(corpus[i]) or ["_empty_"] for i in english], show_progress=False
-            )
+            self.back_bm25.index([backward[i] for i in english], show_progress=False)
 
     @property
     def titles(self) -> dict[str, str]:
@@ -272,6 +277,13 @@ class LexicalIndex:
         ]
         # For the abstention check: which stems each chunk holds.
         self.stem_sets = [frozenset(toks) for toks in corpus]
+        # For the backward search: each English chunk read as Swedish (`crossmatch`), once for
+        # every view that holds it.
+        backward = {
+            i: backward_doc(toks) or ["_empty_"]
+            for i, toks in enumerate(corpus)
+            if read_as_english(chunks[i])
+        }
         level_of = [str(c.metadata.get("classification") or "public") for c in chunks]
         self.levels = set(level_of)
         self.views: dict[str, LevelView] = {}
@@ -282,7 +294,7 @@ class LexicalIndex:
             if previous is not None and previous.n == len(positions):
                 self.views[level] = previous  # nothing more to see at this level: share it
                 continue
-            previous = self.views[level] = LevelView(self, positions, corpus)
+            previous = self.views[level] = LevelView(self, positions, corpus, backward)
         # The Swedish → English bridge of each level: what the asker may see decides which
         # dictionary senses and domain terms translate a question (retrieve sets it per question).
         for view in dict.fromkeys(self.views.values()):

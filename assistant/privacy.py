@@ -12,7 +12,7 @@ and Slack's `<tel:…|…>` and `<mailto:…|…>` wrappers.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -140,26 +140,37 @@ def _is_phone(candidate: str, intl: str | None) -> bool:
     return 8 <= len(digits) <= 10
 
 
+def _phone_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Where `text` holds a telephone number: of each run of digit groups, the longest leading
+    part that is one ("070-123 45 67 2021")."""
+    pos = 0
+    while (m := _PHONE_RUN.search(text, pos)) is not None:
+        run = m.group(0)
+        ends = [g.end() for g in _GROUP_END.finditer(run)]
+        cut = next((e for e in reversed(ends) if _is_phone(run[:e], m["intl"])), 0)
+        pos = m.start() + cut if cut else m.end()
+        if cut:
+            yield m.start(), pos
+
+
 def _redact_phones(text: str, found: set[str]) -> str:
     out: list[str] = []
     pos = 0
-    while True:
-        m = _PHONE_RUN.search(text, pos)
-        if m is None:
-            out.append(text[pos:])
-            return "".join(out)
-        run = m.group(0)
-        # The longest leading part of the run that is a phone number ("070-123 45 67 2021").
-        ends = [g.end() for g in _GROUP_END.finditer(run)]
-        cut = next((e for e in reversed(ends) if _is_phone(run[:e], m["intl"])), 0)
-        if cut:
-            out.append(text[pos : m.start()])
-            out.append(PLACEHOLDERS["telefonnummer"])
-            found.add("telefonnummer")
-            pos = m.start() + cut
-        else:
-            out.append(text[pos : m.end()])
-            pos = m.end()
+    for start, end in _phone_spans(text):
+        out.append(text[pos:start])
+        out.append(PLACEHOLDERS["telefonnummer"])
+        found.add("telefonnummer")
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def contact_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` holds an e-mail address or a telephone number, found as `scan` finds them
+    (in text order): what answers a question for contact details."""
+    spans = [m.span() for m in _EMAIL.finditer(text)]
+    spans += [sp for sp in _phone_spans(text) if not any(sp[0] < e and s < sp[1] for s, e in spans)]
+    return sorted(spans)
 
 
 def scan(text: str, lang: str = "sv") -> PrivacyResult:

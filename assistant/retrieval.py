@@ -21,7 +21,7 @@ from .documents import Chunk, Passage, allowed_levels, is_superseded, listed_fun
 from .language import detect_language, pseudo_translate, use_bridge
 from .leanings import asks_why
 from .legal_labels import classify_heading
-from .lexical import GLOSSARY_WEIGHT, LevelView, LexicalIndex, doc_tokens, not_swedish
+from .lexical import GLOSSARY_WEIGHT, LevelView, LexicalIndex, doc_tokens, read_as_english
 from .quotes import score_units
 
 if TYPE_CHECKING:
@@ -64,12 +64,6 @@ _OLD_PERIOD = re.compile(
 )
 
 
-# Whether the translated (English) query may rank this chunk. A Swedish question's English
-# pseudo-query is there to reach English text; over Swedish text it only lifts English-looking
-# passages above the ones the question itself matches.
-_english = not_swedish
-
-
 ACROSS_POOL = 4  # a Swedish question's dense search looks this many pools deep for English acts
 
 
@@ -92,7 +86,7 @@ def level_languages(
     provisions compete with Swedish text on how well they match, not on their language. Only
     provisions: an English summary that restates a Swedish page is not lifted over that page.
     """
-    swedish = [s for i, s in ranked if not _english(chunks[i])]
+    swedish = [s for i, s in ranked if not read_as_english(chunks[i])]
     if not swedish or not provisions:
         return ranked
     gap = max(0.0, max(swedish) - provisions[0][1])
@@ -200,7 +194,7 @@ class Retriever:
                     i = lex.by_id.get(cid)
                     if i is None or not self._visible(lex.chunks[i], levels, fund_set, period):
                         continue
-                    in_english = _english(lex.chunks[i])
+                    in_english = read_as_english(lex.chunks[i])
                     if qi and not in_english:
                         continue  # the translation is there to reach English text only
                     kept = len(ranked) < pool
@@ -231,7 +225,9 @@ class Retriever:
                 for i in order:
                     if sc[i] <= 0:
                         break
-                    if qi and not _english(lex.chunks[int(i)]):
+                    # The English pseudo-query is there to reach English text; over Swedish text
+                    # it only lifts English-looking passages above what the question matches.
+                    if qi and not read_as_english(lex.chunks[int(i)]):
                         continue
                     if self._visible(lex.chunks[int(i)], levels, fund_set, period):
                         ranked.append((int(i), float(sc[i])))
