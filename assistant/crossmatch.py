@@ -65,6 +65,14 @@ def swedish_of(en_stem: str) -> frozenset[str]:
     return frozenset(stemmer("sv").stemWords(reverse_lexicon().get(en_stem, ())))
 
 
+@lru_cache(maxsize=65536)
+def read_back(sv: str, en: str) -> bool:
+    """A Swedish question's stem is met by an English stem read backwards: the stem, or a
+    relative of it (`related`), is among the English word's Swedish dictionary words."""
+    back = swedish_of(en)
+    return sv in back or any(related(sv, b) for b in back)
+
+
 def question_words(question: str) -> list[tuple[str, set[str]]]:
     """Each content word of a Swedish question: its Swedish stem and every form it is matched by
     (its stems, its translations' stems)."""

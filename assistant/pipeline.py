@@ -15,7 +15,7 @@ import yaml
 
 from . import answer as A
 from .config import Settings
-from .crossmatch import PARTIAL, related
+from .crossmatch import PARTIAL, read_back, related
 from .documents import Answer, Citation, Passage
 from .errors import QuestionRejectedError
 from .glossary_terms import fund_groups
@@ -40,6 +40,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+# A Swedish question's coverage also reads English text backwards (`crossmatch.read_back`).
+COVER_BACK = True
 
 _FOLLOW_UP = re.compile(
     r"^(och|men|samt|även|också|hur är det med|vad gäller|gäller det|då|den|det|de|dem|samma|"
@@ -292,9 +294,17 @@ class Pipeline:
         if weak_cov is not None and best < float(cal.get("weak_dense_below", 1.0)):
             ids = [p.chunk.chunk_id for p in passages[:3]]
             # An English question over Swedish text finds its words' Swedish relatives too
-            # ("costs": kostnaderna), as the quote choice does.
+            # ("costs": kostnaderna), and a Swedish question over English text its words among
+            # the English words' Swedish dictionary words ("fartyg": boats), as the quote
+            # choice does.
             english = detect_language(question) == "en"
-            rel = (related, PARTIAL) if english else (None, 0.0)
+            rel = (
+                (related, PARTIAL)
+                if english
+                else (read_back, PARTIAL)
+                if COVER_BACK
+                else (None, 0.0)
+            )
             if lex.coverage(question, ids, *rel) < float(weak_cov):
                 return True
         unknown = cal.get("unknown_share_at_least")

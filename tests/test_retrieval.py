@@ -285,6 +285,37 @@ def test_coverage_counts_a_swedish_relative_of_an_english_word_only_when_asked(
     assert with_relatives == pytest.approx(0.6)
 
 
+def test_coverage_reads_english_text_backwards_for_a_swedish_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The abstention check's coverage: nothing in this small index keeps a sense of "fartyg",
+    so the Swedish question's word is not found in the English article; read backwards, the
+    article's "boats" is "fartyg", and the word counts part of its weight. Swedish text is not
+    read backwards."""
+    from helpers import build_hash_index
+
+    import assistant.pipeline as P
+    from assistant.config import load_settings
+    from assistant.crossmatch import PARTIAL, read_back
+
+    data = build_hash_index(tmp_path, {"act.md": BOATS, "guide.md": GUIDE})
+    pipe = P.Pipeline(load_settings(embeddings="hash", data_dir=data, _env_file=None))
+    view = pipe.retriever.lexical.view("public")
+    by_section = {c.section: c.chunk_id for c in view.index.chunks}
+    article, guide = [by_section["Article 4"]], [by_section["Inköp"]]
+    assert view.coverage("fartyg", article) == 0.0
+    assert view.coverage("fartyg", article, read_back, PARTIAL) == pytest.approx(PARTIAL)
+    assert view.coverage("fartyg", guide, read_back, PARTIAL) == 0.0
+    # The pipeline's check reads so: with a coverage bar between 0 and PARTIAL, "fartyg" over
+    # the English articles is answered, and declined when English text is not read backwards.
+    cal = {"abstain_below": -1.0, "weak_dense_below": 2.0, "weak_coverage": PARTIAL / 2}
+    monkeypatch.setattr(pipe, "calibration_entry", lambda: cal)
+    passages = [p for p in pipe.retrieve("fartyg") if p.chunk.doc_id == "act"]
+    assert not pipe._should_abstain("fartyg", passages, "hybrid")
+    monkeypatch.setattr(P, "COVER_BACK", False)
+    assert pipe._should_abstain("fartyg", passages, "hybrid")
+
+
 def _chunk(i: int, section: str, lang: str) -> Chunk:
     return Chunk(chunk_id=f"c{i}", doc_id=f"d{i}", text="x", section=section, heading_path=section,
                  start=0, end=1, metadata={"language": lang})
