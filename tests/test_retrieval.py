@@ -290,8 +290,8 @@ def test_coverage_reads_english_text_backwards_for_a_swedish_question(
 ) -> None:
     """The abstention check's coverage: nothing in this small index keeps a sense of "fartyg",
     so the Swedish question's word is not found in the English article; read backwards, the
-    article's "boats" is "fartyg", and the word counts part of its weight. Swedish text is not
-    read backwards."""
+    article's "boats" is "fartyg", and the word counts part of its weight; the Swedish guide
+    has no word that reads so."""
     from helpers import build_hash_index
 
     import assistant.pipeline as P
