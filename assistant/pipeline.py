@@ -298,13 +298,8 @@ class Pipeline:
             # the English words' Swedish dictionary words ("fartyg": boats), as the quote
             # choice does.
             english = detect_language(question) == "en"
-            rel = (
-                (related, PARTIAL)
-                if english
-                else (read_back, PARTIAL)
-                if COVER_BACK
-                else (None, 0.0)
-            )
+            back = read_back if COVER_BACK else None
+            rel = (related, PARTIAL) if english else (back, PARTIAL)
             if lex.coverage(question, ids, *rel) < float(weak_cov):
                 return True
         unknown = cal.get("unknown_share_at_least")
