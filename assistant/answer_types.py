@@ -149,6 +149,23 @@ def asks_plural(question: str) -> bool:
     return bool(_PLURAL_Q.search(question))
 
 
+# "Hur stor förfinansiering …, och när på året?", "Which fund paid …, and for which years?": a
+# second question word after "och" / "and", with one before it. A yes/no question followed by one
+# ask ("Kan vi söka, och hur mycket?") asks one thing.
+_WH = r"hur|när|vilk(?:en|et|a)|vem|vems|vad|which|when|how|who|whom|what"
+_SECOND_ASK = re.compile(
+    rf"(?:,\s*|\s)(?:och|samt|and)\s+(?:(?:i|för|på|till|under|från|in|for|on|to|from|during|by)"
+    rf"\s+)?(?:{_WH})\b",
+    _I,
+)
+_FIRST_ASK = re.compile(rf"\b(?:{_WH})\b", _I)
+
+
+def asks_two(question: str) -> bool:
+    """The question asks two things in one sentence: one short span cannot answer it."""
+    return any(_FIRST_ASK.search(question, 0, m.start()) for m in _SECOND_ASK.finditer(question))
+
+
 # -- spans in a text ---------------------------------------------------------------------------
 _NUM = r"\d{1,3}(?:[  ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 _SCALE = r"(?:[  ](?:miljoner|miljon|miljarder|miljard|mnkr|mdkr|tkr|million|billion|mn|bn))?"

@@ -28,6 +28,7 @@ from .answer_types import (
     Span,
     asked_kind,
     asks_plural,
+    asks_two,
     fact_key,
     find_spans,
     numbers_in,
@@ -336,8 +337,8 @@ def short_span(question: str, top: Scored) -> Span | None:
     stands closest to the question's words. Two different actors equally close give no short
     answer (the quote shows both); amounts and times then take the first, as rules state the
     main case first."""
-    if not top.spans:
-        return None
+    if not top.spans or asks_two(asked_sentence(question)):
+        return None  # one span would answer half of a question that asks two things
     qtok = _tokens(asked_sentence(question))
     st = stemmer(top.lang)
     text = top.unit.text

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from assistant.answer import declines, extractive_answer, unmatched_names
-from assistant.answer_types import asked_kind, fact_key, find_spans
+from assistant.answer_types import asked_kind, asks_two, fact_key, find_spans
 from assistant.documents import Chunk, Passage
 from assistant.leanings import asks_negative
 from assistant.quotes import asked_sentence
@@ -451,6 +451,36 @@ def test_a_duration_and_the_date_it_runs_from_give_no_short_answer() -> None:
     alone = passage("Handlingarna ska sparas i fem år.")
     short = extractive_answer("Hur länge ska handlingarna sparas?", [alone], "sv").short_answer
     assert short is not None and short.text == "fem år"
+
+
+@pytest.mark.parametrize(
+    ("question", "two"),
+    [
+        ("Hur stor förfinansiering betalades ut 2022, och när på året?", True),
+        ("Which fund paid for the officers, and for which years?", True),
+        ("Vem beslutar om stödet och vad krävs av oss?", True),
+        # a yes/no question and one ask, or "när" as a conjunction, ask one thing
+        ("Kan vi söka stöd, och hur mycket i så fall?", False),
+        ("Fick vi extra pengar? Hur mycket i så fall?", False),
+        ("Vad gäller när projektet är slut?", False),
+        ("Hur mycket får vi och våra partner?", False),
+    ],
+)
+def test_a_question_that_asks_two_things_is_recognised(question: str, two: bool) -> None:
+    assert asks_two(question) is two
+
+
+def test_a_question_that_asks_two_things_gets_no_one_span_short_answer() -> None:
+    """ "Hur stor …, och när?": a date alone answers half; the quote holds both."""
+    p = passage(
+        "Förfinansieringen betalas i årliga delbetalningar före den 1 juli varje år, med 4 procent "
+        "2021 och 3 procent 2022.",
+    )
+    both = extractive_answer("Hur stor förfinansiering betalades ut 2022, och när på året?", [p], "sv")
+    assert both.short_answer is None
+    assert "1 juli" in both.text and "3 procent 2022" in both.text
+    one = extractive_answer("När på året betalas förfinansieringen ut?", [p], "sv").short_answer
+    assert one is not None and one.text == "1 juli"
 
 
 def test_the_swedish_source_goes_first_only_when_it_states_the_same_numbers() -> None:
