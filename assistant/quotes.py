@@ -36,7 +36,7 @@ from .answer_types import (
     widen_to_list,
 )
 from .asker import asker_names, clause_subjects
-from .crossmatch import backward_overlap, partial_overlap, question_words
+from .crossmatch import backward_overlap, partial_overlap, question_words, says_same
 from .documents import Passage
 from .glossary_terms import beyond_heaviest, funds_named, name_word_sets, translated_terms
 from .language import (
@@ -145,6 +145,7 @@ def _tokens(text: str, lang: str = "sv") -> set[str]:
 REVERSE = True  # English askers: Swedish units match through the dictionary read backwards
 # Swedish askers: English units' words read backwards (`crossmatch.backward_overlap`).
 BACKWARD = True
+SAYS_SAME_FIRST = True  # the asker's language first when the dictionary reads it as the same
 
 
 def score_units(
@@ -303,18 +304,29 @@ def choose(scored: Sequence[Scored], lang: str, max_units: int = 3) -> list[Scor
         return []
     best = cands[0]
     if best.lang != lang:
+        facts = {fact_key(sp) for sp in best.spans}
+        numbers = set(numbers_in(best.unit.text))
+
+        def same_facts(s: Scored) -> bool:
+            # every fact of the asked kind, else every number the best unit states
+            if best.spans:
+                return bool({fact_key(sp) for sp in s.spans} & facts)
+            return numbers <= set(numbers_in(s.unit.text))
+
+        def reads_same(s: Scored) -> bool:  # the dictionary finds one in the other
+            sv, en = (s, best) if lang == "sv" else (best, s)
+            return SAYS_SAME_FIRST and says_same(sv.unit.text, en.unit.text)
+
         same = [
             s
             for s in cands[1:]
             if s.lang == lang
-            and s.score >= 0.5 * best.score
+            and same_facts(s)
             and (
-                {fact_key(sp) for sp in s.spans} & {fact_key(sp) for sp in best.spans}
-                if best.spans
-                # no fact of the asked kind to compare: a close score, and every number the
-                # best unit states (a unit that only names the act does not "say the same")
-                else s.score >= 0.85 * best.score
-                and set(numbers_in(best.unit.text)) <= set(numbers_in(s.unit.text))
+                s.score >= (0.5 if best.spans else 0.85) * best.score
+                # a unit that says the same in the asker's language, every number included,
+                # answers as well, however weakly its words matched the question's
+                or (numbers <= set(numbers_in(s.unit.text)) and reads_same(s))
             )
         ]
         if same:

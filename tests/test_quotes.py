@@ -483,6 +483,45 @@ def test_a_question_that_asks_two_things_gets_no_one_span_short_answer() -> None
     assert one is not None and one.text == "1 juli"
 
 
+_PURPOSE_EN = (
+    "The purpose of EUROSUR is better situational awareness and a stronger capacity to react at "
+    "the external borders, to detect, prevent and combat illegal immigration and cross-border "
+    "crime."
+)
+_PURPOSE_SV = (
+    "Syftet är att förbättra lägesmedvetenheten och reaktionsförmågan vid de yttre gränserna, för "
+    "att upptäcka, förebygga och bekämpa olaglig invandring och gränsöverskridande brottslighet."
+)
+
+
+def test_a_swedish_unit_that_says_the_same_goes_first_however_weakly_it_matched(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Swedish sentence shares no word with the question ("EUROSUR" is in the English one),
+    but read through the dictionary it says what the English one says."""
+    import assistant.quotes as Q
+    from assistant.crossmatch import says_same
+
+    en = passage(_PURPOSE_EN, doc_id="brief", lang="en", heading="In one paragraph")
+    sv = passage(_PURPOSE_SV, doc_id="sida", heading="Om systemet", n=1)
+    unrelated = passage("Systemet har funnits sedan 2013 och omfattar alla medlemsstater.",
+                        doc_id="sida2", heading="Om EUROSUR", n=2)
+    assert says_same(_PURPOSE_SV, _PURPOSE_EN)
+    assert not says_same(unrelated.chunk.text, _PURPOSE_EN)
+    question = "Vad ska EUROSUR egentligen åstadkomma?"
+    assert quoted(question, [en, sv, unrelated], "sv")[0].startswith("> Syftet är")
+    monkeypatch.setattr(Q, "SAYS_SAME_FIRST", False)
+    assert quoted(question, [en, sv, unrelated], "sv")[0].startswith("> The purpose")
+
+
+def test_a_unit_that_says_the_same_with_other_numbers_does_not_go_first() -> None:
+    en = passage(_PURPOSE_EN.replace("EUROSUR is", "EUROSUR, set up in 2013, is"),
+                 doc_id="brief", lang="en", heading="In one paragraph")
+    sv = passage(_PURPOSE_SV, doc_id="sida", heading="Om systemet", n=1)
+    assert quoted("Vad ska EUROSUR egentligen åstadkomma?", [en, sv], "sv")[0].startswith(
+        "> The purpose")
+
+
 def test_the_swedish_source_goes_first_only_when_it_states_the_same_numbers() -> None:
     from assistant.quotes import Scored, choose
     from assistant.units import Unit
