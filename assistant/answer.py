@@ -26,10 +26,12 @@ from .texts import TEXTS as TEXTS  # re-exported: tests and callers read the tem
 from .texts import AnswerWarning, warning
 from .texts import t as t
 from .units import Unit as Unit  # re-exported: the unit type callers and tests use
-from .units import clean_quote
+from .units import clean_quote, with_antecedent
 from .units import sentence_units as sentence_units
 
 log = logging.getLogger(__name__)
+
+WITH_ANTECEDENT = True  # a quote that points back brings the sentence before it
 
 # -- labels and titles -------------------------------------------------------------------------
 _REG = re.compile(
@@ -130,9 +132,18 @@ def extractive_answer(
     cites: list[Citation] = []
     num_of: dict[int, int] = {}
     lines: list[str] = []
+    spans: list[tuple[int, int, int]] = []
     for s in chosen:
+        p = passages[s.unit.p_index]
         u = s.unit
-        p = passages[u.p_index]
+        if WITH_ANTECEDENT:  # "… innan den tiden har gått": with the sentence that says when
+            w = with_antecedent(p.chunk.text, sentence_units(u.p_index, p.chunk.text), u)
+            # not when the sentence before is quoted already
+            if not any(i == w.p_index and a < u.start and w.start < b for i, a, b in spans):
+                u = w
+        if any(i == u.p_index and a <= u.start and u.end <= b for i, a, b in spans):
+            continue  # already quoted as another sentence's antecedent
+        spans.append((u.p_index, u.start, u.end))
         quote = clean_quote(u.text)
         if u.kind == "row" and u.header:
             quote = f"{clean_quote(u.header)} … {quote}"  # a row means nothing without its header

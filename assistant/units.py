@@ -157,3 +157,30 @@ def row_names(u: Unit) -> str:
     the "SE" row; empty for any other unit."""
     hit = row_country(u.text) if u.kind == "row" else None
     return hit[1] if hit else ""
+
+
+# A sentence that points back ("Gallra inte projektakter innan den tiden har gått.", "Material
+# … märks därför inte …", "This shall apply …") says nothing alone: it is quoted with the
+# sentence before it. "Det finns", "Det är" and "De nationella programmen" point nowhere.
+_POINTS_BACK = re.compile(
+    r"^(?:Detta|Dessa|Denna|Därför|Därmed|Då|This|These|That|Those|Such|It|They|Therefore|Thus|"
+    r"Hence)\b|"
+    r"\b(?:därför|därmed|detta|dessa|therefore|thus|hence)\b|"
+    r"\b(?:[Dd]en|[Dd]et) (?!\w+a\b)[a-zåäö]{3,}(?:en|et)\b"
+)
+
+
+def points_back(text: str) -> bool:
+    return bool(_POINTS_BACK.search(text))
+
+
+def with_antecedent(text: str, units: list[Unit], u: Unit) -> Unit:
+    """The unit, or the unit with the sentence before it in the same paragraph when it points
+    back to that sentence (`points_back`)."""
+    if u.kind != "sentence" or not points_back(u.text):
+        return u
+    before = [v for v in units if v.end <= u.start and v.kind == "sentence"]
+    if not before or "\n\n" in text[before[-1].end : u.start]:
+        return u
+    prev = before[-1]
+    return Unit(u.p_index, prev.start, u.end, text[prev.start : u.end], u.kind, u.header)

@@ -9,9 +9,10 @@ import pytest
 from assistant.answer import declines, extractive_answer, unmatched_names
 from assistant.answer_types import asked_kind, asks_two, fact_key, find_spans
 from assistant.documents import Chunk, Passage
+from assistant.evaluation.metrics import quote_in_text
 from assistant.leanings import asks_negative
 from assistant.quotes import asked_sentence
-from assistant.units import clean_quote, sentence_units
+from assistant.units import clean_quote, points_back, sentence_units
 
 
 def passage(text: str, *, doc_id: str = "doc", section: str = "1 §", lang: str = "sv",
@@ -520,6 +521,45 @@ def test_a_unit_that_says_the_same_with_other_numbers_does_not_go_first() -> Non
     sv = passage(_PURPOSE_SV, doc_id="sida", heading="Om systemet", n=1)
     assert quoted("Vad ska EUROSUR egentligen åstadkomma?", [en, sv], "sv")[0].startswith(
         "> The purpose")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "back"),
+    [
+        ("Gallra inte projektakter innan den tiden har gått.", True),
+        ("Materialet märks därför inte med EU-emblemet.", True),
+        ("Det uppdraget skulle genomföras efter samråd.", True),
+        ("This shall apply from 1 January 2021.", True),
+        # an expletive "det", an article before an adjective, a date: nothing pointed back to
+        ("Det finns inga särskilda regler.", False),
+        ("De nationella programmen ska bygga förmåga.", False),
+        ("Förskottet betalas före den 1 juli.", False),
+        ("Enligt det nationella programmet ska medlen räcka.", False),
+    ],
+)
+def test_a_sentence_that_points_back_is_recognised(sentence: str, back: bool) -> None:
+    assert points_back(sentence) is back
+
+
+def test_a_quote_that_points_back_is_quoted_with_the_sentence_before_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import assistant.answer as A
+
+    p = passage(
+        "Verifikationer ska sparas i tio år efter projektets slut. Gallra inte projektakter innan "
+        "den tiden har gått.\n\nProjektakter kan lämnas till arkivet.",
+        heading="Arkivering",
+    )
+    question = "Får vi gallra projektakterna?"
+    lines = quoted(question, [p], "sv")
+    assert lines[0].startswith("> Verifikationer ska sparas i tio år efter projektets slut. "
+                               "Gallra inte projektakter")
+    draft = extractive_answer(question, [p], "sv")
+    assert all(quote_in_text(c.quote, p.chunk.text) for c in draft.citations)  # verbatim
+    assert sum(line.count("Verifikationer ska sparas") for line in lines) == 1  # not twice
+    monkeypatch.setattr(A, "WITH_ANTECEDENT", False)
+    assert quoted(question, [p], "sv")[0].startswith("> Gallra inte projektakter")
 
 
 def test_the_swedish_source_goes_first_only_when_it_states_the_same_numbers() -> None:
