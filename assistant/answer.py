@@ -138,8 +138,8 @@ def extractive_answer(
         u = s.unit
         if WITH_ANTECEDENT:  # "… innan den tiden har gått": with the sentence that says when
             w = with_antecedent(p.chunk.text, sentence_units(u.p_index, p.chunk.text), u)
-            # not when the sentence before is quoted already
-            if not any(i == w.p_index and a < u.start and w.start < b for i, a, b in spans):
+            # not when the sentence it brings is quoted already
+            if not any(i == w.p_index and w.start < b and a < w.end for i, a, b in spans):
                 u = w
         if any(i == u.p_index and a <= u.start and u.end <= b for i, a, b in spans):
             continue  # already quoted as another sentence's antecedent

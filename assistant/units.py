@@ -174,10 +174,24 @@ def points_back(text: str) -> bool:
     return bool(_POINTS_BACK.search(text))
 
 
+# "Nej, inte för nya projekt.": a bare verdict; the reason is the sentence after it.
+_VERDICT = re.compile(r"^(?:Ja|Nej|Yes|No)\b[,.]", re.I)
+VERDICT_MAX = 60  # characters
+
+
 def with_antecedent(text: str, units: list[Unit], u: Unit) -> Unit:
     """The unit, or the unit with the sentence before it in the same paragraph when it points
-    back to that sentence (`points_back`)."""
-    if u.kind != "sentence" or not points_back(u.text):
+    back to that sentence (`points_back`), or with the sentence after it when it is a bare
+    verdict ("Nej, inte för nya projekt.")."""
+    if u.kind != "sentence":
+        return u
+    if len(u.text) <= VERDICT_MAX and _VERDICT.match(u.text):
+        after = [v for v in units if v.start >= u.end and v.kind == "sentence"]
+        if after and "\n\n" not in text[u.end : after[0].start]:
+            nxt = after[0]
+            return Unit(u.p_index, u.start, nxt.end, text[u.start : nxt.end], u.kind, u.header)
+        return u
+    if not points_back(u.text):
         return u
     before = [v for v in units if v.end <= u.start and v.kind == "sentence"]
     if not before or "\n\n" in text[before[-1].end : u.start]:

@@ -562,6 +562,17 @@ def test_a_quote_that_points_back_is_quoted_with_the_sentence_before_it(
     assert quoted(question, [p], "sv")[0].startswith("> Gallra inte projektakter")
 
 
+def test_a_bare_verdict_is_quoted_with_the_reason_after_it() -> None:
+    p = passage(
+        "Nej, inte för nya projekt. Instrumentet har ersatts av BMVI för perioden 2021-2027.\n\n"
+        "Pågående ärenden avslutas enligt de gamla reglerna.",
+        heading="Gäller reglerna för ISF Gräns fortfarande?",
+    )
+    lines = quoted("Gäller reglerna för ISF Gräns fortfarande?", [p], "sv")
+    assert lines[0].startswith("> Nej, inte för nya projekt. Instrumentet har ersatts av BMVI")
+    assert not any(line.startswith("> Instrumentet har ersatts") for line in lines)
+
+
 def test_the_swedish_source_goes_first_only_when_it_states_the_same_numbers() -> None:
     from assistant.quotes import Scored, choose
     from assistant.units import Unit
