@@ -183,18 +183,17 @@ def with_antecedent(text: str, units: list[Unit], u: Unit) -> Unit:
     """The unit, or the unit with the sentence before it in the same paragraph when it points
     back to that sentence (`points_back`), or with the sentence after it when it is a bare
     verdict ("Nej, inte för nya projekt.")."""
-    if u.kind != "sentence":
+    at = next((i for i, v in enumerate(units) if v.start == u.start), None)
+    if u.kind != "sentence" or at is None:
         return u
-    if len(u.text) <= VERDICT_MAX and _VERDICT.match(u.text):
-        after = [v for v in units if v.start >= u.end and v.kind == "sentence"]
-        if after and "\n\n" not in text[u.end : after[0].start]:
-            nxt = after[0]
-            return Unit(u.p_index, u.start, nxt.end, text[u.start : nxt.end], u.kind, u.header)
+    verdict = len(u.text) <= VERDICT_MAX and bool(_VERDICT.match(u.text))
+    if not verdict and not points_back(u.text):
         return u
-    if not points_back(u.text):
+    # the unit right after a verdict, right before any other: a sentence of the same paragraph
+    j = at + 1 if verdict else at - 1
+    if not 0 <= j < len(units) or units[j].kind != "sentence":
         return u
-    before = [v for v in units if v.end <= u.start and v.kind == "sentence"]
-    if not before or "\n\n" in text[before[-1].end : u.start]:
+    first, last = (u, units[j]) if verdict else (units[j], u)
+    if "\n\n" in text[first.end : last.start]:
         return u
-    prev = before[-1]
-    return Unit(u.p_index, prev.start, u.end, text[prev.start : u.end], u.kind, u.header)
+    return Unit(u.p_index, first.start, last.end, text[first.start : last.end], u.kind, u.header)
