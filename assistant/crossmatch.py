@@ -113,14 +113,11 @@ def says_same(sv_text: str, en_text: str) -> bool:
     sv, en = _content(sv_text, "sv"), _content(en_text, "en")
     if not sv or not en:
         return False
-    back = {b for t in set(en) for b in swedish_of(t)}
-    sv_held = sum(1 for t in sv if t in back or any(related(t, b) for b in back))
+    en_words, sv_words = set(en), set(sv)
+    sv_held = sum(1 for t in sv if any(read_back(t, e) for e in en_words))
     if sv_held < SAYS_SAME * len(sv):
         return False
-    held = set(sv)
-    en_held = sum(
-        1 for t in en if any(b in held or any(related(b, x) for x in held) for b in swedish_of(t))
-    )
+    en_held = sum(1 for e in en if any(read_back(t, e) for t in sv_words))
     return en_held >= SAYS_SAME * len(en)
 
 

@@ -307,28 +307,21 @@ def choose(scored: Sequence[Scored], lang: str, max_units: int = 3) -> list[Scor
         facts = {fact_key(sp) for sp in best.spans}
         numbers = set(numbers_in(best.unit.text))
 
-        def same_facts(s: Scored) -> bool:
+        def says_it(s: Scored) -> bool:
+            holds_numbers = numbers <= set(numbers_in(s.unit.text))
             # every fact of the asked kind, else every number the best unit states
-            if best.spans:
-                return bool({fact_key(sp) for sp in s.spans} & facts)
-            return numbers <= set(numbers_in(s.unit.text))
-
-        def reads_same(s: Scored) -> bool:  # the dictionary finds one in the other
+            same = bool({fact_key(sp) for sp in s.spans} & facts) if best.spans else holds_numbers
+            close = s.score >= (0.5 if best.spans else 0.85) * best.score
+            # a unit that says the same in the asker's language, every number included, answers
+            # as well, however weakly its words matched the question's (the dictionary finds
+            # one in the other)
             sv, en = (s, best) if lang == "sv" else (best, s)
-            return SAYS_SAME_FIRST and says_same(sv.unit.text, en.unit.text)
-
-        same = [
-            s
-            for s in cands[1:]
-            if s.lang == lang
-            and same_facts(s)
-            and (
-                s.score >= (0.5 if best.spans else 0.85) * best.score
-                # a unit that says the same in the asker's language, every number included,
-                # answers as well, however weakly its words matched the question's
-                or (numbers <= set(numbers_in(s.unit.text)) and reads_same(s))
+            return same and (
+                close
+                or (holds_numbers and SAYS_SAME_FIRST and says_same(sv.unit.text, en.unit.text))
             )
-        ]
+
+        same = [s for s in cands[1:] if s.lang == lang and says_it(s)]
         if same:
             best = same[0]
     chosen = [best]
