@@ -44,9 +44,9 @@ format: setup
 	$(BIN)/ruff check --fix assistant tests benchmarks
 	$(BIN)/ruff format assistant
 
-eval: setup ## both suites with baselines; report in evals/reports/
+eval: setup ## the suites with baselines; report in evals/reports/
 	$(BIN)/assistant eval evals/suites/corpus.yaml --docs corpus --baselines --report evals/reports/corpus --json evals/reports/corpus.json
-	@if [ -d ../shared/realdocs ]; then $(BIN)/assistant eval ../shared/realdocs-questions.yaml --docs ../shared/realdocs --baselines --report evals/reports/realdocs --json evals/reports/realdocs.json; fi
+	@if [ -d ../shared/realdocs ]; then $(BIN)/assistant eval ../shared/realdocs-questions.yaml evals/suites/realdocs-extra.yaml --docs ../shared/realdocs --docs ../shared/realdocs --baselines --report evals/reports/realdocs --json evals/reports/realdocs.json; fi
 
 bench: setup ## performance figures into benchmarks/results/
 	$(BIN)/python -m benchmarks.run_all

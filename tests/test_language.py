@@ -98,6 +98,19 @@ def test_pseudo_translate_uses_the_registered_bridge() -> None:
     assert any("boat" in f for f in forms)
 
 
+def test_the_index_senses_come_before_the_hand_list() -> None:
+    """The dictionary, filtered by the index, is the base; the hand list speaks only where the
+    index keeps no sense for the word (its own words, or a small index's rare domain words)."""
+    hand = T.hand_lookup("ansökan")
+    assert hand and "submission" not in hand
+    assert T._lookup("ansökan") == hand  # no index registered: the hand list alone
+    L.use_bridge(L.Bridge({"ansökan": ("submission",)}, {}))
+    assert T._lookup("ansökan") == ["submission"]
+    assert "submission" in L.pseudo_translate("Hur gör vi en ansökan?", with_glossary=False)
+    # A word the index has no sense for still gets the hand list's.
+    assert T._lookup("driftsstöd") == T.hand_lookup("driftsstöd") == ["operating support"]
+
+
 def test_compounds_split_on_the_dictionary() -> None:
     assert T._split_compound("gränsfartyg") is None  # without the index, "fartyg" is unknown
     L.use_bridge(L.build_bridge(*_vocabulary(ENGLISH)))

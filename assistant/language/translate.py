@@ -68,12 +68,11 @@ def use_bridge(
 
 
 def _lookup(w: str) -> list[str] | None:
-    """English for one Swedish word: the hand list first, then the index-filtered dictionary."""
-    hit = hand_lookup(w)
-    if hit:
-        return hit
+    """English for one Swedish word: the index-filtered dictionary first, the hand list where
+    it has no sense (the section's own words, and domain words a small index uses too seldom)."""
     bridge = _BRIDGE.get("current")
-    return bridge.lookup(w) if bridge is not None else None
+    hit = bridge.lookup(w) if bridge is not None else None
+    return hit or hand_lookup(w)
 
 
 def _split_compound(w: str, general: bool = False) -> list[str] | None:
