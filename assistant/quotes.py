@@ -396,8 +396,10 @@ COUNTABLE = ("share", "amount", "count", "time", "period", "duration", "contact"
 
 
 def missing_kind(question: str, scored: Sequence[Scored]) -> bool:
-    """The question asks for a number or a time and no relevant unit holds one."""
-    asked = asked_kind(question)
+    """The question asks for a number or a time and no relevant unit holds one. The kind is
+    the one the units were scored for: that of the sentence that asks (`asked_sentence`), not of
+    a clause of context before it ("När X fördelades – hur tungt vägde Y?")."""
+    asked = asked_kind(asked_sentence(question))
     if asked not in COUNTABLE:
         return False
     return not any(s.spans for s in scored if s.score > 0)

@@ -286,6 +286,22 @@ def test_declines_a_number_question_when_no_passage_holds_a_number() -> None:
     assert not declines("Vem beslutar om stöd i BMVI?", [p], "sv")
 
 
+def test_a_clause_of_context_before_the_asked_sentence_does_not_decide_the_asked_kind() -> None:
+    # "När X fördelades – hur tungt vägde Y?" asks how much weight, not when: the units are
+    # scored for the asked sentence after the dash, and the decline check reads the same kind.
+    from assistant.quotes import missing_kind, score_units
+
+    p = passage(
+        "Avsnitt med hög hotnivå viktas med koefficienten fem vid fördelningen av medlen.",
+        lang="sv",
+    )
+    q = "När medlen fördelades efter hotnivå mellan länderna – hur tungt vägde ett avsnitt?"
+    assert not missing_kind(q, score_units(q, [p], "sv", lambda s: 1.0))
+    assert not declines(q, [p], "sv")
+    # the same fact asked for as a time is still declined when no unit holds one
+    assert declines("När fördelades medlen efter hotnivå mellan länderna?", [p], "sv")
+
+
 def test_a_fund_is_named_whatever_the_punctuation() -> None:
     from assistant.glossary_terms import funds_named
 
