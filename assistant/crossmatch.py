@@ -5,6 +5,9 @@ as their Swedish dictionary words and those words' relatives (inflections, compo
 head); a Swedish question's words that no translation matched are looked for in an English unit
 through the Swedish dictionary words of the unit's own words.
 
+An English question reaches Swedish passages through its words' Swedish dictionary words
+(`swedish_list`), as a Swedish question reaches English ones through its pseudo-translation.
+
 The search reads English passages backwards too (`backward_doc`, `backward_query`): each English
 word of a passage stands for all its Swedish dictionary words, so a Swedish word matches a passage
 through any sense the dictionary gives, not only the two the index-filtered bridge keeps; all the
@@ -15,12 +18,19 @@ occurrences summed), so a word with many translations does not outweigh the ques
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from .language import CHATTER, STOP, question_word_forms, stemmer, words
+import numpy as np
+
+from .language import CHATTER, STOP, question_word_forms, stemmer, swedish_query, words
 from .language.bridge import base_forms, known
 from .language.lexicon import reverse_lexicon
+
+if TYPE_CHECKING:
+    from .documents import Chunk
+    from .lexical import LevelView
 
 # An English question over a Swedish unit: a Swedish dictionary word of the question found in the
 # unit only as a relative (see `related`) counts this share of its weight …
@@ -162,4 +172,26 @@ def backward_query(question: str) -> list[str]:
             if base is not None and st.stemWord(base) != out[-1]:
                 out.append(st.stemWord(base))
             out.extend(st.stemWord(p) for p in swedish_parts(w))
+    return out
+
+
+def swedish_list(
+    question: str,
+    view: LevelView,
+    chunks: Sequence[Chunk],
+    visible: Callable[[Chunk], bool],
+    pool: int,
+) -> list[tuple[int, float]]:
+    """An English question over Swedish passages: BM25 of its Swedish dictionary words
+    (`swedish_query`, the senses this level's text uses), Swedish passages only. The English
+    question's own words find Swedish text only where it quotes a name or a number."""
+    query = swedish_query(question, view.df)
+    sc = view.scores(query, glossary_weight=0.0) if query else np.zeros(0)
+    out: list[tuple[int, float]] = []
+    for i in np.argsort(-sc)[: pool * 3] if len(sc) else []:
+        if sc[i] <= 0 or len(out) >= pool:
+            break
+        c = chunks[int(i)]
+        if str(c.metadata.get("language") or "en") == "sv" and visible(c):
+            out.append((int(i), float(sc[i])))
     return out

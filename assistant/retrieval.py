@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .config import Settings
+from .crossmatch import swedish_list
 from .documents import Chunk, Passage, allowed_levels, is_superseded, listed_funds
 from .language import detect_language, pseudo_translate, use_bridge
 from .leanings import asks_why
@@ -55,7 +56,15 @@ UNIT_DEPTH = 15
 UNIT_WEIGHT = 0.6
 BACK_WEIGHT = 0.9  # the backward search's normalised scores, against the translated query's
 # Weight of each ranked list in the fusion (measured on the eval suites; docs/ANSWERS.md).
-LIST_WEIGHTS = {"dense": 1.0, "lexical": 1.0, "dense_en": 1.0, "lexical_en": 1.0}
+# "lexical_sv": an English question's Swedish dictionary words over Swedish passages, a looser
+# translation than the English pseudo-query (every Swedish word a sense reads back to).
+LIST_WEIGHTS = {
+    "dense": 1.0,
+    "lexical": 1.0,
+    "dense_en": 1.0,
+    "lexical_en": 1.0,
+    "lexical_sv": 0.85,
+}
 _OLD_PERIOD = re.compile(
     r"2014\s*[-–]\s*2020|2014|ISF\s*Gräns|gräns-? och visering|Borders and Visa|515/2014|"
     r"514/2014|516/2014|513/2014|förra (programperioden|perioden)|previous (period|programme)|"
@@ -235,6 +244,10 @@ class Retriever:
                         if len(ranked) >= pool:
                             break
                 lists.append(("lexical" if qi == 0 else "lexical_en", ranked))
+            if detect_language(question) == "en":
+                visible = lambda c: self._visible(c, levels, fund_set, period)  # noqa: E731
+                if sv_list := swedish_list(question, view, lex.chunks, visible, pool):
+                    lists.append(("lexical_sv", sv_list))
             if swedish:
                 sc = view.backward_scores(question)
                 back = [

@@ -463,3 +463,57 @@ def test_a_swedish_question_is_read_for_the_backward_search_by_its_words_and_the
 
     assert set(backward_query(question)) == stems
     assert backward_query("och i för det") == []  # no content words
+
+
+def test_an_english_question_gets_the_swedish_words_its_index_uses() -> None:
+    """`swedish_query`: each English word's Swedish dictionary words (read backwards), only
+    those the index uses, at most SV_SENSES each, the most used first; nothing the index lacks."""
+    from assistant.language import swedish_query
+
+    used = {"utrustning": 5, "apparatur": 1, "inredning": 0, "utgift": 9, "kost": 4}
+    assert swedish_query("What does the equipment cost?", used).split() == [
+        "utrustning",
+        "apparatur",
+        "utgift",
+        "kosta",  # "kosta" and the index's "kost" are one stem
+    ]
+    assert swedish_query("What does the equipment cost?", {}) == ""
+
+
+LEDGER = (
+    "---\nid: rutin\ntitle: Rutin för utbetalningar\nlanguage: sv\n---\n# Rutin\n\n"
+    "## Fordon\n\nFordon som köps i projektet förs in i inventarieförteckningen.\n\n"
+    "## Lön\n\nLön till personal i projektet redovisas varje månad.\n\n"
+    "## Skulder\n\nEn skuld till myndigheten får dras av från nästa utbetalning.\n"
+)
+
+
+def test_an_english_question_reaches_a_swedish_passage_through_its_dictionary_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No English word of the question is in the Swedish text, so its own BM25 finds nothing
+    there; its Swedish dictionary words ("debt": skuld) find the section that answers."""
+    from helpers import build_hash_index
+
+    import assistant.retrieval as R
+    from assistant.config import load_settings
+    from assistant.pipeline import Pipeline
+
+    data = build_hash_index(tmp_path, {"rutin.md": LEDGER, "act.md": BOATS})
+    pipe = Pipeline(load_settings(embeddings="hash", data_dir=data, _env_file=None))
+    lex = pipe.retriever.lexical  # type: ignore[attr-defined]
+    seen: dict[str, list[str]] = {}
+
+    def record(lists: list[tuple[str, list[tuple[int, float]]]]) -> dict[int, float]:
+        seen.update({n: [lex.chunks[i].section for i, _s in r] for n, r in lists})
+        return fuse(lists)
+
+    monkeypatch.setattr(R, "fuse", record)
+    q = "Can a debt to the authority be deducted from a later payment?"
+    pipe.retrieve(q, k=3)
+    assert seen["lexical_sv"][0] == "Skulder"
+    assert "Skulder" not in seen["lexical"]
+    # a Swedish question has no such list (its pseudo-query goes the other way)
+    seen.clear()
+    pipe.retrieve("Får en skuld dras av från nästa utbetalning?", k=3)
+    assert "lexical_sv" not in seen

@@ -37,6 +37,7 @@ from .translate import (
     aligned_terms,
     pseudo_translate,
     question_word_forms,
+    swedish_query,
     swedish_stems,
     use_bridge,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "query_tokens",
     "question_language",
     "question_word_forms",
+    "swedish_query",
     "swedish_stems",
     "split_query_tokens",
     "stemmer",

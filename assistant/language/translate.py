@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Mapping
 from typing import Generic, TypeVar
 
 from .align import MAX_ALIGNED_WORDS, BoundAligner, EmbedQuery, TermAligner
@@ -17,6 +18,8 @@ from .detect import SV_HINTS
 from .glossary import expand_with_glossary
 from .lexicon import hand_lookup, hand_phrases, reverse_lexicon
 from .tokens import STOP, WORD, stemmer, words
+
+SV_SENSES = 2  # Swedish words per English word in an English question's Swedish query
 
 # Words that carry tone, not topic, in Slack questions ("tack", "exakt", "actually").
 CHATTER = frozenset(
@@ -179,3 +182,20 @@ def swedish_stems(word: str) -> set[str]:
     """Swedish stems of an English word: its Swedish dictionary words, read backwards ("costs" →
     kostnad). Used to tell whether, and where, a Swedish text holds what an English question asks."""
     return set(stemmer("sv").stemWords(reverse_lexicon().get(stemmer("en").stemWord(word), ())))
+
+
+def swedish_query(question: str, used: Mapping[str, int]) -> str:
+    """A Swedish lexical query for an English question, to reach Swedish statutes and guides
+    with BM25 (the other direction of `pseudo_translate`): each English word's Swedish dictionary
+    words, read backwards (`swedish_stems`), that the index uses (`used`: stem → number of
+    passages), at most SV_SENSES each, the most used first. Names and numbers are left to the
+    question's own query."""
+    sv, en = stemmer("sv"), stemmer("en")
+    out: list[str] = []
+    for w in words(question):
+        if w in STOP or w in CHATTER or len(w) < 3:
+            continue
+        found = {sv.stemWord(x): x for x in reverse_lexicon().get(en.stemWord(w), ())}
+        held = sorted((s for s in found if used.get(s)), key=lambda s: (-used[s], s))
+        out += [found[s] for s in held[:SV_SENSES]]
+    return " ".join(out)
