@@ -20,7 +20,7 @@ from . import quotes as Q
 from .answer_types import NAMED_YEAR, asked_kind
 from .documents import Citation, Passage, ShortAnswer, is_superseded, listed_funds
 from .glossary_terms import funds_named
-from .language import load_glossary, query_tokens, stemmer, words
+from .language import both_stems, load_glossary, query_tokens, stemmer, words
 from .legal_labels import section_for_lang as section_for_lang
 from .texts import TEXTS as TEXTS  # re-exported: tests and callers read the templates here
 from .texts import AnswerWarning, warning
@@ -263,6 +263,18 @@ def unmatched_names(
         if not any(f" {f} " in w or f" {f}s " in w for f in norm if f for w, _sp in facts):
             missing.append(name)
     return missing
+
+
+def unknown_acronyms(question: str, used: Callable[[str], bool]) -> list[str]:
+    """Abbreviations the question writes ("VAT", "SEK") that the glossary does not know and that
+    no document the asker may see uses (`used`: a stem occurs in the index): the question is
+    about something the documents do not cover, whatever else of it they match."""
+    known = {t for g in load_glossary() for t in g.terms}
+    return [
+        a
+        for a in dict.fromkeys(_ACRONYM.findall(question))
+        if a not in known and not any(used(s) for s in both_stems(a))
+    ]
 
 
 # -- validity ----------------------------------------------------------------------------------

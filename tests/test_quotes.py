@@ -280,6 +280,17 @@ def test_declines_a_year_or_fund_that_no_document_mentions() -> None:
     assert unmatched_names("What about AMIF?", [p2]) == []
 
 
+def test_an_abbreviation_no_document_uses_and_the_glossary_does_not_know_is_not_covered() -> None:
+    from assistant.answer import unknown_acronyms
+
+    used = {"ncc", "stöd", "bmvi"}.__contains__
+    assert unknown_acronyms("Är VAT stödberättigande i BMVI?", used) == ["VAT"]
+    assert unknown_acronyms("Vad gör NCC?", used) == []  # the documents use it
+    # the glossary knows EUROSUR: whether its documents are there is `unmatched_names`' call
+    assert unknown_acronyms("Vad är EUROSUR?", used) == []
+    assert unknown_acronyms("vad kostar det?", used) == []  # no abbreviation at all
+
+
 def test_declines_a_number_question_when_no_passage_holds_a_number() -> None:
     p = passage("Polismyndigheten beslutar om stöd i BMVI.")
     assert declines("Hur mycket får vi i stöd från BMVI?", [p], "sv")

@@ -517,3 +517,17 @@ def test_an_english_question_reaches_a_swedish_passage_through_its_dictionary_wo
     seen.clear()
     pipe.retrieve("Får en skuld dras av från nästa utbetalning?", k=3)
     assert "lexical_sv" not in seen
+
+
+def test_a_question_about_an_abbreviation_no_document_uses_is_declined(tmp_path: Path) -> None:
+    from helpers import build_hash_index
+
+    from assistant.config import load_settings
+    from assistant.pipeline import Pipeline
+
+    data = build_hash_index(tmp_path, {"rutin.md": LEDGER})
+    pipe = Pipeline(load_settings(embeddings="hash", data_dir=data, _env_file=None))
+    declined = pipe.ask("Får en skuld för VAT dras av från nästa utbetalning?")
+    assert declined.abstained and not declined.citations
+    answered = pipe.ask("Får en skuld dras av från nästa utbetalning?")
+    assert not answered.abstained and answered.citations
