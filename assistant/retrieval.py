@@ -176,7 +176,8 @@ class Retriever:
         fund_set = {f.upper() for f in funds or []}
         pool = max(50, k * 5)
         queries = [question]
-        swedish = detect_language(question) == "sv"
+        asked_in = detect_language(question)
+        swedish = asked_in == "sv"
         if swedish:
             english = pseudo_translate(question, with_glossary=False)
             if english:
@@ -244,7 +245,7 @@ class Retriever:
                         if len(ranked) >= pool:
                             break
                 lists.append(("lexical" if qi == 0 else "lexical_en", ranked))
-            if detect_language(question) == "en":
+            if asked_in == "en":
                 visible = lambda c: self._visible(c, levels, fund_set, period)  # noqa: E731
                 if sv_list := swedish_list(question, view, lex.chunks, visible, pool):
                     lists.append(("lexical_sv", sv_list))

@@ -187,7 +187,7 @@ def swedish_stems(word: str) -> set[str]:
 def swedish_query(question: str, used: Mapping[str, int]) -> str:
     """A Swedish lexical query for an English question, to reach Swedish statutes and guides
     with BM25 (the other direction of `pseudo_translate`): each English word's Swedish dictionary
-    words, read backwards (`swedish_stems`), that the index uses (`used`: stem → number of
+    words, read backwards as `swedish_stems` reads them, that the index uses (`used`: stem → number of
     passages), at most SV_SENSES each, the most used first. Names and numbers are left to the
     question's own query."""
     sv, en = stemmer("sv"), stemmer("en")
