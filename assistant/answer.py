@@ -175,15 +175,19 @@ def declines(
     passages: Sequence[Passage],
     lang: str,
     doc_text: Callable[[str], str] | None = None,
+    used: Callable[[str], bool] | None = None,
 ) -> bool:
     """The question asks for a number or a time none of the top passages holds, or names a
-    year, fund or body that none of their documents mentions: say so instead of quoting
-    something else."""
+    year, fund or body that none of their documents mentions, or (given `used`, whether a stem
+    occurs in the asker's view of the index) an abbreviation no document uses and the glossary
+    does not know: say so instead of quoting something else."""
     top = passages[: Q.QUOTE_FROM]
     if not top:
         return True
     scored = Q.score_units(question, top, lang)
     if Q.missing_kind(question, scored) or _other_funds_only(question, scored, top):
+        return True
+    if used is not None and unknown_acronyms(question, used):
         return True
     return bool(unmatched_names(question, top, doc_text))
 
@@ -257,7 +261,7 @@ def unmatched_names(
     for name in set(_ACRONYM.findall(question)):
         groups = [g for g in load_glossary() if name in g.terms]
         if not groups:
-            continue  # an unknown name: the abstention signals judge it
+            continue  # a name the glossary does not know: `unknown_acronyms`
         # Punctuation aside: "Asylum, Migration and Integration Fund" names AMIF too.
         norm = [" ".join(_NON_WORD.split(t.lower())) for g in groups for t in g.terms]
         if not any(f" {f} " in w or f" {f}s " in w for f in norm if f for w, _sp in facts):

@@ -179,19 +179,19 @@ def swedish_list(
     question: str,
     view: LevelView,
     chunks: Sequence[Chunk],
-    visible: Callable[[Chunk], bool],
+    keep: Callable[[Chunk], bool],
     pool: int,
 ) -> list[tuple[int, float]]:
     """An English question over Swedish passages: BM25 of its Swedish dictionary words
-    (`swedish_query`, the senses this level's text uses), Swedish passages only. The English
-    question's own words find Swedish text only where it quotes a name or a number."""
+    (`swedish_query`, the senses this level's text uses), over the passages `keep` accepts (the
+    caller's: Swedish ones the asker may see). The English question's own words find Swedish
+    text only where it quotes a name or a number."""
     query = swedish_query(question, view.df)
     sc = view.scores(query, glossary_weight=0.0) if query else np.zeros(0)
     out: list[tuple[int, float]] = []
     for i in np.argsort(-sc)[: pool * 3] if len(sc) else []:
         if sc[i] <= 0 or len(out) >= pool:
             break
-        c = chunks[int(i)]
-        if str(c.metadata.get("language") or "en") == "sv" and visible(c):
+        if keep(chunks[int(i)]):
             out.append((int(i), float(sc[i])))
     return out

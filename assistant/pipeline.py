@@ -232,10 +232,8 @@ class Pipeline:
             redacted_question=redacted,
         )
         df = self.retriever.lexical.view(max_classification).df
-        if (
-            self._should_abstain(query, passages, method, max_classification)
-            or A.declines(query, passages, lang, self._doc_text)
-            or A.unknown_acronyms(query, lambda s: df.get(s, 0) > 0)
+        if self._should_abstain(query, passages, method, max_classification) or A.declines(
+            query, passages, lang, self._doc_text, lambda s: df.get(s, 0) > 0
         ):
             ans.abstained = True
             ans.text = A.t(lang, "abstain")

@@ -246,8 +246,11 @@ class Retriever:
                             break
                 lists.append(("lexical" if qi == 0 else "lexical_en", ranked))
             if asked_in == "en":
-                visible = lambda c: self._visible(c, levels, fund_set, period)  # noqa: E731
-                if sv_list := swedish_list(question, view, lex.chunks, visible, pool):
+
+                def swedish_visible(c: Chunk) -> bool:
+                    return not read_as_english(c) and self._visible(c, levels, fund_set, period)
+
+                if sv_list := swedish_list(question, view, lex.chunks, swedish_visible, pool):
                     lists.append(("lexical_sv", sv_list))
             if swedish:
                 sc = view.backward_scores(question)

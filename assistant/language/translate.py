@@ -178,24 +178,29 @@ def _word_forms(w: str) -> set[str]:
     return forms
 
 
+def swedish_words(word: str) -> tuple[str, ...]:
+    """An English word's Swedish dictionary words, read backwards ("costs" → kostnad, utgift)."""
+    return reverse_lexicon().get(stemmer("en").stemWord(word), ())
+
+
 def swedish_stems(word: str) -> set[str]:
-    """Swedish stems of an English word: its Swedish dictionary words, read backwards ("costs" →
-    kostnad). Used to tell whether, and where, a Swedish text holds what an English question asks."""
-    return set(stemmer("sv").stemWords(reverse_lexicon().get(stemmer("en").stemWord(word), ())))
+    """Swedish stems of an English word's Swedish dictionary words (`swedish_words`). Used to
+    tell whether, and where, a Swedish text holds what an English question asks."""
+    return set(stemmer("sv").stemWords(swedish_words(word)))
 
 
 def swedish_query(question: str, used: Mapping[str, int]) -> str:
     """A Swedish lexical query for an English question, to reach Swedish statutes and guides
-    with BM25 (the other direction of `pseudo_translate`): each English word's Swedish dictionary
-    words, read backwards as `swedish_stems` reads them, that the index uses (`used`: stem → number of
-    passages), at most SV_SENSES each, the most used first. Names and numbers are left to the
-    question's own query."""
-    sv, en = stemmer("sv"), stemmer("en")
+    with BM25 (the other direction of `pseudo_translate`): each English word's Swedish
+    dictionary words (`swedish_words`) that the index uses (`used`: stem → number of passages),
+    at most SV_SENSES each, the most used first. Names and numbers are left to the question's
+    own query."""
+    sv = stemmer("sv")
     out: list[str] = []
     for w in words(question):
         if w in STOP or w in CHATTER or len(w) < 3:
             continue
-        found = {sv.stemWord(x): x for x in reverse_lexicon().get(en.stemWord(w), ())}
+        found = {sv.stemWord(x): x for x in swedish_words(w)}
         held = sorted((s for s in found if used.get(s)), key=lambda s: (-used[s], s))
         out += [found[s] for s in held[:SV_SENSES]]
     return " ".join(out)
