@@ -31,6 +31,8 @@ ACCEPTS: dict[str, tuple[str, ...]] = {
 }
 
 _I = re.IGNORECASE
+# Currency words, and the counts of money ("miljoner"), as a question writes them.
+_MONEY_WORD = r"(?:euro|euros|eur|kronor|kr|sek|miljon\w*|miljard\w*|million\w*|billion\w*)\b"
 _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("frequency", re.compile(r"\bhur ofta\b|\bhow often\b|\bhur många gånger per\b", _I)),
     (
@@ -105,7 +107,8 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "count",
-        re.compile(r"\bhur många\b|\bantal\w*|\bhow many\b|\bnumber of\b", _I),
+        # not "hur många euro": a number of a currency is an amount
+        re.compile(rf"\b(?:hur många|how many)\b(?!\s+{_MONEY_WORD})|\bantal\w*|\bnumber of\b", _I),
     ),
     (
         "amount",
@@ -116,6 +119,7 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
             # "vad var Sveriges totala grundbelopp", not "vad var skälet till att beloppet …"
             r"\bvad (?:är|var|blir) (?:(?!att\b|som\b|till\b|om\b|när\b)[\w-]+ ){0,2}?"
             r"(?:\w*budget\w*|\w*belopp\w*|summan|taket|\w*anslag\w*)\b|"
+            rf"\b(?:hur många|how many)\s+{_MONEY_WORD}|"
             r"\bhow much\b|\bwhat amount\b|\bhow (?:large|big)\b|\bwhat (?:is|was|are|were) the "
             r"(?:\w+ ){0,2}(?:maximum|ceiling|limit|cap|budget|amount|allocation|envelope)s?\b|"
             r"\bwhat does [\w ]+ amount to\b|\bis there (?:a|any) (?:ceiling|limit|"

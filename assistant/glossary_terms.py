@@ -79,6 +79,22 @@ def name_word_sets(question: str, own: set[str]) -> list[frozenset[str]]:
     return [frozenset(s) for s in sets]
 
 
+def names_in_title(question: str, own: set[str], title: str) -> list[frozenset[str]]:
+    """For each name the question and the document's title both name (in any of its spellings:
+    "ISF" in the question, "Internal Security Fund" in the title), the question's own stems of
+    it. Every sentence of that document is about the name; it says nothing of which sentence."""
+    if not title:
+        return []
+    in_title = set(named_groups(title))
+    out = []
+    for g in named_groups(question):
+        if is_name(g) and g in in_title:
+            stems = frozenset(both_stems(" ".join(g.terms)) & own)
+            if stems:
+                out.append(stems)
+    return out
+
+
 def beyond_heaviest(found: frozenset[str], weight: Callable[[str], float]) -> float:
     """What the words of one name (a set of `name_word_sets`) that a unit holds count beyond
     the heaviest of them: subtracted, so the name counts as one word."""

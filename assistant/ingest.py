@@ -50,7 +50,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 # Bump when chunking or stored metadata change so that every document is re-ingested.
-PIPELINE_VERSION = "chunks-3"
+PIPELINE_VERSION = "chunks-4"
 DEFAULT_SOURCE = "corpus"  # what `assistant ingest` ingests when given no path
 
 # Told before each source is ingested: (its name, sources done, total); and once at the end

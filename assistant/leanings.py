@@ -82,3 +82,17 @@ def asks_limit(question: str) -> bool:
 def asks_negative(question: str) -> bool:
     """ "Vilka kostnader är inte stödberättigande?": the answer is a sentence that excludes."""
     return bool(_NEGATIVE_Q.search(question))
+
+
+# A question about the previous programme period (its years, its instruments and acts): the acts
+# of that period answer it, not the ones that replaced them.
+_OLD_PERIOD = re.compile(
+    r"2014\s*[-–]\s*2020|2014|ISF\s*Gräns|gräns-? och visering|Borders and Visa|515/2014|"
+    r"514/2014|516/2014|513/2014|förra (programperioden|perioden)|previous (period|programme)|"
+    r"2021\s*[-–]\s*2023",
+    _I,
+)
+
+
+def names_old_period(question: str) -> bool:
+    return bool(_OLD_PERIOD.search(question))

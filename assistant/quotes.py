@@ -38,7 +38,13 @@ from .answer_types import (
 from .asker import asker_names, clause_subjects
 from .crossmatch import backward_overlap, partial_overlap, question_words, says_same
 from .documents import Passage
-from .glossary_terms import beyond_heaviest, funds_named, name_word_sets, translated_terms
+from .glossary_terms import (
+    beyond_heaviest,
+    funds_named,
+    name_word_sets,
+    names_in_title,
+    translated_terms,
+)
 from .language import (
     STOP,
     both_stems,
@@ -48,7 +54,15 @@ from .language import (
     swedish_stems,
     words,
 )
-from .leanings import LIMIT, NEGATION, PURPOSE, asks_limit, asks_negative, asks_purpose
+from .leanings import (
+    LIMIT,
+    NEGATION,
+    PURPOSE,
+    asks_limit,
+    asks_negative,
+    asks_purpose,
+    names_old_period,
+)
 from .units import Unit, row_names, sentence_units
 
 PRIOR = 0.3  # weight of the passage rank
@@ -201,9 +215,11 @@ def score_units(
     out: list[Scored] = []
     asked_years = [int(y) for y in NAMED_YEAR.findall(question)]
     qwords = question_words(question) if lang == "sv" and BACKWARD else []
+    later = _later_act(passages, asked_years, question)
     for pi, p in enumerate(passages):
         plang = _lang(p)
         period_off = _period_off(asked_years, str(p.chunk.metadata.get("programme_period") or ""))
+        period_off = period_off or pi in later
         units = [u for u in sentence_units(pi, p.chunk.text) if u.kind != "heading"]
         doc_title, titles = _title_stems(p, plang)
         faq = _faq_match(p, qtok, weight)
@@ -215,6 +231,12 @@ def score_units(
         cross_en = plang == "en" and lang == "sv" and BACKWARD
         toks = [set(st.stemWords(words(f"{u.header} {u.text} {row_names(u)}"))) for u in units]
         in_title = [n for n in names_of if n & doc_title] if translations else []
+        # A name the question writes only as its acronym ("ISF") where the title writes it out
+        # ("the Internal Security Fund") is the document's name as well.
+        for m in names_in_title(question, own, str(p.chunk.metadata.get("title") or "")):
+            if translations and not any(m & n for n in in_title):
+                in_title.append(m)
+
         # A fund's synonyms together name one thing: they add at most one synonym's weight.
         overlap = [
             sum(weight(t) for t in own & tk)
@@ -286,6 +308,24 @@ def score_units(
             out.append(Scored(u, score, plang, spans))
     out.sort(key=lambda s: (-s.score, s.unit.p_index, s.unit.start))
     return out
+
+
+def _later_act(passages: Sequence[Passage], years: list[int], question: str) -> set[int]:
+    """The passages of an act that a later act among them replaced: both state their programme
+    period in their own text (`loaders.metadata.stated_period`), and the question names neither a
+    year nor the old period, so it asks about the current one. (A period given in a document's
+    metadata is not read this way: there `superseded_by` says whether a successor exists, and a
+    finished project is history, not replaced.)"""
+    if years or names_old_period(question):
+        return set()
+    spans = {
+        i: [int(y) for y in _YEAR.findall(str(p.chunk.metadata.get("programme_period") or ""))]
+        for i, p in enumerate(passages)
+        if p.chunk.metadata.get("period_inferred")
+    }
+    spans = {i: ys for i, ys in spans.items() if len(ys) == 2}
+    latest = max((ys[0] for ys in spans.values()), default=None)
+    return {i for i, ys in spans.items() if latest is not None and ys[1] < latest}
 
 
 def _period_off(years: list[int], period: str) -> bool:

@@ -7,7 +7,6 @@ The lexical index (`assistant.lexical`) is loaded beside the store and rebuilt f
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections import defaultdict
@@ -20,7 +19,7 @@ from .config import Settings
 from .crossmatch import swedish_list
 from .documents import Chunk, Passage, allowed_levels, is_superseded, listed_funds
 from .language import detect_language, pseudo_translate, use_bridge
-from .leanings import asks_why
+from .leanings import asks_why, names_old_period
 from .legal_labels import classify_heading
 from .lexical import GLOSSARY_WEIGHT, LevelView, LexicalIndex, doc_tokens, read_as_english
 from .quotes import score_units
@@ -65,12 +64,6 @@ LIST_WEIGHTS = {
     "lexical_en": 1.0,
     "lexical_sv": 0.85,
 }
-_OLD_PERIOD = re.compile(
-    r"2014\s*[-–]\s*2020|2014|ISF\s*Gräns|gräns-? och visering|Borders and Visa|515/2014|"
-    r"514/2014|516/2014|513/2014|förra (programperioden|perioden)|previous (period|programme)|"
-    r"2021\s*[-–]\s*2023",
-    re.I,
-)
 
 
 ACROSS_POOL = 4  # a Swedish question's dense search looks this many pools deep for English acts
@@ -104,10 +97,6 @@ def level_languages(
     for i, v in lifted.items():
         out.setdefault(i, v)
     return sorted(out.items(), key=lambda x: -x[1])[:pool]
-
-
-def names_old_period(question: str) -> bool:
-    return bool(_OLD_PERIOD.search(question))
 
 
 # An EU act's recitals explain why; its articles say what applies. A question about what applies

@@ -96,6 +96,8 @@ def _chunk_metadata(c: Chunk, version: str, doc_meta: dict[str, Any]) -> dict[st
         "title": str(doc_meta.get("title") or c.doc_id),
         "fund": ",".join(doc_meta.get("fund") or []),
         "programme_period": str(doc_meta.get("programme_period") or ""),
+        # "1" when the period was read from the document's text, not given in its metadata
+        "period_inferred": "1" if doc_meta.get("period_inferred") else "",
         "valid_to": str(doc_meta.get("valid_to") or ""),
         "superseded_by": str(doc_meta.get("superseded_by") or ""),
         "url": str(doc_meta.get("url") or ""),
@@ -119,6 +121,7 @@ def chunk_from_record(chunk_id: str, text: str, m: dict[str, Any]) -> Chunk:
             "classification",
             "fund",
             "programme_period",
+            "period_inferred",
             "valid_to",
             "superseded_by",
             "url",

@@ -20,6 +20,7 @@ from assistant.loaders import (
     load_file,
     load_manifest,
 )
+from assistant.loaders.metadata import stated_period
 
 REALDOCS = Path(__file__).resolve().parents[2] / "shared" / "realdocs"
 
@@ -487,3 +488,36 @@ def test_realdocs_load() -> None:
         assert sfs.metadata["title"].startswith("Förordning om förvaltning av fonden")
         assert sfs.metadata["beteckning"] == "2021:846"
         assert "### 1 §" in sfs.text.splitlines()
+
+
+def test_an_act_without_a_period_in_its_metadata_gets_the_one_its_text_states(
+    tmp_path: Path,
+) -> None:
+    """The act states its own period with dates; bare year spans name other periods (the one
+    before it), and a period given in the front matter wins over the text."""
+    act = (
+        "# Regulation on the Example Fund\n\n## Article 1\n\nThis Regulation sets up the Fund "
+        "for the period from 1 January 2021 to 31 December 2027. It follows the 2014-2020 fund "
+        "and the 2014-2020 programmes.\n\n## Article 2\n\nThe budget for the period from "
+        "1 January 2021 to 31 December 2027 is EUR 10.\n"
+    )
+    meta = load_file(write(tmp_path / "act.en.md", act), tmp_path).metadata
+    assert meta["programme_period"] == "2021-2027" and meta["period_inferred"] is True
+    given_period = "---\nprogramme_period: '2014-2020'\n---\n" + act
+    meta = load_file(write(tmp_path / "given.en.md", given_period), tmp_path).metadata
+    assert meta["programme_period"] == "2014-2020" and "period_inferred" not in meta
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("Stödet gäller för perioden 1 januari 2014–31 december 2020.", "2014-2020"),
+        ("Fonden gäller från den 1 januari 2021 till den 31 december 2027.", "2021-2027"),
+        # two periods stated as often: no guess
+        ("From 1 January 2014 to 31 December 2020; from 1 January 2021 to 31 December 2027.", None),
+        # a three-year project is no programme period; bare year spans do not count
+        ("The project ran from 1 January 2020 to 31 December 2022 under the 2014-2020 fund.", None),
+    ],
+)
+def test_stated_period(text: str, period: str | None) -> None:
+    assert stated_period(text) == period

@@ -43,6 +43,10 @@ def quoted(question: str, passages: list[Passage], lang: str) -> list[str]:
         ("Vilken myndighet är revisionsmyndighet?", "actor"),
         ("Enligt vilken artikel ska vi ha en strategi?", "ref"),
         ("How many Member States take part?", "count"),
+        # a number of a currency is an amount
+        ("Hur många euro går till de nationella programmen?", "amount"),
+        ("How many euros went to the thematic facility?", "amount"),
+        ("Hur många miljoner kronor fick projektet?", "amount"),
         ("How many hours make a working year?", "duration"),
         # "när" as a conjunction asks for no time; a later interrogative is the main question
         ("Ska personnummer följa med när vi delar uppgifter?", None),
@@ -983,3 +987,56 @@ def test_contact_details_are_found_and_a_question_for_them_is_declined_without_t
     )
     assert not missing_kind(q, score_units(q, [with_number], "sv", lambda s: 1.0))
     assert missing_kind(q, score_units(q, [without], "sv", lambda s: 1.0))
+
+
+def _two_acts(inferred: str = "1") -> list[Passage]:
+    old = passage(
+        "The Commission shall carry out a mid-term evaluation of this Regulation by 30 June 2017.",
+        doc_id="old", lang="en", title="Regulation establishing the Old Fund",
+        programme_period="2014-2020", period_inferred=inferred,
+    )
+    new = passage(
+        "The Commission shall carry out a mid-term evaluation of this Regulation by "
+        "31 December 2024.",
+        doc_id="new", lang="en", n=1, title="Regulation establishing the New Fund",
+        programme_period="2021-2027", period_inferred=inferred,
+    )
+    return [old, new]
+
+
+def test_an_act_a_later_act_replaced_answers_only_when_its_period_is_asked() -> None:
+    """Two acts whose texts state their periods: a question that names no period asks about
+    the current one, however the older act ranked; one that names the old years gets it."""
+    first = quoted("By when must the Commission carry out the mid-term evaluation?",
+                   _two_acts(), "en")[0]
+    assert "31 December 2024" in first
+    old = quoted("By when must the Commission carry out the mid-term evaluation for 2014-2020?",
+                 _two_acts(), "en")[0]
+    assert "30 June 2017" in old
+    # A period given in metadata is not read as replaced: superseded_by says that there.
+    given = quoted("By when must the Commission carry out the mid-term evaluation?",
+                   _two_acts(inferred=""), "en")[0]
+    assert "30 June 2017" in given
+
+
+def test_an_acronym_the_title_writes_out_picks_the_document_not_the_sentence() -> None:
+    """ "ISF" in the question, "the Internal Security Fund" in the title: the one sentence of the
+    act that writes the acronym is no better an answer for it."""
+    def act(title: str) -> list[Passage]:
+        return [
+            passage("Actions started under ISF Police in the national programmes may continue.",
+                    lang="en", title=title, section="Article 34"),
+            passage("EUR 1 352 000 000 shall be allocated to the Member States.",
+                    lang="en", title=title, section="Article 7", n=1),
+        ]
+
+    q = "Hur mycket av ISF går till medlemsstaternas program?"
+
+    def idf(t: str) -> float:  # the acronym is as rare as it is in the act: one passage has it
+        return 8.0 if t == "isf" else 1.0
+
+    def first(title: str) -> str:
+        return extractive_answer(q, act(title), "sv", idf).text.split("\n> ")[1]
+
+    assert first("Regulation establishing the Internal Security Fund").startswith("EUR 1 352")
+    assert first("Regulation establishing another fund").startswith("Actions started under ISF")
