@@ -13,162 +13,18 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .asking import ACCEPTS, NAMED_YEAR, asked_kind, asks_plural, asks_two
 from .privacy import contact_spans
 
-# -- what is asked ---------------------------------------------------------------------------------
-# Each kind names the span kinds that answer it, best first.
-ACCEPTS: dict[str, tuple[str, ...]] = {
-    "share": ("percent", "amount"),
-    "amount": ("amount", "percent"),
-    "count": ("number", "percent", "amount"),
-    "time": ("date", "duration", "year"),
-    "period": ("period", "date"),  # "vilka år": one year alone is no span of years
-    "duration": ("duration", "date", "year"),
-    "frequency": ("frequency", "duration"),
-    "actor": ("authority",),
-    "ref": ("ref",),
-    "contact": ("contact",),
-}
+__all__ = [  # the question's side lives in `asking`; its names are used from here too
+    "ACCEPTS",
+    "NAMED_YEAR",
+    "asked_kind",
+    "asks_plural",
+    "asks_two",
+]
 
 _I = re.IGNORECASE
-# Currency words, and the counts of money ("miljoner"), as a question writes them.
-_MONEY_WORD = r"(?:euro|euros|eur|kronor|kr|sek|miljon\w*|miljard\w*|million\w*|billion\w*)\b"
-_ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("frequency", re.compile(r"\bhur ofta\b|\bhow often\b|\bhur många gånger per\b", _I)),
-    (
-        "duration",
-        re.compile(
-            r"\bhur länge\b|\bhur lång(?:\s+\w+)?\s+tid\b|\binom hur\b|"
-            r"\binom vilken (?:tid|frist|tidsfrist)\b|\bhur långt i förväg\b|"
-            r"\bhow far in advance\b|\btime limit\b|\btidsgräns\w*|\bhur många (?:år|månader|"
-            r"veckor|dagar|timmar)\b|\bhur gammal|\bhur gamla\b|\bhow long\b|\bhow many (?:years|"
-            r"months|weeks|days|hours)\b|\bfor how long\b|\bwithin what (?:period|time)\b",
-            _I,
-        ),
-    ),
-    (
-        "time",
-        re.compile(
-            r"(?:^|[.?!;:,–]\s*|\b(?:och|men|så|samt|and|but|so)\s+)(?:när|when)\b|"
-            r"\bsenast\b|\bvilket (?:datum|år)\b|\bvilken (?:dag|månad|tidpunkt)\b|"
-            r"\bdatum\b|\btidsfrist\w*|\bdeadline\b|\bby what date\b|"
-            r"\bwhich (?:date|year)\b|\bwhat (?:date|year)\b|\buntil when\b|"
-            r"\b(?:från|sedan|fram till|senast)(?: och med)? när\b|\b(?:by|since|from|as of) when\b",
-            _I,
-        ),
-    ),
-    (
-        "period",
-        re.compile(
-            r"\bvilk(?:en|et|a) (?:tids)?period\w*|\b(?:what|which) (?:time )?periods?\b|"
-            r"\b(?:vilka|mellan vilka|under vilka) år\b|\b(?:what|which|between which) years\b",
-            _I,
-        ),
-    ),
-    (
-        "actor",
-        re.compile(
-            r"(?:^|[.?!;:,–]\s*|\b(?:och|men|så|samt|and|but|so|till|för|av|med|från|to|for|by|"
-            r"with|from)\s+)(?:vem|who|whom)\b|"
-            r"\bvilka (?:ska|skall|måste|får|kan|bör)\b|"
-            r"\bvilk(?:en|a|et) (?:\w+ )?(?:\w+-)?(?:myndighet\w*|byrå\w*|organ\w*|instans\w*|"
-            r"aktör\w*|enhet\w*|part\w*|land|länder|medlemsstat\w*|stat|stater|staterna)\b|"
-            r"\b(?:which|what) (?:\w+ )?(?:authorit(?:y|ies)|bod(?:y|ies)|agenc(?:y|ies)|"
-            r"institutions?|organi[sz]ations?|part(?:y|ies)|member states?|countr(?:y|ies))\b",
-            _I,
-        ),
-    ),
-    (
-        "ref",
-        re.compile(
-            r"\bvilk(?:en|et|a) (?:artikel|artiklar|paragraf\w*|punkt\w*|kapitel|bilaga\w*)\b|"
-            r"\b(?:which|what) (?:article|articles|paragraph|point|chapter|annex)\b|"
-            r"\bvar (?:i [\w-]+ )?står det\b|\bwhere (?:in [\w ]+ )?(?:does it say|is it laid down)\b",
-            _I,
-        ),
-    ),
-    (
-        "contact",
-        re.compile(
-            r"\b(?:telefon|mobil|direkt)nummer\w*|\b(?:e-?post|mejl|mail)adress\w*|"
-            r"\bkontaktuppgift\w*|\b(?:tele)?phone numbers?\b|\be-?mail address(?:es)?\b|"
-            r"\bcontact details\b",
-            _I,
-        ),
-    ),
-    (
-        "share",
-        re.compile(
-            r"\bandel\w*|\bprocent\w*|\bhur (?:stor|hög) (?:del|andel)\b|\bhur många procent\b|"
-            r"\bpercentage\b|\bper ?cent\b|\bshare\b|\bproportion\b|\brate\b|\bhow high\b|"
-            r"\b\w{4,}grad(?:en)?\b",
-            _I,
-        ),
-    ),
-    (
-        "count",
-        # not "hur många euro": a number of a currency is an amount
-        re.compile(rf"\b(?:hur många|how many)\b(?!\s+{_MONEY_WORD})|\bantal\w*|\bnumber of\b", _I),
-    ),
-    (
-        "amount",
-        re.compile(
-            r"\bhur mycket\b|\bhur (?:stor|stort|stora|hög|högt|höga)\b|"
-            r"\bvilk(?:et|en) (?:\w+[ae] )?(?:belopp|tak|summa|budget)\b|"
-            r"\bvad (?:uppgår|uppgick|kostar|kostade)\b|\bfinns det (?:ett|något|en|någon) (?:tak|gräns)\b|"
-            # "vad var Sveriges totala grundbelopp", not "vad var skälet till att beloppet …"
-            r"\bvad (?:är|var|blir) (?:(?!att\b|som\b|till\b|om\b|när\b)[\w-]+ ){0,2}?"
-            r"(?:\w*budget\w*|\w*belopp\w*|summan|taket|\w*anslag\w*)\b|"
-            rf"\b(?:hur många|how many)\s+{_MONEY_WORD}|"
-            r"\bhow much\b|\bwhat amount\b|\bhow (?:large|big)\b|\bwhat (?:is|was|are|were) the "
-            r"(?:\w+ ){0,2}(?:maximum|ceiling|limit|cap|budget|amount|allocation|envelope)s?\b|"
-            r"\bwhat does [\w ]+ amount to\b|\bis there (?:a|any) (?:ceiling|limit|"
-            r"cap|maximum)\b",
-            _I,
-        ),
-    ),
-)
-
-# A year as a text names one: not the number of an act ("2021/1149") or a statute ("2016:10").
-NAMED_YEAR = re.compile(r"(?<![\w/:.,])((?:19|20)\d{2})(?![\w/:]|[.,]\d)")
-
-
-def asked_kind(question: str) -> str | None:
-    """The kind of fact the question asks for, or None (an open question). When a question
-    asks in two ways ("När X rapporteras, vem ska …?"), the later one is the main question."""
-    found = [
-        (m.start(), -i, kind)
-        for i, (kind, pat) in enumerate(_ASK)
-        for m in [pat.search(question)]
-        if m
-    ]
-    return max(found)[2] if found else None
-
-
-_PLURAL_Q = re.compile(r"\bvilka\b|\b(?:which|what) (?:\w+ )?\w+(?:ies|s)\b|\bwho are\b", _I)
-
-
-def asks_plural(question: str) -> bool:
-    """ "Vilka myndigheter …?", "Which bodies …?": the answer names several."""
-    return bool(_PLURAL_Q.search(question))
-
-
-# "Hur stor förfinansiering …, och när på året?", "Which fund paid …, and for which years?": a
-# second question word after "och" / "and", with one before it. A yes/no question followed by one
-# ask ("Kan vi söka, och hur mycket?") asks one thing.
-_WH = r"hur|när|vilk(?:en|et|a)|vem|vems|vad|which|when|how|who|whom|what"
-_SECOND_ASK = re.compile(
-    rf"(?:,\s*|\s)(?:och|samt|and)\s+(?:(?:i|för|på|till|under|från|in|for|on|to|from|during|by)"
-    rf"\s+)?(?:{_WH})\b",
-    _I,
-)
-_FIRST_ASK = re.compile(rf"\b(?:{_WH})\b", _I)
-
-
-def asks_two(question: str) -> bool:
-    """The question asks two things in one sentence: one short span cannot answer it."""
-    return any(_FIRST_ASK.search(question, 0, m.start()) for m in _SECOND_ASK.finditer(question))
-
 
 # -- spans in a text ---------------------------------------------------------------------------
 _NUM = r"\d{1,3}(?:[  ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
@@ -259,7 +115,12 @@ SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
         _I,
     ),
     # A count: not a year, not a reference such as "(4)" or "Article 12".
-    "number": re.compile(rf"(?<![\w.,:/(])(?!(?:19|20)\d{{2}}\b)(?:{_NUM})(?![\w:/)]|[.,]\d)"),
+    # A count: not a percentage ("38 %" counts nothing).
+    "number": re.compile(
+        rf"(?<![\w.,:/(])(?!(?:19|20)\d{{2}}\b)(?:{_NUM})"
+        rf"(?![\w:/)]|[.,]\d|[  ]?%|[  ](?:procent|per[  ]?cent)\b)",
+        _I,
+    ),
     "authority": re.compile(
         rf"\b[A-ZÅÄÖ][a-zåäö]+(?:{'|'.join(AGENCY_ENDINGS)})\b"
         r"|\b(?:[Rr]egeringen|[Kk]ommissionen|[Rr]iksdagen|Frontex|Europol|Eurojust|OLAF|"
@@ -299,6 +160,9 @@ def find_spans(text: str, kinds: tuple[str, ...]) -> list[Span]:
                 continue
             if kind == "number" and _not_a_count(text, s, e):
                 continue
+            if kind == "date" and _ACT_DATE_BEFORE.search(text[max(0, s - 120) : s]):
+                taken.append((s, e))  # nor is its year a fact
+                continue  # "(EU) 2017/2226 av den 30 november 2017": the date names the act
             if kind == "authority" and text[s:e].strip().lower() in _WEAK_ACTORS:
                 continue
             if kind == "authority" and _ACT_AFTER.match(text, e):
@@ -325,16 +189,27 @@ _LABEL_BEFORE = re.compile(
 )
 
 
+# An act's number and the words between it and its date ("of the European Parliament and of the
+# Council of"): a date after them is part of the act's name.
+_ACT_DATE_BEFORE = re.compile(
+    r"(?:\b\d{1,4}/\d{1,4}\b|\(\d{4}:\d+\))(?:\s+(?:of|av)\b[^.;:]{0,60}?)?"
+    r"\s+(?:of|av den|från den|den)\s*$",
+    re.I,
+)
 _MONTH_AFTER = re.compile(rf"[  ](?:{_MONTHS})\b", _I)
 _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})[  ]$", _I)
 _DECIMAL = re.compile(r"[.,]\d{1,2}$")
+_ITEM_START = re.compile(r"(?:^|\|)[\s\-–•|]*$")  # at the start of a unit or of a table cell
+_ITEM_END = re.compile(r"[.)](?!\d)")
 
 
 def _not_a_count(text: str, s: int, e: int) -> bool:
-    """The day of a date ("1 January 2020", "January 1") or a decimal ("CIRAM 2.0", "1,5")
+    """The day of a date ("1 January 2020", "January 1"), a decimal ("CIRAM 2.0", "1,5") or
+    the number of a list item or table row ("1.Setting up …", "| 5. | The estimated value …")
     counts nothing."""
     return bool(
-        _MONTH_AFTER.match(text, e)
+        (_ITEM_START.search(text[:s]) and _ITEM_END.match(text, e))
+        or _MONTH_AFTER.match(text, e)
         or _MONTH_BEFORE.search(text[max(0, s - 12) : s])
         or _DECIMAL.search(text[s:e])
     )

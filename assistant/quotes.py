@@ -61,8 +61,8 @@ from .leanings import (
     asks_limit,
     asks_negative,
     asks_purpose,
-    names_old_period,
 )
+from .periods import other_period_acts, period_off
 from .units import Unit, row_names, sentence_units
 
 PRIOR = 0.3  # weight of the passage rank
@@ -74,6 +74,11 @@ OWN_LANGUAGE_BONUS = 0.15
 POLARITY = (1.4, 0.75)  # negative question: units that exclude / units that do not
 NOT_COVERED_BONUS = 2.0
 YEAR_WEIGHT = 0.2  # a year of the question selects the period (the passage), not the sentence
+# … except in a list item or table row that a year keys ("(b) 2022: 3 %", "| 2022 | …")
+KEYED_YEAR_WEIGHT = 1.0
+_KEYED_YEAR = re.compile(
+    r"[\s\-–•|]*(?:\(?[a-z0-9]{1,3}[.)]\s*)?\|?\s*((?:19|20)\d\d)\b(?!\s*[-–/]\s*\d)", re.I
+)
 # A name the document's title names (the ISF in the ISF regulation) picks the document, not a
 # sentence in it: in the quote choice it keeps this much less of its weight there.
 TITLE_NAME_CUT = 0.8
@@ -215,11 +220,11 @@ def score_units(
     out: list[Scored] = []
     asked_years = [int(y) for y in NAMED_YEAR.findall(question)]
     qwords = question_words(question) if lang == "sv" and BACKWARD else []
-    later = _later_act(passages, asked_years, question)
+    later = other_period_acts(passages, asked_years, question)
     for pi, p in enumerate(passages):
         plang = _lang(p)
-        period_off = _period_off(asked_years, str(p.chunk.metadata.get("programme_period") or ""))
-        period_off = period_off or pi in later
+        period = str(p.chunk.metadata.get("programme_period") or "")
+        other_period = pi in later or period_off(asked_years, period)
         units = [u for u in sentence_units(pi, p.chunk.text) if u.kind != "heading"]
         doc_title, titles = _title_stems(p, plang)
         faq = _faq_match(p, qtok, weight)
@@ -251,6 +256,10 @@ def score_units(
             + (backward_overlap(qwords, tk, weight) if cross_en else 0.0)
             for tk in toks
         ]
+        for i, u in enumerate(units):  # "(b) 2022: 3 %": the year is the item's key
+            keyed = _KEYED_YEAR.match(u.text)
+            if keyed and int(keyed.group(1)) in asked_years:
+                overlap[i] += base(keyed.group(1)) * (KEYED_YEAR_WEIGHT - YEAR_WEIGHT)
         heading = p.chunk.heading_path.split("›")[-1]
         # A table's caption (and heading path) may name the currency of its bare numbers.
         money = (
@@ -296,7 +305,7 @@ def score_units(
             named = funds_named(u.text)
             if asked_funds and named and not (named & asked_funds):
                 score *= FUND_MISMATCH
-            if period_off:
+            if other_period:
                 score *= PERIOD_MISMATCH
             if _NOT_COVERED.search(u.text) and overlap[i] > 0:
                 score *= NOT_COVERED_BONUS
@@ -308,32 +317,6 @@ def score_units(
             out.append(Scored(u, score, plang, spans))
     out.sort(key=lambda s: (-s.score, s.unit.p_index, s.unit.start))
     return out
-
-
-def _later_act(passages: Sequence[Passage], years: list[int], question: str) -> set[int]:
-    """The passages of an act that a later act among them replaced: both state their programme
-    period in their own text (`loaders.metadata.stated_period`), and the question names neither a
-    year nor the old period, so it asks about the current one. (A period given in a document's
-    metadata is not read this way: there `superseded_by` says whether a successor exists, and a
-    finished project is history, not replaced.)"""
-    if years or names_old_period(question):
-        return set()
-    spans = {
-        i: [int(y) for y in _YEAR.findall(str(p.chunk.metadata.get("programme_period") or ""))]
-        for i, p in enumerate(passages)
-        if p.chunk.metadata.get("period_inferred")
-    }
-    spans = {i: ys for i, ys in spans.items() if len(ys) == 2}
-    latest = max((ys[0] for ys in spans.values()), default=None)
-    return {i for i, ys in spans.items() if latest is not None and ys[1] < latest}
-
-
-def _period_off(years: list[int], period: str) -> bool:
-    """The question names a year outside the passage's programme period."""
-    ends = [int(y) for y in _YEAR.findall(period)]
-    if not years or len(ends) != 2:
-        return False
-    return any(not (ends[0] <= y <= ends[1]) for y in years)
 
 
 def choose(scored: Sequence[Scored], lang: str, max_units: int = 3) -> list[Scored]:
@@ -432,7 +415,7 @@ _LIST_CAME_BEFORE = re.compile(rf"{_NAME}\s*(?:,\s*|\s+(?:och|and|samt|or|eller)
 
 # The kinds a passage states as a figure or a time, or as a telephone number or e-mail address:
 # a question for one is declined without one.
-COUNTABLE = ("share", "amount", "count", "time", "period", "duration", "contact")
+COUNTABLE = ("share", "amount", "count", "time", "period", "duration", "length", "contact")
 
 
 def missing_kind(question: str, scored: Sequence[Scored]) -> bool:

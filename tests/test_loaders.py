@@ -20,7 +20,7 @@ from assistant.loaders import (
     load_file,
     load_manifest,
 )
-from assistant.loaders.metadata import stated_period
+from assistant.periods import stated_period
 
 REALDOCS = Path(__file__).resolve().parents[2] / "shared" / "realdocs"
 

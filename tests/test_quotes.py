@@ -43,11 +43,15 @@ def quoted(question: str, passages: list[Passage], lang: str) -> list[str]:
         ("Vilken myndighet är revisionsmyndighet?", "actor"),
         ("Enligt vilken artikel ska vi ha en strategi?", "ref"),
         ("How many Member States take part?", "count"),
-        # a number of a currency is an amount
+        # a number of a currency is an amount, and so is "how expensive"
+        ("Hur dyrt får projektet bli?", "amount"),
+        # a question word outranks a bare noun; one inside a clause of its own ranks last
+        ("Hur mycket vägde antalet ansökningar?", "amount"),
+        ("Hur stor andel av bidraget beror på hur många ansökningar som kommer in?", "share"),
         ("Hur många euro går till de nationella programmen?", "amount"),
         ("How many euros went to the thematic facility?", "amount"),
         ("Hur många miljoner kronor fick projektet?", "amount"),
-        ("How many hours make a working year?", "duration"),
+        ("How many hours make a working year?", "length"),
         # "när" as a conjunction asks for no time; a later interrogative is the main question
         ("Ska personnummer följa med när vi delar uppgifter?", None),
         ("When the Police reports an irregularity, who must be told?", "actor"),
@@ -1013,6 +1017,9 @@ def test_an_act_a_later_act_replaced_answers_only_when_its_period_is_asked() -> 
     old = quoted("By when must the Commission carry out the mid-term evaluation for 2014-2020?",
                  _two_acts(), "en")[0]
     assert "30 June 2017" in old
+    by_name = quoted("By when must the Commission evaluate the Borders and Visa instrument?",
+                     _two_acts(), "en")[0]
+    assert "30 June 2017" in by_name
     # A period given in metadata is not read as replaced: superseded_by says that there.
     given = quoted("By when must the Commission carry out the mid-term evaluation?",
                    _two_acts(inferred=""), "en")[0]
@@ -1040,3 +1047,59 @@ def test_an_acronym_the_title_writes_out_picks_the_document_not_the_sentence() -
 
     assert first("Regulation establishing the Internal Security Fund").startswith("EUR 1 352")
     assert first("Regulation establishing another fund").startswith("Actions started under ISF")
+
+
+def test_the_number_of_a_list_item_or_table_row_is_no_count() -> None:
+    kinds = ("number", "percent", "amount")
+    assert find_spans("1.Setting up centres shared by at least two Member States", kinds) == []
+    assert find_spans("| | 5. | The estimated value of frozen assets |", kinds) == []
+    assert [sp.text for sp in find_spans("| SE | 5 | participants |", kinds)] == ["5"]
+
+
+def test_a_year_that_keys_a_list_item_picks_the_item() -> None:
+    """ "… under 2022?": a year picks the period, not the sentence, except where it is the key
+    of a list item or table row."""
+    import assistant.quotes as Q
+
+    p = passage(
+        "Pre-financing for emergency assistance may amount to 95 % of the contribution. "
+        "The pre-financing shall be paid in yearly instalments as follows:\n\n"
+        "- (a) 2021: 4 %;\n- (b) 2022: 3 %;\n- (c) 2023: 5 %.",
+        lang="en", title="Regulation on the Fund",
+    )
+    q = "Hur stor andel betalades ut i förskott under 2022?"
+
+    def first() -> str:  # a year is as rare as in an act: few passages name it
+        text = extractive_answer(q, [p], "sv", lambda t: 4.0 if t == "2022" else 1.0).text
+        return text.split("\n> ")[1]
+
+    assert first().startswith("- (b) 2022: 3 %")
+    old = Q.KEYED_YEAR_WEIGHT
+    try:
+        Q.KEYED_YEAR_WEIGHT = Q.YEAR_WEIGHT  # the year as weak as anywhere: the 95 % wins
+        assert first().startswith("Pre-financing for emergency assistance")
+    finally:
+        Q.KEYED_YEAR_WEIGHT = old
+
+
+def test_a_number_of_years_is_not_answered_by_a_date() -> None:
+    """ "Hur länge" may end on a date; "how many years" asks for a length, and a passage that
+    only gives a date does not answer it."""
+    p = passage("Member States may continue after 1 January 2021 to support the project.",
+                lang="en", title="Regulation on the Fund")
+    assert declines("How many years must we keep the receipts after the final payment?", [p], "en")
+    assert not declines("Until when may Member States support the project?", [p], "en")
+
+
+def test_an_acts_own_date_and_a_percentage_are_no_facts_of_their_own() -> None:
+    """The date in an act's name ("(EU) 2017/2226 av den 30 november 2017") is part of its name;
+    "38 %" is a share, not a count of 38."""
+    kinds = ("date", "duration", "year")
+    named = "enligt förordning (EU) 2017/2226 av den 30 november 2017 om ett in- och utresesystem"
+    assert find_spans(named, kinds) == []
+    council = ("Regulation (EU) 2018/1240 of the European Parliament and of the Council of "
+               "12 September 2018 establishing a system")
+    assert find_spans(council, kinds) == []
+    assert [sp.text for sp in find_spans("Reports are due by 31 December 2024.", kinds)] == [
+        "31 December 2024"]
+    assert find_spans("(b) 38 % for external land borders;", ("number",)) == []

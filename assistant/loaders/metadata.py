@@ -9,6 +9,7 @@ from typing import Any
 from ..documents import CLASSIFICATIONS
 from ..errors import LoaderError
 from ..language.detect import document_language, normalize_language
+from ..periods import stated_period
 from .text import first_heading
 
 DEFAULT_CLASSIFICATION = "internal"
@@ -123,34 +124,6 @@ def normalize_metadata(
     else:
         out["language"] = document_language(text) or _language_from_name(name)
     return out
-
-
-# How an act states the period it runs for: "for the period from 1 January 2021 to 31 December
-# 2027", "för perioden 1 januari 2021–31 december 2027". A bare "2014-2020" is most often a
-# reference to another period (an act names its predecessor's), so it does not count.
-_PERIOD_STATED = re.compile(
-    r"\bfrom 1 January ((?:19|20)\d\d) (?:to|until) 31 December ((?:19|20)\d\d)\b|"
-    r"\b(?:den )?1 januari ((?:19|20)\d\d)\s*(?:[-–]|till(?: och med)?)\s*(?:den )?"
-    r"31 december ((?:19|20)\d\d)\b",
-    re.IGNORECASE,
-)
-PERIOD_YEARS = (4, 8)  # a programme period lasts this many years, both ends counted
-
-
-def stated_period(text: str) -> str | None:
-    """The programme period a document's own text states most often ("2021-2027"), or None
-    when it states none, or two equally often (fail closed: no period is better than a wrong
-    one)."""
-    counts: dict[str, int] = {}
-    for m in _PERIOD_STATED.finditer(text):
-        a, b = (int(g) for g in m.groups() if g)
-        if PERIOD_YEARS[0] <= b - a + 1 <= PERIOD_YEARS[1]:
-            key = f"{a}-{b}"
-            counts[key] = counts.get(key, 0) + 1
-    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-    if not ranked or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
-        return None
-    return ranked[0][0]
 
 
 _NAME_LANGUAGE = re.compile(r"\.(sv|en|de|fr|fi|da|nb|no|es|it|nl|pl)\.[^.]+$", re.IGNORECASE)

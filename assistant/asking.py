@@ -1,0 +1,194 @@
+"""What kind of fact a question asks for: "Hur mycket …?" an amount or a share, "Hur länge …?"
+a duration, "Vem …?" an actor (`ACCEPTS` names the span kinds that answer each).
+
+These rules read the grammar of the question (interrogatives, the nouns that name a quantity or a
+time), not the words of any particular question set, so they carry over to new questions.
+`answer_types` finds the spans of each kind in a text.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Each kind names the span kinds that answer it, best first.
+ACCEPTS: dict[str, tuple[str, ...]] = {
+    "share": ("percent", "amount"),
+    "amount": ("amount", "percent"),
+    "count": ("number",),  # "hur många länder": not a share, not a sum of money
+    "time": ("date", "duration", "year"),
+    "period": ("period", "date"),  # "vilka år": one year alone is no span of years
+    "duration": ("duration", "date", "year"),
+    "length": ("duration",),
+    "frequency": ("frequency", "duration"),
+    "actor": ("authority",),
+    "ref": ("ref",),
+    "contact": ("contact",),
+}
+
+_I = re.IGNORECASE
+# Currency words, and the counts of money ("miljoner"), as a question writes them.
+_MONEY_WORD = r"(?:euro|euros|eur|kronor|kr|sek|miljon\w*|miljard\w*|million\w*|billion\w*)\b"
+_ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("frequency", re.compile(r"\bhur ofta\b|\bhow often\b|\bhur många gånger per\b", _I)),
+    # "hur många år": a number of years, which no date gives ("hur länge" may end on a date)
+    (
+        "length",
+        re.compile(
+            r"\bhur många (?:år|månader|veckor|dagar|timmar)\b|"
+            r"\bhow many (?:years|months|weeks|days|hours)\b",
+            _I,
+        ),
+    ),
+    (
+        "duration",
+        re.compile(
+            r"\bhur länge\b|\bhur lång(?:\s+\w+)?\s+tid\b|\binom hur\b|"
+            r"\binom vilken (?:tid|frist|tidsfrist)\b|\bhur långt i förväg\b|"
+            r"\bhow far in advance\b|\btime limit\b|\btidsgräns\w*|"
+            r"\bhur gammal|\bhur gamla\b|\bhow long\b|\bfor how long\b|"
+            r"\bwithin what (?:period|time)\b",
+            _I,
+        ),
+    ),
+    (
+        "time",
+        re.compile(
+            r"(?:^|[.?!;:,–]\s*|\b(?:och|men|så|samt|and|but|so)\s+)(?:när|when)\b|"
+            r"\bsenast\b|\bvilket (?:datum|år)\b|\bvilken (?:dag|månad|tidpunkt)\b|"
+            r"\bdatum\b|\btidsfrist\w*|\bdeadline\b|\bby what date\b|"
+            r"\bwhich (?:date|year)\b|\bwhat (?:date|year)\b|\buntil when\b|"
+            r"\b(?:från|sedan|fram till|senast)(?: och med)? när\b|\b(?:by|since|from|as of) when\b",
+            _I,
+        ),
+    ),
+    (
+        "period",
+        re.compile(
+            r"\bvilk(?:en|et|a) (?:tids)?period\w*|\b(?:what|which) (?:time )?periods?\b|"
+            r"\b(?:vilka|mellan vilka|under vilka) år\b|\b(?:what|which|between which) years\b",
+            _I,
+        ),
+    ),
+    (
+        "actor",
+        re.compile(
+            r"(?:^|[.?!;:,–]\s*|\b(?:och|men|så|samt|and|but|so|till|för|av|med|från|to|for|by|"
+            r"with|from)\s+)(?:vem|who|whom)\b|"
+            r"\bvilka (?:ska|skall|måste|får|kan|bör)\b|"
+            r"\bvilk(?:en|a|et) (?:\w+ )?(?:\w+-)?(?:myndighet\w*|byrå\w*|organ\w*|instans\w*|"
+            r"aktör\w*|enhet\w*|part\w*|land|länder|medlemsstat\w*|stat|stater|staterna)\b|"
+            r"\b(?:which|what) (?:\w+ )?(?:authorit(?:y|ies)|bod(?:y|ies)|agenc(?:y|ies)|"
+            r"institutions?|organi[sz]ations?|part(?:y|ies)|member states?|countr(?:y|ies))\b",
+            _I,
+        ),
+    ),
+    (
+        "ref",
+        re.compile(
+            r"\bvilk(?:en|et|a) (?:artikel|artiklar|paragraf\w*|punkt\w*|kapitel|bilaga\w*)\b|"
+            r"\b(?:which|what) (?:article|articles|paragraph|point|chapter|annex)\b|"
+            r"\bvar (?:i [\w-]+ )?står det\b|\bwhere (?:in [\w ]+ )?(?:does it say|is it laid down)\b",
+            _I,
+        ),
+    ),
+    (
+        "contact",
+        re.compile(
+            r"\b(?:telefon|mobil|direkt)nummer\w*|\b(?:e-?post|mejl|mail)adress\w*|"
+            r"\bkontaktuppgift\w*|\b(?:tele)?phone numbers?\b|\be-?mail address(?:es)?\b|"
+            r"\bcontact details\b",
+            _I,
+        ),
+    ),
+    (
+        "share",
+        re.compile(
+            r"\bandel\w*|\bprocent\w*|\bhur (?:stor|hög) (?:del|andel)\b|\bhur många procent\b|"
+            r"\bpercentage\b|\bper ?cent\b|\bshare\b|\bproportion\b|\brate\b|\bhow high\b|"
+            r"\b\w{4,}grad(?:en)?\b",
+            _I,
+        ),
+    ),
+    (
+        "count",
+        # not "hur många euro": a number of a currency is an amount
+        re.compile(rf"\b(?:hur många|how many)\b(?!\s+{_MONEY_WORD})|\bantal\w*|\bnumber of\b", _I),
+    ),
+    (
+        "amount",
+        re.compile(
+            r"\bhur mycket\b|\bhur (?:stor|stort|stora|hög|högt|höga)\b|"
+            r"\bvilk(?:et|en) (?:\w+[ae] )?(?:belopp|tak|summa|budget)\b|"
+            r"\bvad (?:uppgår|uppgick|kostar|kostade)\b|\bfinns det (?:ett|något|en|någon) (?:tak|gräns)\b|"
+            # "vad var Sveriges totala grundbelopp", not "vad var skälet till att beloppet …"
+            r"\bvad (?:är|var|blir) (?:(?!att\b|som\b|till\b|om\b|när\b)[\w-]+ ){0,2}?"
+            r"(?:\w*budget\w*|\w*belopp\w*|summan|taket|\w*anslag\w*)\b|"
+            rf"\b(?:hur många|how many)\s+{_MONEY_WORD}|"
+            r"\bhur dyr[ta]?\b|\bhow (?:expensive|costly)\b|"
+            r"\bhow much\b|\bwhat amount\b|\bhow (?:large|big)\b|\bwhat (?:is|was|are|were) the "
+            r"(?:\w+ ){0,2}(?:maximum|ceiling|limit|cap|budget|amount|allocation|envelope)s?\b|"
+            r"\bwhat does [\w ]+ amount to\b|\bis there (?:a|any) (?:ceiling|limit|"
+            r"cap|maximum)\b",
+            _I,
+        ),
+    ),
+)
+
+# A year as a text names one: not the number of an act ("2021/1149") or a statute ("2016:10").
+NAMED_YEAR = re.compile(r"(?<![\w/:.,])((?:19|20)\d{2})(?![\w/:]|[.,]\d)")
+
+
+# A question word that opens the phrase: "hur mycket vägde antalet …" asks how much, the noun
+# "antalet" asks nothing.
+_WH_OPENS = re.compile(
+    r"[\s.?!;:,–]*(?:(?:och|men|så|samt|and|but|so|till|för|av|med|från|to|for|by|with|from)\s+)?"
+    r"(?:hur|när|vem|vems|vilk\w*|vad|how|when|who|whom|which|what)\b",
+    _I,
+)
+# "what's their direct phone number", "vilket antal": the noun a question word asks for
+_WH_NOUN = re.compile(
+    r"\b(?:what|which|vilk(?:en|et|a)|vad)(?:'s|\s+(?:is|are|was|were|är|var))?\s+(?:\w+\s+){0,2}$",
+    _I,
+)
+# "… styrs av hur många invånare landet har": a question word after a preposition inside the
+# sentence opens a clause that says what the asked fact depends on, not what is asked.
+_EMBEDDED = re.compile(r"\w\s+(?:av|på|om|efter|of|on|about)\s+$", _I)
+
+
+def asked_kind(question: str) -> str | None:
+    """The kind of fact the question asks for, or None (an open question). A phrase led by a
+    question word outranks a bare noun ("antalet", "andel"), and one in a clause of its own
+    ("… av hur många …") ranks last; among equals, when a question asks in two ways ("När X
+    rapporteras, vem ska …?"), the later one is the main question."""
+    found: list[tuple[bool, bool, int, int, str]] = []
+    for i, (kind, pat) in enumerate(_ASK):
+        for m in pat.finditer(question):
+            wh = bool(_WH_OPENS.match(m.group(0)) or _WH_NOUN.search(question[: m.start()]))
+            inside = wh and bool(_EMBEDDED.search(question[: m.start()]))
+            found.append((not inside, wh, m.start(), -i, kind))
+    return max(found)[4] if found else None
+
+
+_PLURAL_Q = re.compile(r"\bvilka\b|\b(?:which|what) (?:\w+ )?\w+(?:ies|s)\b|\bwho are\b", _I)
+
+
+def asks_plural(question: str) -> bool:
+    """ "Vilka myndigheter …?", "Which bodies …?": the answer names several."""
+    return bool(_PLURAL_Q.search(question))
+
+
+# "Hur stor förfinansiering …, och när på året?", "Which fund paid …, and for which years?": a
+# second question word after "och" / "and", with one before it. A yes/no question followed by one
+# ask ("Kan vi söka, och hur mycket?") asks one thing.
+_WH = r"hur|när|vilk(?:en|et|a)|vem|vems|vad|which|when|how|who|whom|what"
+_SECOND_ASK = re.compile(
+    rf"(?:,\s*|\s)(?:och|samt|and)\s+(?:(?:i|för|på|till|under|från|in|for|on|to|from|during|by)"
+    rf"\s+)?(?:{_WH})\b",
+    _I,
+)
+_FIRST_ASK = re.compile(rf"\b(?:{_WH})\b", _I)
+
+
+def asks_two(question: str) -> bool:
+    """The question asks two things in one sentence: one short span cannot answer it."""
+    return any(_FIRST_ASK.search(question, 0, m.start()) for m in _SECOND_ASK.finditer(question))
