@@ -192,7 +192,7 @@ _LABEL_BEFORE = re.compile(
 # An act's number and the words between it and its date ("of the European Parliament and of the
 # Council of"): a date after them is part of the act's name.
 _ACT_DATE_BEFORE = re.compile(
-    r"(?:\b\d{1,4}/\d{1,4}\b|\(\d{4}:\d+\))(?:\s+(?:of|av)\b[^.;:]{0,60}?)?"
+    r"(?:\b\d{1,4}/\d{1,4}(?:/[A-Za-z]{2,5})?\b|\(\d{4}:\d+\))(?:\s+(?:of|av)\b[^.;:]{0,60}?)?"
     r"\s+(?:of|av den|från den|den)\s*$",
     re.I,
 )

@@ -69,9 +69,11 @@ def other_period_acts(passages: Sequence[Passage], years: list[int], question: s
     return {i for i, ys in spans.items() if ys[1] < latest}
 
 
-def period_off(years: list[int], period: str) -> bool:
-    """The question names a year outside the passage's programme period."""
+def period_off(years: list[int], period: str, text: str = "") -> bool:
+    """The question names a year outside the passage's programme period, and `text` (the
+    passage's own, when given) does not name it."""
     ends = [int(y) for y in _YEAR.findall(period)]
     if not years or len(ends) != 2:
         return False
-    return any(not (ends[0] <= y <= ends[1]) for y in years)
+    outside = [y for y in years if not (ends[0] <= y <= ends[1])]
+    return bool(outside) and not any(re.search(rf"\b{y}\b", text) for y in outside)

@@ -224,7 +224,11 @@ def score_units(
     for pi, p in enumerate(passages):
         plang = _lang(p)
         period = str(p.chunk.metadata.get("programme_period") or "")
-        other_period = pi in later or period_off(asked_years, period)
+        # An act's transitional article speaks of the period before it: an act (a period read
+        # from its own text) is of the asked period where the passage names the asked years.
+        # A period given in metadata covers the whole document.
+        own_text = p.chunk.text if p.chunk.metadata.get("period_inferred") else ""
+        other_period = pi in later or period_off(asked_years, period, own_text)
         units = [u for u in sentence_units(pi, p.chunk.text) if u.kind != "heading"]
         doc_title, titles = _title_stems(p, plang)
         faq = _faq_match(p, qtok, weight)

@@ -1103,3 +1103,29 @@ def test_an_acts_own_date_and_a_percentage_are_no_facts_of_their_own() -> None:
     assert [sp.text for sp in find_spans("Reports are due by 31 December 2024.", kinds)] == [
         "31 December 2024"]
     assert find_spans("(b) 38 % for external land borders;", ("number",)) == []
+    council_decision = "enligt rådets beslut 2008/633/RIF av den 23 juni 2008 om åtkomst"
+    assert find_spans(council_decision, kinds) == []
+
+
+def test_a_passage_that_names_the_asked_years_is_not_of_another_period() -> None:
+    """An act of 2021-2027 whose transitional article speaks of 2014-2020 projects answers a
+    question about such a project in full; a passage of that act that does not name the years
+    weighs less (`quotes.PERIOD_MISMATCH`)."""
+    import assistant.quotes as Q
+
+    q = "Our 2014–2020 project was split in two phases: by which date must we report it complete?"
+
+    def score(text: str, period: str, inferred: str = "1") -> float:
+        p = passage(text, lang="en", title="Regulation establishing the New Fund",
+                    programme_period=period, period_inferred=inferred if period else "")
+        return Q.score_units(q, [p], "en")[0].score
+
+    names = ("A project of the 2014-2020 period split in two phases shall be reported complete "
+             "in the performance report submitted by 15 February 2024.")
+    assert score(names, "2021-2027") == score(names, "")
+    silent = names.replace("2014-2020", "earlier")
+    assert score(silent, "2021-2027") == pytest.approx(Q.PERIOD_MISMATCH * score(silent, ""))
+    # A period given in metadata covers the whole document: "the successor of the 2014-2020
+    # instrument" in a 2021-2027 summary is no answer about 2014-2020.
+    assert score(names, "2021-2027", inferred="") == pytest.approx(
+        Q.PERIOD_MISMATCH * score(names, ""))
