@@ -1,10 +1,8 @@
-"""What kind of fact a question asks for, and where a fact of that kind stands in a sentence.
+"""Where a fact of the asked kind stands in a text: amounts, shares, dates, durations,
+authorities, references (`find_spans`), and how facts compare (`fact_key`, `numbers_in`).
 
-"Hur mycket …?" asks for an amount or a share, "Hur länge …?" for a duration, "Vem …?" for an
-actor. These rules read the grammar of the question (interrogatives, the nouns that name a
-quantity or a time), not the words of any particular question set, so they carry over to new
-documents. A span is always located in, and later copied from, the text itself: nothing here
-computes or translates a fact.
+What kind a question asks for is read in `asking` (re-exported here). A span is always located
+in, and later copied from, the text itself: nothing here computes or translates a fact.
 """
 
 from __future__ import annotations

@@ -46,14 +46,14 @@ def stated_period(text: str) -> str | None:
 
 def other_period_acts(passages: Sequence[Passage], years: list[int], question: str) -> set[int]:
     """The passages of an act of another period than the one asked about, where two acts among
-    them state their programme periods in their own text (`loaders.metadata.stated_period`): a
+    them state their programme periods in their own text (`stated_period`, at ingest): a
     question that names neither a year nor the old period asks about the current one, so the act
     a later one replaced weighs less; one that names the old period by name ("ISF Gräns", "förra
     perioden") asks about the earliest, so the acts that began after it weigh less. (A period
     given in a document's metadata is not read this way: there `superseded_by` says whether a
     successor exists, and a finished project is history, not replaced.)"""
     if years:
-        return set()  # `_period_off` compares the named years with each period
+        return set()  # `period_off` compares the named years with each period
     spans = {
         i: [int(y) for y in _YEAR.findall(str(p.chunk.metadata.get("programme_period") or ""))]
         for i, p in enumerate(passages)

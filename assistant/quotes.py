@@ -242,10 +242,10 @@ def score_units(
         in_title = [n for n in names_of if n & doc_title] if translations else []
         # A name the question writes only as its acronym ("ISF") where the title writes it out
         # ("the Internal Security Fund") is the document's name as well.
-        for m in names_in_title(question, own, str(p.chunk.metadata.get("title") or "")):
-            if translations and not any(m & n for n in in_title):
+        title = str(p.chunk.metadata.get("title") or "") if translations else ""
+        for m in names_in_title(question, own, title):
+            if not any(m & n for n in in_title):
                 in_title.append(m)
-
         # A fund's synonyms together name one thing: they add at most one synonym's weight.
         overlap = [
             sum(weight(t) for t in own & tk)

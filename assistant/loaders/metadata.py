@@ -112,7 +112,7 @@ def normalize_metadata(
 
     if out["title"] is None:
         out["title"] = first_heading(text) or stem or name
-    out.pop("period_inferred", None)
+    out.pop("period_inferred", None)  # set here only, never taken from a file's own metadata
     if out["programme_period"] is None:
         stated = stated_period(text)
         if stated:
