@@ -138,11 +138,13 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
 NAMED_YEAR = re.compile(r"(?<![\w/:.,])((?:19|20)\d{2})(?![\w/:]|[.,]\d)")
 
 
+# The question words, both languages.
+_WH = r"hur|när|vilk(?:en|et|a)|vem|vems|vad|which|when|how|who|whom|what"
 # A question word that opens the phrase: "hur mycket vägde antalet …" asks how much, the noun
 # "antalet" asks nothing.
 _WH_OPENS = re.compile(
     r"[\s.?!;:,–]*(?:(?:och|men|så|samt|and|but|so|till|för|av|med|från|to|for|by|with|from)\s+)?"
-    r"(?:hur|när|vem|vems|vilk\w*|vad|how|when|who|whom|which|what)\b",
+    rf"(?:{_WH})\b",
     _I,
 )
 # "what's their direct phone number", "vilket antal": the noun a question word asks for
@@ -180,7 +182,6 @@ def asks_plural(question: str) -> bool:
 # "Hur stor förfinansiering …, och när på året?", "Which fund paid …, and for which years?": a
 # second question word after "och" / "and", with one before it. A yes/no question followed by one
 # ask ("Kan vi söka, och hur mycket?") asks one thing.
-_WH = r"hur|när|vilk(?:en|et|a)|vem|vems|vad|which|when|how|who|whom|what"
 _SECOND_ASK = re.compile(
     rf"(?:,\s*|\s)(?:och|samt|and)\s+(?:(?:i|för|på|till|under|från|in|for|on|to|from|during|by)"
     rf"\s+)?(?:{_WH})\b",

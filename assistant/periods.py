@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from .documents import Passage
 from .leanings import names_old_period
 
-_YEAR = re.compile(r"(?:19|20)\d\d")
+YEAR = re.compile(r"(?:19|20)\d\d")
 
 # How an act states the period it runs for: "for the period from 1 January 2021 to 31 December
 # 2027", "för perioden 1 januari 2021–31 december 2027". A bare "2014-2020" is most often a
@@ -44,6 +44,12 @@ def stated_period(text: str) -> str | None:
     return ranked[0][0]
 
 
+def period_ends(period: str) -> tuple[int, int] | None:
+    """The first and last year of a period written "2021-2027", or None."""
+    ys = [int(y) for y in YEAR.findall(period)]
+    return (ys[0], ys[1]) if len(ys) == 2 else None
+
+
 def other_period_acts(passages: Sequence[Passage], years: list[int], question: str) -> set[int]:
     """The passages of an act of another period than the one asked about, where two acts among
     them state their programme periods in their own text (`stated_period`, at ingest): a
@@ -55,11 +61,11 @@ def other_period_acts(passages: Sequence[Passage], years: list[int], question: s
     if years:
         return set()  # `period_off` compares the named years with each period
     spans = {
-        i: [int(y) for y in _YEAR.findall(str(p.chunk.metadata.get("programme_period") or ""))]
+        i: ys
         for i, p in enumerate(passages)
         if p.chunk.metadata.get("period_inferred")
+        and (ys := period_ends(str(p.chunk.metadata.get("programme_period") or "")))
     }
-    spans = {i: ys for i, ys in spans.items() if len(ys) == 2}
     if not spans:
         return set()
     if names_old_period(question):
@@ -72,8 +78,8 @@ def other_period_acts(passages: Sequence[Passage], years: list[int], question: s
 def period_off(years: list[int], period: str, text: str = "") -> bool:
     """The question names a year outside the passage's programme period, and `text` (the
     passage's own, when given) does not name it."""
-    ends = [int(y) for y in _YEAR.findall(period)]
-    if not years or len(ends) != 2:
+    ends = period_ends(period)
+    if not years or not ends:
         return False
     outside = [y for y in years if not (ends[0] <= y <= ends[1])]
     return bool(outside) and not any(re.search(rf"\b{y}\b", text) for y in outside)

@@ -231,7 +231,8 @@ class Pipeline:
             retrieved=passages,
             redacted_question=redacted,
         )
-        df = self.retriever.lexical.view(max_classification).df
+        view = self.retriever.lexical.view(max_classification)  # what the asker may see
+        df = view.df
         if self._should_abstain(query, passages, method, max_classification) or A.declines(
             query, passages, lang, self._doc_text, lambda s: df.get(s, 0) > 0
         ):
@@ -251,7 +252,6 @@ class Pipeline:
             ans.mode = "llm" if draft and draft.citations else "extractive"
         if draft is None or not draft.citations:
             fallback_note = draft.warnings if draft else []
-            view = self.retriever.lexical.view(max_classification)
             draft = A.extractive_answer(query, passages, lang, idf=view.idf)
             draft.warnings = fallback_note + draft.warnings
             ans.mode = "extractive"

@@ -62,7 +62,7 @@ from .leanings import (
     asks_negative,
     asks_purpose,
 )
-from .periods import other_period_acts, period_off
+from .periods import YEAR, other_period_acts, period_off
 from .units import Unit, row_names, sentence_units
 
 PRIOR = 0.3  # weight of the passage rank
@@ -82,7 +82,6 @@ _KEYED_YEAR = re.compile(
 # A name the document's title names (the ISF in the ISF regulation) picks the document, not a
 # sentence in it: in the quote choice it keeps this much less of its weight there.
 TITLE_NAME_CUT = 0.8
-_YEAR = re.compile(r"(?:19|20)\d\d")
 
 _NOT_COVERED = re.compile(
     r"\b(?:omfattas inte|täcks inte|regleras inte|framgår inte|anges inte|finns inte med|"
@@ -197,7 +196,7 @@ def score_units(
     def weight(t: str) -> float:  # words only of the context before the question weigh less
         if t not in own:
             return base(t) * GLOSSARY_WEIGHT
-        if _YEAR.fullmatch(t):  # a year in the question says which period, not which sentence
+        if YEAR.fullmatch(t):  # a year in the question says which period, not which sentence
             return base(t) * YEAR_WEIGHT
         return base(t) * (1.0 if t in focus else CONTEXT_WEIGHT)
 
