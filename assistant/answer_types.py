@@ -239,6 +239,25 @@ def widen_to_list(text: str, spans: list[Span], chosen: Span) -> Span:
     return Span(chosen.kind, s, e, text[s:e])
 
 
+# A bound written before a figure or a time is part of the fact: "at least once a year", "up to
+# 5 %", "högst 75 procent", "senast den 1 juli", "no later than 31 March".
+_BOUND_BEFORE = re.compile(
+    r"\b(?:at least|at most|up to|no more than|not more than|no less than|not less than|"
+    r"more than|less than|no later than|not later than|within|a maximum of|a minimum of|"
+    r"minst|högst|upp till|som mest|som högst|som minst|mer än|mindre än|maximalt|"
+    r"senast|inom|tidigast)(?:[  ]den)?[  ]$",
+    _I,
+)
+
+
+def widen_to_bound(text: str, chosen: Span) -> Span:
+    """A span with the bound the text writes just before it ("at least" + "once a year")."""
+    m = _BOUND_BEFORE.search(text, max(0, chosen.start - 24), chosen.start)
+    if m is None:
+        return chosen
+    return Span(chosen.kind, m.start(), chosen.end, text[m.start() : chosen.end])
+
+
 _CURRENCY = re.compile(r"\b(?:EUR|euro|SEK|kronor|tkr|mnkr)\b|€", _I)
 _GROUPED = re.compile(r"(?<![\w.,])\d{1,3}(?:[  ]\d{3})+(?![\w]|[.,]\d)")
 

@@ -33,6 +33,7 @@ from .answer_types import (
     find_spans,
     numbers_in,
     table_amounts,
+    widen_to_bound,
     widen_to_list,
 )
 from .asker import asker_names, clause_subjects
@@ -385,7 +386,7 @@ def short_span(question: str, top: Scored) -> Span | None:
         return sum(1.0 / (1.0 + max(0, sp.start - h, h - sp.end) / 25.0) for h in hits)
 
     ranked = sorted(pool, key=lambda sp: (-near(sp), sp.start))
-    span = widen_to_list(text, top.spans, ranked[0])
+    span = widen_to_bound(text, widen_to_list(text, top.spans, ranked[0]))
     # Several facts of the asked kind in one sentence ("X ger Y i uppdrag efter samråd med Z",
     # "4 procent 2021, 3 procent 2022"): which one is meant takes reading, so the quote speaks
     # for itself unless one list holds them all. A wrong short answer is worse than none.

@@ -177,7 +177,7 @@ def test_amount_and_actor_questions_get_different_answers() -> None:
     ]
     much = extractive_answer("Hur mycket kan vi få i medfinansiering från BMVI?", ps, "sv")
     who = extractive_answer("Vem beslutar om stöd i BMVI?", ps, "sv")
-    assert much.short_answer is not None and much.short_answer.text == "75 procent"
+    assert much.short_answer is not None and much.short_answer.text == "som mest 75 procent"
     assert who.short_answer is not None and who.short_answer.text == "Polismyndigheten"
     assert much.text != who.text
 
@@ -430,6 +430,22 @@ def test_a_frequency_question_is_answered_by_a_frequency_and_never_declined_for_
     assert draft.short_answer is not None and draft.short_answer.text == "varje månad"
     vague = passage("Kassaavstämningen görs regelbundet av controllern.")
     assert not declines("Hur ofta görs kassaavstämningen?", [vague], "sv")
+
+
+def test_the_bound_written_before_a_fact_is_part_of_the_short_answer() -> None:
+    p = passage("The Commission shall inform the Council at least once a year.", lang="en")
+    draft = extractive_answer("How often must the Commission inform the Council?", [p], "en")
+    assert draft.short_answer is not None and draft.short_answer.text == "at least once a year"
+    cap = passage("Bidraget får uppgå till högst 75 procent av kostnaderna.")
+    short = extractive_answer("Hur stor andel kan bidraget vara?", [cap], "sv").short_answer
+    assert short is not None and short.text == "högst 75 procent"
+    due = passage("Rapporten ska lämnas senast den 15 december varje år.")
+    short = extractive_answer("När ska rapporten lämnas?", [due], "sv").short_answer
+    assert short is not None and short.text == "senast den 15 december"
+    # A word before the fact that bounds nothing is left out.
+    plain = passage("Bidraget utgör 75 procent av kostnaderna.")
+    short = extractive_answer("Hur stor andel kan bidraget vara?", [plain], "sv").short_answer
+    assert short is not None and short.text == "75 procent"
 
 
 def test_a_source_label_never_repeats_its_title() -> None:
@@ -744,10 +760,10 @@ def test_a_year_the_question_names_lowers_passages_of_another_period(
                   doc_id="gammal", programme_period="2014-2020", n=1)
     q = "Hur stor andel fick gå till driftsstöd 2014–2020?"
     short = extractive_answer(q, [new, old], "sv").short_answer
-    assert short is not None and short.text == "40 procent"
+    assert short is not None and short.text == "Upp till 40 procent"
     monkeypatch.setattr(Q, "PERIOD_MISMATCH", 1.0)
     short = extractive_answer(q, [new, old], "sv").short_answer
-    assert short is not None and short.text == "20 procent"
+    assert short is not None and short.text == "högst 20 procent"
 
 
 def test_a_list_of_actors_that_goes_on_with_unknown_names_gives_no_short_answer() -> None:
@@ -877,7 +893,7 @@ def test_a_question_about_a_limit_is_answered_with_the_sentence_that_states_one(
     )
     draft = extractive_answer("Is there a ceiling on how much of the programme can be spent "
                               "as operating support?", [p], "en")
-    assert draft.short_answer is not None and draft.short_answer.text == "20 %", draft.text
+    assert draft.short_answer is not None and draft.short_answer.text == "at most 20 %", draft.text
 
 
 @pytest.mark.parametrize(
