@@ -46,6 +46,7 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\binom vilken (?:tid|frist|tidsfrist)\b|\bhur långt i förväg\b|"
             r"\bhow far in advance\b|\btime limit\b|\btidsgräns\w*|"
             r"\bhur gammal|\bhur gamla\b|\bhow long\b|\bfor how long\b|"
+            r"\b(?:vilken|vilket) (?:ålder|åldersgräns)\b|\b(?:what|which) age\b|\bhow old\b|"
             r"\bwithin what (?:period|time)\b",
             _I,
         ),

@@ -41,6 +41,31 @@ LIMIT = re.compile(
 )
 
 
+# A question about a condition ("vilka villkor", "vad måste vara uppfyllt", "går det, och vad
+# måste vi i så fall göra", "under what circumstances") is answered by a sentence that states
+# one ("endast om", "under förutsättning att", "only if", "provided that"), not by one that only
+# names the topic.
+_CONDITION_Q = re.compile(
+    r"\bvillkor\w*|\bförutsättning\w*|\bmåste (?:vara )?uppfyll\w*|\bi så fall\b|"
+    r"\bunder vilka (?:omständigheter|förutsättningar)\b|\bi vilka fall\b|"
+    r"\bconditions?\b|\bunder what circumstances\b|\bin (?:what|which) cases\b|"
+    r"\brequirements?\b|\bprerequisites?\b|\bwhat (?:is|are) required\b",
+    _I,
+)
+CONDITION = re.compile(
+    r"\b(?:endast|bara|enbart|blott) (?:om|under|när|i de fall)\b|\bunder förutsättning\b|"
+    r"\bförutsatt att\b|\bpå villkor\b|\bom inte\b|\bsåvida\b|\bvillkor(?:en|et)?\b|"
+    r"\bonly (?:if|where|when|in|on condition)\b|\bprovided that\b|\bproviding that\b|"
+    r"\bon condition\b|\bsubject to\b|\bunless\b|\bconditions?\b",
+    _I,
+)
+
+
+def asks_condition(question: str) -> bool:
+    """ "Vad måste vara uppfyllt för att …?", "Under what circumstances …?": asks a condition."""
+    return bool(_CONDITION_Q.search(question))
+
+
 # A question that asks why ("varför", "syftet", "skälen", "why", "purpose") is answered by the
 # reasons an act gives: its recitals are not ranked lower for it (`retrieval.RECITAL_WEIGHT`).
 _WHY = re.compile(

@@ -56,9 +56,11 @@ from .language import (
     words,
 )
 from .leanings import (
+    CONDITION,
     LIMIT,
     NEGATION,
     PURPOSE,
+    asks_condition,
     asks_limit,
     asks_negative,
     asks_purpose,
@@ -73,6 +75,7 @@ KIND_BONUS = 1.0  # a unit holding the asked-for kind of fact scores (1 + this) 
 NEIGHBOUR_SHARE = 0.6  # a unit borrows this share of its neighbour's word overlap
 OWN_LANGUAGE_BONUS = 0.15
 POLARITY = (1.4, 0.75)  # negative question: units that exclude / units that do not
+CONDITION_BONUS = 2.0  # a question about a condition: a unit that states one
 NOT_COVERED_BONUS = 2.0
 YEAR_WEIGHT = 0.2  # a year of the question selects the period (the passage), not the sentence
 # … except in a list item or table row that a year keys ("(b) 2022: 3 %", "| 2022 | …")
@@ -215,6 +218,7 @@ def score_units(
     negative = asks_negative(question)
     limit = asks_limit(asked_part)
     purpose = asks_purpose(asked_part)
+    condition = asks_condition(asked_part)
     subjects = clause_subjects(question)
     plural = asked == "actor" and asks_plural(asked_part)
     out: list[Scored] = []
@@ -306,6 +310,8 @@ def score_units(
                 score *= POLARITY[0]  # "finns det ett tak?": a sentence that states a limit
             if purpose and PURPOSE.search(u.text):
                 score *= POLARITY[0]  # "vad ska X åstadkomma?": a sentence that states one
+            if condition and CONDITION.search(u.text):
+                score *= CONDITION_BONUS  # "vad måste vara uppfyllt?": a sentence that states one
             named = funds_named(u.text)
             if asked_funds and named and not (named & asked_funds):
                 score *= FUND_MISMATCH

@@ -10,7 +10,7 @@ from assistant.answer import declines, extractive_answer, unmatched_names
 from assistant.answer_types import asked_kind, asks_two, fact_key, find_spans
 from assistant.documents import Chunk, Passage
 from assistant.evaluation.metrics import quote_in_text
-from assistant.leanings import asks_negative
+from assistant.leanings import asks_condition, asks_negative
 from assistant.quotes import asked_sentence
 from assistant.units import clean_quote, points_back, sentence_units
 
@@ -38,6 +38,8 @@ def quoted(question: str, passages: list[Passage], lang: str) -> list[str]:
         ("Hur mycket kan vi få i medfinansiering från BMVI?", "amount"),
         ("Hur stor andel får gå till driftsstöd?", "share"),
         ("Hur länge måste vi spara verifikationer?", "duration"),
+        ("Upp till vilken ålder är inträdet gratis?", "duration"),
+        ("Up to what age is entry free?", "duration"),
         ("När ska årsrapporten vara inne?", "time"),
         ("Vem beslutar om stöd i BMVI?", "actor"),
         ("Vilken myndighet är revisionsmyndighet?", "actor"),
@@ -894,6 +896,34 @@ def test_a_question_about_a_limit_is_answered_with_the_sentence_that_states_one(
     draft = extractive_answer("Is there a ceiling on how much of the programme can be spent "
                               "as operating support?", [p], "en")
     assert draft.short_answer is not None and draft.short_answer.text == "at most 20 %", draft.text
+
+
+def test_a_question_about_a_condition_is_answered_with_the_sentence_that_states_one() -> None:
+    # Both sentences name the payment and the beneficiary; only the second says on what
+    # condition the money may be paid.
+    p = passage(
+        "Myndigheten betalar ut stödet till stödmottagaren i två delar. "
+        "Stödet får betalas ut endast om stödmottagaren har lämnat en slutrapport.",
+    )
+    question = "Vad måste vara uppfyllt för att myndigheten ska betala ut stödet till stödmottagaren?"
+    assert "endast om" in quoted(question, [p], "sv")[0]
+    # The same sentences asked without a condition: the first one, nearer the words, leads.
+    assert "två delar" in quoted("Hur betalar myndigheten ut stödet till stödmottagaren?", [p], "sv")[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "condition"),
+    [
+        ("Fanns det något villkor för när de skulle placeras?", True),
+        ("Går det, och vad måste vi i så fall göra?", True),
+        ("Under what circumstances may the ceiling be exceeded?", True),
+        ("What are the requirements for operating support?", True),
+        ("Hur mycket får vi i förskott?", False),
+        ("Who decides on the support?", False),
+    ],
+)
+def test_a_question_about_a_condition_is_recognised(question: str, condition: bool) -> None:
+    assert asks_condition(question) is condition
 
 
 @pytest.mark.parametrize(
