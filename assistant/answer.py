@@ -126,8 +126,9 @@ def extractive_answer(
     passages: Sequence[Passage],
     lang: str,
     idf: Callable[[str], float] | None = None,
+    idf_in: Callable[[str], Callable[[str], float]] | None = None,
 ) -> Draft:
-    scored = Q.score_units(question, passages[: Q.QUOTE_FROM], lang, idf)
+    scored = Q.score_units(question, passages[: Q.QUOTE_FROM], lang, idf, idf_in=idf_in)
     chosen = Q.choose(scored, lang)
     cites: list[Citation] = []
     num_of: dict[int, int] = {}

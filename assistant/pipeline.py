@@ -19,6 +19,7 @@ from .crossmatch import PARTIAL, read_back, related
 from .documents import Answer, Citation, Passage
 from .errors import QuestionRejectedError
 from .glossary_terms import fund_groups
+from .langidf import language_idf
 from .language import detect_language, expand_with_glossary, words
 from .privacy import scan
 from .protocols import Method, Turn
@@ -252,7 +253,9 @@ class Pipeline:
             ans.mode = "llm" if draft and draft.citations else "extractive"
         if draft is None or not draft.citations:
             fallback_note = draft.warnings if draft else []
-            draft = A.extractive_answer(query, passages, lang, idf=view.idf)
+            draft = A.extractive_answer(
+                query, passages, lang, idf=view.idf, idf_in=language_idf(view)
+            )
             draft.warnings = fallback_note + draft.warnings
             ans.mode = "extractive"
         timings["answer_ms"] = A.now_ms(t)

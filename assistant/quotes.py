@@ -177,12 +177,14 @@ def score_units(
     idf: Callable[[str], float] | None = None,
     prior: float = PRIOR,
     translations: bool = True,
+    idf_in: Callable[[str], Callable[[str], float]] | None = None,
 ) -> list[Scored]:
     """Every unit of the passages with its score, best first. `prior` favours units of
     higher-ranked passages (0: the passages' order does not count). Without `translations`,
     glossary terms in the other language count as synonyms only (the passage ranking: retrieval
-    has counted the glossary already, in the BM25 and pseudo-queries)."""
-    base = idf or (lambda _t: 1.0)
+    has counted the glossary already, in the BM25 and pseudo-queries). `idf_in` gives a word's
+    rarity among the passages of one language (`langidf`); without it, `idf` for all."""
+    over_all = idf or (lambda _t: 1.0)
     asked_part = asked_sentence(question)
     own = _tokens(question, lang)
     focus = _tokens(asked_part, lang) if asked_part != question else own
@@ -197,12 +199,15 @@ def score_units(
     for stems, _ in terms_of:
         synonyms -= stems
 
-    def weight(t: str) -> float:  # words only of the context before the question weigh less
-        if t not in own:
-            return base(t) * GLOSSARY_WEIGHT
-        if YEAR.fullmatch(t):  # a year in the question says which period, not which sentence
-            return base(t) * YEAR_WEIGHT
-        return base(t) * (1.0 if t in focus else CONTEXT_WEIGHT)
+    def weighing(base: Callable[[str], float]) -> Callable[[str], float]:
+        def weight(t: str) -> float:  # words only of the context before the question weigh less
+            if t not in own:
+                return base(t) * GLOSSARY_WEIGHT
+            if YEAR.fullmatch(t):  # a year in the question says which period, not which sentence
+                return base(t) * YEAR_WEIGHT
+            return base(t) * (1.0 if t in focus else CONTEXT_WEIGHT)
+
+        return weight
 
     qlow = question.lower()
     # What the question names (not the pseudo-translation of an English question, which reads
@@ -227,6 +232,11 @@ def score_units(
     later = other_period_acts(passages, asked_years, question)
     for pi, p in enumerate(passages):
         plang = _lang(p)
+        # In an index mostly of one language every word of the other is rare: a word weighs what
+        # it does among the passages of the unit's language, or a translated word found in an
+        # English unit outweighs the Swedish word found in a Swedish one.
+        base = idf_in(plang) if idf_in is not None else over_all
+        weight = weighing(base)
         period = str(p.chunk.metadata.get("programme_period") or "")
         # An act's transitional article speaks of the period before it: an act (a period read
         # from its own text) is of the asked period where the passage names the asked years.
