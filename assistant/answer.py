@@ -381,7 +381,7 @@ def best_quote(claim: str, passage: Passage) -> str:
     if not units:
         return clean_quote(passage.chunk.text[:300])
     ctok = set(query_tokens(claim))
-    lang = "sv" if passage.chunk.metadata.get("language") == "sv" else "en"
+    lang = passage.chunk.language
     best = max(units, key=lambda u: len(ctok & set(stemmer(lang).stemWords(words(u.text)))))
     return clean_quote(best.text)
 

@@ -62,6 +62,11 @@ class Chunk:
         title = compact_title(str(self.metadata.get("title") or self.doc_id))
         return f"{title}\n{self.heading_path}\n{self.text}"
 
+    @property
+    def language(self) -> str:
+        """ "sv" for a Swedish text, else "en": the two languages answers are given in."""
+        return "sv" if self.metadata.get("language") == "sv" else "en"
+
 
 _ENACTED_BY = re.compile(
     r"\s+of the European Parliament and of the Council of \d{1,2} \w+ \d{4}|"

@@ -34,7 +34,7 @@ def _counts(view: LevelView) -> dict[str, tuple[int, Counter[str]]]:
         positions = range(view.n_total) if view.positions is None else view.positions.tolist()
         out: dict[str, tuple[int, Counter[str]]] = {}
         for i in positions:
-            lang = "sv" if index.chunks[i].metadata.get("language") == "sv" else "en"
+            lang = index.chunks[i].language
             n, df = out.get(lang, (0, Counter()))
             df.update(index.stem_sets[i])
             out[lang] = (n + 1, df)

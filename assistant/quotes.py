@@ -5,11 +5,13 @@ breaks inside a sentence are joined first, as PDFs break lines mid-sentence). Ea
 by
 
 - the question's words it holds (Swedish and English stems, the English pseudo-translation and
-  glossary synonyms, weighted by rarity), or that the sentence next to it holds (a fact often
+  glossary synonyms, weighted by their rarity among the passages of the unit's language,
+  `langidf`), or that the sentence next to it holds (a fact often
   stands in the sentence after the one that names the topic);
 - whether it holds the kind of fact asked for (an amount for "hur mycket", a duration for "hur
   länge", an authority for "vem" …; `answer_types`), its polarity for a question that asks
-  what is *not* allowed, and whether it states a limit or a purpose when one is asked for;
+  what is *not* allowed, and whether it states a limit, a purpose or a condition when one is
+  asked for;
 - the rank of its passage, the asker's language, and whether it only repeats a heading or title.
 
 The best unit is quoted first; others follow only when they score close to it, so no answer is
@@ -105,7 +107,7 @@ class Scored:
 
 
 def _lang(p: Passage) -> str:
-    return "sv" if p.chunk.metadata.get("language") == "sv" else "en"
+    return p.chunk.language
 
 
 def _title_stems(p: Passage, lang: str) -> tuple[set[str], set[str]]:
