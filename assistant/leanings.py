@@ -109,6 +109,17 @@ def asks_negative(question: str) -> bool:
     return bool(_NEGATIVE_Q.search(question))
 
 
+def stated_leanings(question: str) -> list[tuple[str, re.Pattern[str]]]:
+    """What the question asks a sentence to state, by name ("limit", "purpose", "condition"),
+    each with the pattern of a sentence that states it."""
+    asked = (
+        ("limit", asks_limit, LIMIT),
+        ("purpose", asks_purpose, PURPOSE),
+        ("condition", asks_condition, CONDITION),
+    )
+    return [(name, stated) for name, asks, stated in asked if asks(question)]
+
+
 # A question about the previous programme period (its years, its instruments and acts): the acts
 # of that period answer it, not the ones that replaced them.
 _OLD_PERIOD = re.compile(
