@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from . import quotes as Q
+from .anchoring import missing_subject
 from .answer_types import NAMED_YEAR, asked_kind
 from .documents import Citation, Passage, ShortAnswer, is_superseded, listed_funds
 from .glossary_terms import funds_named
@@ -171,6 +172,10 @@ def extractive_answer(
     return Draft("\n".join(head + lines), cites, [], short)
 
 
+# A fact must be about the country, system or currency the question names (`anchoring`).
+ANCHORED = True
+
+
 def declines(
     question: str,
     passages: Sequence[Passage],
@@ -187,6 +192,8 @@ def declines(
         return True
     scored = Q.score_units(question, top, lang)
     if Q.missing_kind(question, scored) or _other_funds_only(question, scored, top):
+        return True
+    if ANCHORED and missing_subject(question, asked_kind(Q.asked_sentence(question)), scored, top):
         return True
     if used is not None and unknown_acronyms(question, used):
         return True

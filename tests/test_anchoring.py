@@ -1,0 +1,123 @@
+"""A fact is an answer only when it is about the country, system or currency the question names
+(`assistant.anchoring`, used by `answer.declines`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assistant import answer as A
+from assistant.anchoring import anchors, asked_currency, missing_subject
+from assistant.answer import declines
+from assistant.documents import Chunk, Passage
+from assistant.quotes import score_units
+
+
+def passage(text: str, *, lang: str = "en", heading: str = "Article 5", n: int = 0,
+            **meta: Any) -> Passage:
+    meta.setdefault("title", "Regulation (EU) No 1/2099 on border equipment")
+    chunk = Chunk(
+        chunk_id=f"doc#{heading}#{n}", doc_id="doc", text=text, section=heading,
+        heading_path=f"{meta['title']} › {heading}", start=0, end=len(text),
+        metadata={"language": lang, **meta},
+    )
+    return Passage(chunk, score=1.0 / (n + 1), dense_score=0.9)
+
+
+TOTAL = "The global resources for the implementation of the Fund shall be EUR 1 127 000 000."
+
+
+def test_a_countrys_sum_is_not_answered_by_a_total_that_names_no_country() -> None:
+    q = "Hur mycket pengar får Sverige ur fonden för perioden?"
+    assert declines(q, [passage(TOTAL)], "sv")
+    # the same total answers a question that names no country
+    assert not declines("Hur mycket pengar finns i fonden för perioden?", [passage(TOTAL)], "sv")
+    # a sentence naming the country answers, as does a Swedish national text
+    names_it = passage("Sweden shall receive EUR 21 000 000 from the Fund for the period.")
+    assert not declines(q, [names_it], "sv")
+    national = passage("Sverige tilldelas 21 miljoner euro ur fonden.", lang="sv")
+    assert not declines(q, [national], "sv")
+    # what each Member State receives, Sverige receives; a sum for them all is no one's
+    each = passage("A fixed amount of EUR 8 000 000 shall be allocated to each Member State.")
+    assert not declines(q, [each], "sv")
+    together = passage("Member States shall receive an additional EUR 96 500 000 in total.")
+    assert declines(q, [together], "sv")
+
+
+def test_a_table_row_keyed_by_the_country_code_names_the_country() -> None:
+    table = (
+        "| Member State | Minimum amount | TOTAL |\n|---|---|---|\n"
+        "| FI | 5 000 000 | 37 000 000 |\n| SE | 5 000 000 | 21 000 000 |"
+    )
+    p = passage(table, heading="Annex I (in EUR)")
+    assert not declines("Hur stort var Sveriges totala belopp i bilagan?", [p], "sv")
+    assert declines("Hur stort var Danmarks totala belopp i bilagan?", [p], "sv")
+
+
+def test_a_country_in_a_sentence_of_context_does_not_bind_the_asked_sum() -> None:
+    # "Kan Sverige …? Hur mycket får det bli?": the sum asked for is the rule's, not Sweden's
+    rule = passage(
+        "Up to 5 % of the initial allocation to a Member State may be transferred to the Fund."
+    )
+    q = "Kan Sverige föra över pengar till fonden? Hur mycket får det bli som mest?"
+    assert [a.label for a in anchors(q, "amount")] == []
+    assert not declines(q, [rule], "sv")
+    # a share asked for Sverige is answered by the share every Member State has
+    assert not declines("Hur stor andel får Sverige föra över till fonden?", [rule], "sv")
+
+
+def test_a_time_for_a_system_comes_from_a_passage_about_that_system() -> None:
+    other = passage(
+        "By 1 June 2017 the Commission shall take into account the burden of the Member "
+        "States in border management."
+    )
+    # another passage names the system (so the question's name is not unknown to the
+    # documents), but holds no date
+    names = passage("The Entry/Exit System registers travellers.", n=3, heading="Article 2")
+    q = "När börjar EES att användas vid gränserna?"
+    assert declines(q, [other, names], "sv")
+    about = passage(
+        "The Entry/Exit System shall start operations on 12 October 2025 at the external "
+        "borders.", n=1, heading="Article 9",
+    )
+    assert not declines(q, [about], "sv")
+    # the passage naming it is enough: a sentence may say "the system" for it
+    about_it = passage(
+        "This Article concerns the Entry/Exit System. The system shall start operations on "
+        "12 October 2025.", n=2, heading="Article 10",
+    )
+    assert not declines(q, [about_it], "sv")
+
+
+@pytest.mark.parametrize(
+    ("question", "currency"),
+    [
+        ("Hur många kronor fick projektet?", "SEK"),
+        ("How many euros did the project get?", "EUR"),
+        ("Hur mycket är det i svenska kronor?", "SEK"),
+        ("Hur mycket fick projektet?", None),
+        ("Hur många euro eller kronor fick projektet?", None),  # two: no one currency asked
+    ],
+)
+def test_the_currency_a_question_asks_in(question: str, currency: str | None) -> None:
+    assert asked_currency(question) == currency
+
+
+def test_a_sum_asked_in_one_currency_is_not_answered_in_another_or_by_a_share() -> None:
+    eur = passage("The project received EUR 2 000 000 for the return liaison officers.")
+    q = "Hur många kronor fick projektet för sambandsmännen?"
+    assert declines(q, [eur], "sv")
+    assert not declines("Hur många euro fick projektet för sambandsmännen?", [eur], "sv")
+    sek = passage("Projektet fick 18 miljoner kronor för sambandsmännen.", lang="sv")
+    assert not declines(q, [sek], "sv")
+    share = passage("At least 10 % of the allocation went to the return liaison officers.")
+    assert declines("Hur många euro fick projektet för sambandsmännen?", [share], "sv")
+
+
+def test_the_check_names_what_is_missing_and_can_be_switched_off(monkeypatch) -> None:
+    q = "Hur mycket pengar får Sverige ur fonden för perioden?"
+    ps = [passage(TOTAL)]
+    assert missing_subject(q, "amount", score_units(q, ps, "sv"), ps) == ["Sverige"]
+    monkeypatch.setattr(A, "ANCHORED", False)
+    assert not declines(q, ps, "sv")
