@@ -191,7 +191,14 @@ _LABEL_BEFORE = re.compile(
 # Council of"): a date after them is part of the act's name.
 _ACT_DATE_BEFORE = re.compile(
     r"(?:\b\d{1,4}/\d{1,4}(?:/[A-Za-z]{2,5})?\b|\(\d{4}:\d+\))(?:\s+(?:of|av)\b[^.;:]{0,60}?)?"
-    r"\s+(?:of|av den|från den|den)\s*$",
+    r"\s+(?:of|av den|från den|den)\s*$|"
+    # "direktiv … av den 18 juni 2009", "the European Council of 15 December 2016", "avtalet av
+    # den 4 september 2018", "resolution 55/255, antagen den 31 maj 2001": a date that names an
+    # act, an agreement or a meeting, whatever its number looks like
+    r"\b(?:direktiv\w*|förordning\w*|beslut\w*|avtal\w*|konvention\w*|resolution\w*|"
+    r"protokoll\w*|överenskommelse\w*|regulations?|directives?|decisions?|agreements?|"
+    r"conventions?|resolutions?|protocols?|council|rådet)\b[^.;:]{0,60}?"
+    r"\s+(?:of|av den|antagen den|adopted on|signed on|dated)\s*$",
     re.I,
 )
 _MONTH_AFTER = re.compile(rf"[  ](?:{_MONTHS})\b", _I)

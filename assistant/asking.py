@@ -161,15 +161,57 @@ _EMBEDDED = re.compile(r"\w\s+(?:av|på|om|efter|of|on|about)\s+$", _I)
 def asked_kind(question: str) -> str | None:
     """The kind of fact the question asks for, or None (an open question). A phrase led by a
     question word outranks a bare noun ("antalet", "andel"), and one in a clause of its own
-    ("… av hur många …") ranks last; among equals, when a question asks in two ways ("När X
-    rapporteras, vem ska …?"), the later one is the main question."""
+    ("… av hur många …") ranks last, as does an indirect question inside a clause that asks
+    for a kind itself ("By what date must X tell Y how many …?", `_indirect`); among equals,
+    when a question asks in two ways ("När X rapporteras, vem ska …?"), the later one is the
+    main question."""
     found: list[tuple[bool, bool, int, int, str]] = []
+    at: list[int] = []  # where each phrase's question word stands (-1: a bare noun)
     for i, (kind, pat) in enumerate(_ASK):
         for m in pat.finditer(question):
-            wh = bool(_WH_OPENS.match(m.group(0)) or _WH_NOUN.search(question[: m.start()]))
-            inside = wh and bool(_EMBEDDED.search(question[: m.start()]))
+            before = question[: m.start()]
+            noun = _WH_NOUN.search(before)
+            wh = bool(_WH_OPENS.match(m.group(0)) or noun)
+            inside = wh and bool(_EMBEDDED.search(before))
             found.append((not inside, wh, m.start(), -i, kind))
+            word = _WH_WORD.search(m.group(0))
+            at.append(m.start() + word.start() if word else noun.start() if noun else -1)
+    starts = [f[2] for f in found]
+    found = [_indirect(question, f, p, starts) for f, p in zip(found, at, strict=True)]
     return max(found)[4] if found else None
+
+
+def _opens(question: str, pos: int) -> bool:
+    """A question word at `pos` opens a clause: first in the sentence, or after a comma or "och"
+    (one word may lead it: "By what date", "Senast när")."""
+    return bool(_CLAUSE_END.search(question[:pos]))
+
+
+def _indirect(
+    question: str, f: tuple[bool, bool, int, int, str], pos: int, starts: list[int]
+) -> tuple[bool, bool, int, int, str]:
+    """ "By what date must X tell Y how many …?": a question word after a word of its clause
+    opens an indirect question, which ranks last when its clause asks for a kind itself
+    ("by what date"). "När …, hur tungt väger det hur stort …?" keeps "hur stort": its clause
+    asks with a word that names no kind."""
+    if pos < 0 or _opens(question, pos):
+        return f
+    heads = [m.start() for m in _WH_WORD.finditer(question, 0, pos) if _opens(question, m.start())]
+    if not heads:
+        return f
+    clause = max((m.end() for m in _BOUNDARY.finditer(question, 0, heads[-1])), default=0)
+    if any(clause <= s < f[2] for s in starts):
+        return (False, *f[1:])
+    return f
+
+
+_WH_WORD = re.compile(rf"\b(?:{_WH})\b", _I)
+_BOUNDARY = re.compile(r"[.?!;:,–—(]|\b(?:och|men|samt|eller|utan|and|but|or|so)\b", _I)
+_CLAUSE_END = re.compile(
+    r"(?:^|[.?!;:,–—(]|\b(?:och|men|samt|eller|utan|and|but|or|so))\s*"
+    r"(?:[\w-]+\s+)?$",  # "By what date", "Senast när", "Och hur"
+    _I,
+)
 
 
 _PLURAL_Q = re.compile(r"\bvilka\b|\b(?:which|what) (?:\w+ )?\w+(?:ies|s)\b|\bwho are\b", _I)

@@ -57,6 +57,12 @@ def quoted(question: str, passages: list[Passage], lang: str) -> list[str]:
         # "när" as a conjunction asks for no time; a later interrogative is the main question
         ("Ska personnummer följa med när vi delar uppgifter?", None),
         ("When the Police reports an irregularity, who must be told?", "actor"),
+        # an indirect question inside a clause that asks for a kind itself is no main question
+        ("By what date must the Authority tell the Ministry how many were refused?", "time"),
+        ("Senast när ska myndigheten berätta för departementet hur många som nekades?", "time"),
+        # … but one whose clause asks with a word that names no kind still counts
+        ("När pengarna delas ut, hur tungt väger det hur stort landet är?", "amount"),
+        ("Who heads the centre and what's its phone number?", "contact"),
         # "vilka" before a modal verb asks who; before a noun it asks which things
         ("Vilka ska underrättas om en oriktighet?", "actor"),
         ("Vilka kostnader får tas med?", None),
@@ -1151,6 +1157,19 @@ def test_an_acts_own_date_and_a_percentage_are_no_facts_of_their_own() -> None:
     assert find_spans("(b) 38 % for external land borders;", ("number",)) == []
     council_decision = "enligt rådets beslut 2008/633/RIF av den 23 juni 2008 om åtkomst"
     assert find_spans(council_decision, kinds) == []
+    # whatever the act's number looks like (or where text extraction lost it), and for an
+    # agreement, a resolution or a meeting of the European Council too
+    for text in (
+        "i enlighet med artikel 14 i direktiv 2009EG av den 18 juni 2009 om minimistandarder",
+        "The European Council of 15 December 2016 called for continued delivery",
+        "enligt avtalet av den 4 september 2018 mellan Sveriges regering och Norges regering",
+        "enligt resolution 55/255, antagen den 31 maj 2001 av generalförsamlingen",
+    ):
+        assert find_spans(text, kinds) == [], text
+    # a time the act or decision sets is a fact
+    assert [sp.text for sp in find_spans("Beslutet gäller från den 1 juli 2024.", kinds)] == [
+        "1 juli 2024"]
+    assert [sp.text for sp in find_spans("senast den 31 maj varje år", kinds)] == ["31 maj"]
 
 
 def test_a_passage_that_names_the_asked_years_is_not_of_another_period() -> None:
