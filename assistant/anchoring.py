@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 # an EU act holds for every Member State alike.
 COUNTRY_KINDS = ("amount", "share", "count")
 # The kinds of fact that belong to one system, body or project.
-NAME_KINDS = ("amount", "share", "count", "time", "period", "duration", "length", "frequency")
+NAME_KINDS = COUNTRY_KINDS + ("date", "time", "period", "duration", "length", "frequency")
 _SENTENCES = re.compile(r"(?<=[.?!])\s+")
 # "EUR 8 000 000 to each Member State": what every one gets, Sverige too (not "Member States
 # shall receive EUR 96,5 million", a sum for all of them)

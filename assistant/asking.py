@@ -15,6 +15,7 @@ ACCEPTS: dict[str, tuple[str, ...]] = {
     "share": ("percent", "amount"),
     "amount": ("amount", "percent"),
     "count": ("number",),  # "hur många länder": not a share, not a sum of money
+    "date": ("date",),  # "vilket datum": a year alone does not say it
     "time": ("date", "duration", "year"),
     "period": ("period", "date"),  # "vilka år": one year alone is no span of years
     "duration": ("duration", "date", "year"),
@@ -48,6 +49,13 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bhur gammal|\bhur gamla\b|\bhow long\b|\bfor how long\b|"
             r"\b(?:vilken|vilket) (?:ålder|åldersgräns)\b|\b(?:what|which) age\b|\bhow old\b|"
             r"\bwithin what (?:period|time)\b",
+            _I,
+        ),
+    ),
+    (
+        "date",
+        re.compile(
+            r"\bvilket datum\b|\bvilken dag\b|\b(?:which|what) (?:date|day)\b|\bdatum\b",
             _I,
         ),
     ),

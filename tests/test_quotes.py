@@ -58,7 +58,7 @@ def quoted(question: str, passages: list[Passage], lang: str) -> list[str]:
         ("Ska personnummer följa med när vi delar uppgifter?", None),
         ("When the Police reports an irregularity, who must be told?", "actor"),
         # an indirect question inside a clause that asks for a kind itself is no main question
-        ("By what date must the Authority tell the Ministry how many were refused?", "time"),
+        ("By what date must the Authority tell the Ministry how many were refused?", "date"),
         ("Senast när ska myndigheten berätta för departementet hur många som nekades?", "time"),
         # … but one whose clause asks with a word that names no kind still counts
         ("När pengarna delas ut, hur tungt väger det hur stort landet är?", "amount"),
@@ -79,6 +79,10 @@ def quoted(question: str, passages: list[Passage], lang: str) -> list[str]:
         ("Hur ofta ska strategin ses över?", "frequency"),
         ("How often must the picture be updated?", "frequency"),
         ("Från och med när gäller förordningen?", "time"),
+        # a date asked for as a date: a year alone does not say it
+        ("Från och med vilket datum gäller de extra pengarna?", "date"),
+        ("On what date does the system start operating?", "date"),
+        ("Vilket år ska målen vara nådda?", "time"),
         ("Vilka myndigheter var med och tyckte till när strategin togs fram?", "actor"),
         ("Vilken medlemsstat ansvarar för kontrollen?", "actor"),
         ("Which country hosts the liaison officer?", "actor"),
@@ -1194,3 +1198,20 @@ def test_a_passage_that_names_the_asked_years_is_not_of_another_period() -> None
     # instrument" in a 2021-2027 summary is no answer about 2014-2020.
     assert score(names, "2021-2027", inferred="") == pytest.approx(
         Q.PERIOD_MISMATCH * score(names, ""))
+
+
+def test_a_question_for_a_date_is_answered_with_a_date_not_a_year() -> None:
+    """ "Från och med vilket datum …?" is not answered "2024" by the sentence that shares more
+    of its words, where the next one says "as of 1 January 2025"."""
+    p = passage(
+        "In 2024, the Commission shall allocate the additional amount to the programmes of the "
+        "Member States concerned following the mid-term review. Funding shall be effective as "
+        "of 1 January 2025.", lang="en",
+    )
+    q = "Från och med vilket datum gäller de extra pengarna efter halvtidsöversynen?"
+    draft = extractive_answer(q, [p], "sv")
+    assert draft.short_answer is not None
+    assert draft.short_answer.text == "1 January 2025"
+    # a question for the year is still answered with it
+    year = extractive_answer("Vilket år fördelar kommissionen de extra pengarna?", [p], "sv")
+    assert year.short_answer is not None and year.short_answer.text == "2024"
