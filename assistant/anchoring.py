@@ -127,6 +127,30 @@ def in_currency(text: str, currency: str) -> bool:
     return bool(_CURRENCIES[currency].search(text))
 
 
+def named_by(
+    subjects: Sequence[Anchor], kind: str | None, p: Passage, u: Unit, units: Sequence[Unit]
+) -> set[str]:
+    """The labels of the subjects a unit of passage `p` is about (`units`: the passage's)."""
+    before = [v.text for v in units if v.end <= u.start][-1:]
+    near = " ".join([*before, u.header, u.text, row_names(u)]).lower()
+    # asked for a share: one stated for "a Member State" is the rule for each, Sverige too
+    share = kind == "share" and bool(_MEMBER_STATE.search(near))
+    each = share or bool(_EACH_STATE.search(f"{u.header} {u.text}"))  # its own statement
+    out: set[str] = set()
+    around = ""
+    for a in subjects:
+        if a.country:
+            if each or a.named_in(near) or (a.country == "SE" and p.chunk.language == "sv"):
+                out.add(a.label)
+            continue
+        if not around:
+            title = str(p.chunk.metadata.get("title") or "")
+            around = " ".join([p.chunk.heading_path, title, p.chunk.text]).lower()
+        if a.named_in(around):  # a system or body: the passage is about it
+            out.add(a.label)
+    return out
+
+
 def missing_subject(
     question: str, kind: str | None, scored: Sequence[Scored], passages: Sequence[Passage]
 ) -> list[str]:
@@ -147,22 +171,11 @@ def missing_subject(
         u = s.unit
         if u.p_index not in units:
             units[u.p_index] = sentence_units(u.p_index, p.chunk.text)
-        before = [v.text for v in units[u.p_index] if v.end <= u.start][-1:]
-        near = " ".join([*before, u.header, u.text, row_names(u)]).lower()
-        title = str(p.chunk.metadata.get("title") or "")
-        around = " ".join([p.chunk.heading_path, title, p.chunk.text]).lower()
-        # asked for a share: one stated for "a Member State" is the rule for each, Sverige too
-        share = kind == "share" and bool(_MEMBER_STATE.search(near))
-        each = share or bool(_EACH_STATE.search(f"{u.header} {u.text}"))  # its own statement
-        for a in subjects:
-            if a.country:
-                if each or a.named_in(near) or (a.country == "SE" and p.chunk.language == "sv"):
-                    found.add(a.label)
-            elif a.named_in(around):  # a system or body: the passage is about it
-                found.add(a.label)
+        found |= named_by(subjects, kind, p, u, units[u.p_index])
         if currency and any(sp.kind == "amount" for sp in s.spans):
-            heading = p.chunk.heading_path.lower()
-            if in_currency(f"{near} {heading}", currency):
+            before = [v.text for v in units[u.p_index] if v.end <= u.start][-1:]
+            near = " ".join([*before, u.header, u.text, p.chunk.heading_path])
+            if in_currency(near, currency):
                 found.add(currency)
     asked = [a.label for a in subjects] + ([currency] if currency else [])
     return [x for x in asked if x not in found]

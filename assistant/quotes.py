@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .anchoring import anchors, named_by
 from .answer_types import (
     ACCEPTS,
     NAMED_YEAR,
@@ -126,6 +127,7 @@ GLOSSARY_WEIGHT = 0.2
 HEADING_SHARE = 0.5  # every unit of a passage gets this share of its heading's overlap
 FUND_MISMATCH = 0.5  # a unit about another fund than the one asked about
 PERIOD_MISMATCH = 0.5  # a passage whose programme period leaves out a year the question names
+SUBJECT_MISMATCH = 0.5  # a unit not about the country or system the question names (`anchoring`)
 LIST_BONUS = 0.5  # "vilka myndigheter": a unit naming several actors scores (1 + this) times more
 LENGTH_PIVOT = 15  # content words; a longer unit's overlap is discounted …
 LENGTH_EXP = 0.3  # … by (length / pivot) to this power
@@ -220,6 +222,7 @@ def score_units(
     leanings = stated_leanings(asked_part)
     subjects = clause_subjects(question)
     plural = asked == "actor" and asks_plural(asked_part)
+    about = anchors(question, asked) if SUBJECT_MISMATCH < 1 else []
     out: list[Scored] = []
     asked_years = [int(y) for y in NAMED_YEAR.findall(question)]
     qwords = question_words(question) if lang == "sv" and BACKWARD else []
@@ -318,6 +321,8 @@ def score_units(
                 score *= FUND_MISMATCH
             if other_period:
                 score *= PERIOD_MISMATCH
+            if about and len(named_by(about, asked, p, u, units)) < len(about):
+                score *= SUBJECT_MISMATCH  # not about the country or system asked about
             if _NOT_COVERED.search(u.text) and overlap[i] > 0:
                 score *= NOT_COVERED_BONUS
             score *= 1.0 + prior / (1 + pi)
@@ -331,12 +336,15 @@ def score_units(
 
 
 def choose(scored: Sequence[Scored], lang: str, max_units: int = 3) -> list[Scored]:
-    """The best unit first (one in the asker's language when it says the same), then the few
-    that score close to it."""
+    """The best unit first (one holding a number or time of the asked kind, when the question
+    asks for one and any unit holds it; one in the asker's language when it says the same),
+    then the few that score close to the best."""
     cands = [s for s in scored if s.score > 0]
     if not cands:
         return []
     best = cands[0]
+    if not best.spans:  # asked for a number or a time: the first quote holds one if any does
+        best = next((s for s in cands if any(sp.kind != "authority" for sp in s.spans)), best)
     if best.lang != lang:
         facts = {fact_key(sp) for sp in best.spans}
         numbers = set(numbers_in(best.unit.text))

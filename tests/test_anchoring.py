@@ -121,3 +121,28 @@ def test_the_check_names_what_is_missing_and_can_be_switched_off(monkeypatch) ->
     assert missing_subject(q, "amount", score_units(q, ps, "sv"), ps) == ["Sverige"]
     monkeypatch.setattr(A, "ANCHORED", False)
     assert not declines(q, ps, "sv")
+
+
+def test_the_quote_for_a_countrys_sum_is_the_one_about_that_country() -> None:
+    # the sentence sharing most words names no country; the table row keyed "NO" is Norway's
+    sentence = passage(
+        "The Member States shall receive an additional basic allocation of EUR 96 500 000 for "
+        "their programmes."
+    )
+    table = passage(
+        "| Member State | Minimum amount | TOTAL |\n|---|---|---|\n"
+        "| FI | 5 000 000 | 37 000 000 |\n| NO | 5 000 000 | 14 317 819 |",
+        heading="Annex I (in EUR)", n=1,
+    )
+    q = "Hur stort var Norges sammanlagda grundbelopp för de nationella programmen?"
+    draft = A.extractive_answer(q, [sentence, table], "sv")
+    first = next(line for line in draft.text.splitlines() if line.startswith("> "))
+    assert "| NO |" in first
+    monkey = A.Q.SUBJECT_MISMATCH
+    try:  # without the check, the sentence about all Member States leads
+        A.Q.SUBJECT_MISMATCH = 1.0
+        draft = A.extractive_answer(q, [sentence, table], "sv")
+        first = next(line for line in draft.text.splitlines() if line.startswith("> "))
+        assert "| NO |" not in first
+    finally:
+        A.Q.SUBJECT_MISMATCH = monkey
