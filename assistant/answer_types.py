@@ -121,6 +121,9 @@ SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "authority": re.compile(
         rf"\b[A-ZÅÄÖ][a-zåäö]+(?:{'|'.join(AGENCY_ENDINGS)})\b"
+        # a person by role: "rikspolischefen", "chefen för nationella operativa avdelningen"
+        r"|\b(?:(?:[A-ZÅÄÖa-zåäö][a-zåäö]*)?[Cc]hefen|[Gg]eneraldirektören|[Oo]rdföranden)\b"
+        r"(?:\s+för\s+(?:[a-zåäö]+\s+){0,3}?[a-zåäö]+(?:en|et|na)\b)?"
         r"|\b(?:[Rr]egeringen|[Kk]ommissionen|[Rr]iksdagen|Frontex|Europol|Eurojust|OLAF|"
         r"[Rr]evisionsrätten)\b"
         r"|\b(?:the\s+)?(?:(?:[A-Z][a-z]+|of|and|for|the)\s+){0,4}"

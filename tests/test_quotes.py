@@ -801,6 +801,11 @@ def test_a_list_of_actors_that_goes_on_with_unknown_names_gives_no_short_answer(
          "ref", "artiklarna 20 och 21"),
         ("Beslutet kan överklagas (förordning (2021:846), 8 och 9 §§).", "ref", "8 och 9 §§"),
         ("The rules in Articles 20 and 21 apply.", "ref", "Articles 20 and 21"),
+        # a person by role is who decides, with what the role is head of
+        ("Avtalet ingås av chefen för nationella operativa avdelningen om inget annat gäller.",
+         "authority", "chefen för nationella operativa avdelningen"),
+        ("Avtalet ingås av rikspolischefen.", "authority", "rikspolischefen"),
+        ("Ordföranden utses för tre år.", "authority", "Ordföranden"),
         ("Se 2 kap. 5 och 6 §§ utlänningslagen.", "ref", "2 kap. 5 och 6 §§"),
         ("Enligt artikel 12.1 och enligt punkt 3.", "ref", "artikel 12.1"),
         # amounts in other currencies, and in words with their scale
