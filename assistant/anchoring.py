@@ -127,12 +127,18 @@ def in_currency(text: str, currency: str) -> bool:
     return bool(_CURRENCIES[currency].search(text))
 
 
+def _near(u: Unit, units: Sequence[Unit]) -> str:
+    """A unit with what may name its subject: the sentence before it, a table row's header
+    and country names (`units`: its passage's)."""
+    before = [v.text for v in units if v.end <= u.start][-1:]
+    return " ".join([*before, u.header, u.text, row_names(u)]).lower()
+
+
 def named_by(
     subjects: Sequence[Anchor], kind: str | None, p: Passage, u: Unit, units: Sequence[Unit]
 ) -> set[str]:
     """The labels of the subjects a unit of passage `p` is about (`units`: the passage's)."""
-    before = [v.text for v in units if v.end <= u.start][-1:]
-    near = " ".join([*before, u.header, u.text, row_names(u)]).lower()
+    near = _near(u, units)
     # asked for a share: one stated for "a Member State" is the rule for each, Sverige too
     share = kind == "share" and bool(_MEMBER_STATE.search(near))
     each = share or bool(_EACH_STATE.search(f"{u.header} {u.text}"))  # its own statement
@@ -172,10 +178,13 @@ def missing_subject(
         if u.p_index not in units:
             units[u.p_index] = sentence_units(u.p_index, p.chunk.text)
         found |= named_by(subjects, kind, p, u, units[u.p_index])
-        if currency and any(sp.kind == "amount" for sp in s.spans):
-            before = [v.text for v in units[u.p_index] if v.end <= u.start][-1:]
-            near = " ".join([*before, u.header, u.text, p.chunk.heading_path])
-            if in_currency(near, currency):
-                found.add(currency)
+        # a table's heading may name the currency of its bare numbers
+        context = f"{_near(u, units[u.p_index])} {p.chunk.heading_path}"
+        if (
+            currency
+            and any(sp.kind == "amount" for sp in s.spans)
+            and in_currency(context, currency)
+        ):
+            found.add(currency)
     asked = [a.label for a in subjects] + ([currency] if currency else [])
     return [x for x in asked if x not in found]

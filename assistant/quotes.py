@@ -336,14 +336,14 @@ def score_units(
 
 
 def choose(scored: Sequence[Scored], lang: str, max_units: int = 3) -> list[Scored]:
-    """The best unit first (one holding a number or time of the asked kind, when the question
-    asks for one and any unit holds it; one in the asker's language when it says the same),
-    then the few that score close to the best."""
+    """The best unit first (one holding a fact of the asked kind when the best holds none and
+    another does, an actor aside; one in the asker's language when it says the same), then the
+    few that score close to the best."""
     cands = [s for s in scored if s.score > 0]
     if not cands:
         return []
     best = cands[0]
-    if not best.spans:  # asked for a number or a time: the first quote holds one if any does
+    if not best.spans:  # asked for a figure, a time or a reference: the first quote holds one
         best = next((s for s in cands if any(sp.kind != "authority" for sp in s.spans)), best)
     if best.lang != lang:
         facts = {fact_key(sp) for sp in best.spans}
