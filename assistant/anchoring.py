@@ -143,18 +143,21 @@ def named_by(
     share = kind == "share" and bool(_MEMBER_STATE.search(near))
     each = share or bool(_EACH_STATE.search(f"{u.header} {u.text}"))  # its own statement
     out: set[str] = set()
-    around = ""
+    title = str(p.chunk.metadata.get("title") or "")
     for a in subjects:
         if a.country:
             if each or a.named_in(near) or (a.country == "SE" and p.chunk.language == "sv"):
                 out.add(a.label)
-            continue
-        if not around:
-            title = str(p.chunk.metadata.get("title") or "")
-            around = " ".join([p.chunk.heading_path, title, p.chunk.text]).lower()
-        if a.named_in(around):  # a system or body: the passage is about it
-            out.add(a.label)
+        elif _passage_names(a, p.chunk.heading_path, title, p.chunk.text):
+            out.add(a.label)  # a system or body: the passage is about it
     return out
+
+
+@lru_cache(maxsize=512)
+def _passage_names(a: Anchor, heading: str, title: str, text: str) -> bool:
+    """Whether a passage (its heading path, title and text) names the subject: read once per
+    passage, not once per unit of it."""
+    return a.named_in(f"{heading} {title} {text}".lower())
 
 
 def missing_subject(

@@ -101,10 +101,6 @@ class Scored:
     spans: list[Span]
 
 
-def _lang(p: Passage) -> str:
-    return p.chunk.language
-
-
 def _title_stems(p: Passage, lang: str) -> tuple[set[str], set[str]]:
     """The stems of the document's title, and of the title with the passage's heading path."""
     st = stemmer(lang)
@@ -228,7 +224,7 @@ def score_units(
     qwords = question_words(question) if lang == "sv" and BACKWARD else []
     later = other_period_acts(passages, asked_years, question)
     for pi, p in enumerate(passages):
-        plang = _lang(p)
+        plang = p.chunk.language
         # In an index mostly of one language every word of the other is rare: a word weighs what
         # it does among the passages of the unit's language, or a translated word found in an
         # English unit outweighs the Swedish word found in a Swedish one.
