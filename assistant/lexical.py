@@ -151,26 +151,26 @@ class LevelView:
         relatives: Callable[[str, str], bool] | None = None,
         partial: float = 0.0,
     ) -> float:
-        """Share of the question's content (idf-weighted) found in the given chunks.
-
-        Each question word counts as found when any of its forms (Swedish or English stem, or a
-        stem of its English translation) occurs in one of the chunks; with `relatives`, a word
-        found only as a relative of a form (an inflection or compound the stemmer did not make
-        equal, `crossmatch.related`) counts `partial` of its weight.
-        """
+        """Share of the question's content (idf-weighted) found in the given chunks: a word
+        counts as found when any of its forms (Swedish or English stem, or a stem of its English
+        translation) occurs in one of them; with `relatives`, a word found only as a relative of
+        a form (`crossmatch.related`, `read_back`) counts `partial` of its weight. A word no
+        passage holds as written, nor these chunks as a relative ("sjöräddning"), is left out:
+        it cannot tell whether they are the right ones (`unknown_share` counts it)."""
         have: set[str] = set()
         for cid in chunk_ids:
             i = self.index.by_id.get(cid)
             if i is not None:
                 have |= self.index.stem_sets[i]
-        words = self._weighted_forms(question)
-        total = sum(idf for _f, _df, idf in words)
-        found = 0.0
-        for forms, _df, idf in words:
+        total = found = 0.0
+        for forms, df, idf in self._weighted_forms(question):
             if forms & have:
                 found += idf
             elif relatives is not None and any(relatives(a, b) for a in forms for b in have):
                 found += partial * idf
+            elif not df:
+                continue
+            total += idf
         return found / total if total else 0.0
 
     def bm25_scores(self, tokens: list[str]) -> np.ndarray:

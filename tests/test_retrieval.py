@@ -316,6 +316,27 @@ def test_coverage_reads_english_text_backwards_for_a_swedish_question(
     assert pipe._should_abstain("fartyg", passages, "hybrid")
 
 
+def test_coverage_leaves_out_words_no_passage_holds(tmp_path: Path) -> None:
+    """A word that occurs in no passage ("sjöräddning") cannot tell whether the chunks found are
+    the right ones: the coverage of the others is what it was (the unknown share counts it). A
+    word another passage holds ("redovisas", the guide) still counts against the article."""
+    from helpers import build_hash_index
+
+    import assistant.pipeline as P
+    from assistant.config import load_settings
+    from assistant.crossmatch import PARTIAL, read_back
+
+    data = build_hash_index(tmp_path, {"act.md": BOATS, "guide.md": GUIDE})
+    pipe = P.Pipeline(load_settings(embeddings="hash", data_dir=data, _env_file=None))
+    view = pipe.retriever.lexical.view("public")
+    article = [next(c.chunk_id for c in view.index.chunks if c.section == "Article 4")]
+    alone = view.coverage("fartyg", article, read_back, PARTIAL)
+    assert alone == pytest.approx(PARTIAL)
+    assert view.coverage("fartyg vid sjöräddning", article, read_back, PARTIAL) == alone
+    assert view.unknown_share("fartyg vid sjöräddning") > 0.0
+    assert view.coverage("fartyg som redovisas", article, read_back, PARTIAL) < alone
+
+
 def _chunk(i: int, section: str, lang: str) -> Chunk:
     return Chunk(chunk_id=f"c{i}", doc_id=f"d{i}", text="x", section=section, heading_path=section,
                  start=0, end=1, metadata={"language": lang})
