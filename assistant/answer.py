@@ -174,6 +174,8 @@ def extractive_answer(
 
 # A fact must be about the country, system or currency the question names (`anchoring`).
 ANCHORED = True
+# A document about no fund answers for a fund only in a passage that names it.
+FUNDLESS_NAMES = True
 
 
 def declines(
@@ -214,7 +216,9 @@ def _other_funds_only(question: str, scored: Sequence[Q.Scored], top: Sequence[P
     """An amount, share, count or time for one fund cannot come from a document about another:
     "Hur mycket har Sverige fått från BMVI?" is not answered by the ISF regulation's sums. True
     when the question names a fund and every unit holding a fact of the asked kind stands in a
-    document about other funds only, and does not name the asked one itself."""
+    document about other funds only, or about none in a passage that does not name the asked
+    one (`FUNDLESS_NAMES`: the police instruction's dates say nothing about a BMVI call), and
+    does not name the asked one itself."""
     asked = funds_named(question)
     if not asked or asked_kind(Q.asked_sentence(question)) not in Q.COUNTABLE:
         return False
@@ -222,8 +226,11 @@ def _other_funds_only(question: str, scored: Sequence[Q.Scored], top: Sequence[P
     if not holders:
         return False  # missing_kind's case
     for s in holders:
-        funds = passage_funds(top[s.unit.p_index])
-        if not funds or funds & asked or funds_named(s.unit.text) & asked:
+        p = top[s.unit.p_index]
+        funds = passage_funds(p)
+        if funds & asked or funds_named(s.unit.text) & asked:
+            return False
+        if not funds and (not FUNDLESS_NAMES or funds_named(p.chunk.text) & asked):
             return False
     return True
 

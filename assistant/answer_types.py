@@ -113,9 +113,10 @@ SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
         _I,
     ),
     # A count: not a year, not a reference such as "(4)" or "Article 12".
-    # A count: not a percentage ("38 %" counts nothing).
+    # A count: not a percentage ("38 %" counts nothing), not a code written with a leading
+    # zero ("015" in a table of intervention codes).
     "number": re.compile(
-        rf"(?<![\w.,:/(])(?!(?:19|20)\d{{2}}\b)(?:{_NUM})"
+        rf"(?<![\w.,:/(])(?!(?:19|20)\d{{2}}\b)(?!0\d)(?:{_NUM})"
         rf"(?![\w:/)]|[.,]\d|[  ]?%|[  ](?:procent|per[  ]?cent)\b)",
         _I,
     ),

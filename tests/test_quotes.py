@@ -363,6 +363,37 @@ def test_declines_a_figure_for_one_fund_that_only_a_document_about_another_fund_
     assert not declines(question, [names_it], "sv")
 
 
+def test_a_passage_about_no_fund_answers_for_a_fund_only_where_it_names_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A document about no fund (the police instruction, a press release) gives a BMVI fact
+    only in a passage that names BMVI: a date in it about something else says nothing about
+    when a BMVI call closes."""
+    question = "När stänger nästa BMVI-utlysning hos Polismyndigheten?"
+    title = "Förordning med instruktion för Polismyndigheten"
+    # the second passage names BMVI (the question's names are in the documents) but no date
+    bmvi = passage("Polismyndigheten förvaltar BMVI.", title=title, section="2 §")
+    other = passage("Polismyndigheten ska senast den 1 mars redovisa sina utlysningar.",
+                    title=title)
+    assert declines(question, [other, bmvi], "sv")
+    names_it = passage("Ansökningar om stöd ur BMVI ska ha kommit in senast den 1 mars.",
+                       title=title)
+    assert not declines(question, [names_it, bmvi], "sv")
+    # without the rule, any passage of a document about no fund could answer
+    monkeypatch.setattr("assistant.answer.FUNDLESS_NAMES", False)
+    assert not declines(question, [other, bmvi], "sv")
+
+
+def test_a_code_written_with_a_leading_zero_is_no_count() -> None:
+    """ "| 015 | OC-Trafficking in human beings |" is a code in a table of intervention
+    fields: it does not say how many members a committee has."""
+    table = "| 015 | OC-Trafficking in human beings |"
+    assert find_spans(table, ("number",)) == []
+    assert [x.text for x in find_spans("Rådet har 15 ledamöter.", ("number",))] == ["15"]
+    question = "Hur många ledamöter sitter i övervakningskommittén?"
+    assert declines(question, [passage(table, lang="en", title="Regulation")], "sv")
+
+
 def test_a_section_headed_by_one_fund_does_not_answer_for_another() -> None:
     # An overview of three funds (metadata ISF, BMVI, AMIF) states ISF's rates under the heading
     # "Medfinansiering i ISF": its figures do not answer a question about AMIF, while a section
