@@ -18,6 +18,12 @@ A question that names its currency ("hur många kronor", "how many euros") is an
 amount in that currency: not by a percentage, and not by a sum in another currency (the answer
 copies, it never converts).
 
+A count names what it counts ("hur många ledamöter", "how many police officers", "hur många
+procent ränta"): it is answered only by a unit that names that thing too, in either language
+(its forms and translations, and the whole dictionary's senses of its headword, as a plural the
+stemmer cannot undo, "ledamöter", is common); "högst 16 ledamöter" does not say how many police
+officers there are, nor "10 % of the initial allocation" what interest is charged.
+
 These read the question's names (the glossary's entries, the table of country names), not the
 words of any question set.
 """
@@ -31,9 +37,21 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .answer_types import asked_kind
+from .crossmatch import read_back, related
 from .documents import Passage
 from .glossary_terms import fund_groups, is_name, named_groups
-from .language import COUNTRY_CODES, GlossaryGroup, load_glossary
+from .language import (
+    COUNTRY_CODES,
+    STOP,
+    GlossaryGroup,
+    both_stems,
+    load_glossary,
+    question_word_forms,
+    stemmer,
+    words,
+)
+from .language.bridge import base_forms
+from .language.lexicon import load_lexicon
 from .units import Unit, row_names, sentence_units
 
 if TYPE_CHECKING:
@@ -44,6 +62,7 @@ if TYPE_CHECKING:
 COUNTRY_KINDS = ("amount", "share", "count")
 # The kinds of fact that belong to one system, body or project.
 NAME_KINDS = COUNTRY_KINDS + ("date", "time", "period", "duration", "length", "frequency")
+COUNTED_NOUN = True
 _SENTENCES = re.compile(r"(?<=[.?!])\s+")
 # "EUR 8 000 000 to each Member State": what every one gets, Sverige too (not "Member States
 # shall receive EUR 96,5 million", a sum for all of them)
@@ -67,16 +86,66 @@ _ASKS_CURRENCY: dict[str, re.Pattern[str]] = {
 }
 
 
+# What a count is of: "hur många ledamöter", "hur många procent ränta", "how many (police)
+# officers does …". A capitalised word is a name, with anchors of its own ("Hur många Norge …").
+_COUNTED = (
+    re.compile(r"\b(?i:hur många)\s+(?:(?i:procent|kronor|euro)\s+)?([a-zåäö]{4,})\b"),
+    re.compile(
+        r"\b(?i:how many)\s+(?:[a-z]+\s+)?([a-z]{4,})"
+        r"(?=\s+(?:does|do|did|are|is|were|was|will|can|could|have|has|had|must|may|in|of|at"
+        r"|per|for|on)\b)"
+    ),
+)
+_MEASURE = frozenset("procent kronor euro euros percent gånger times".split())
+
+
 @dataclass(frozen=True)
 class Anchor:
-    """A subject the question names: its label, and the patterns of its names."""
+    """A subject the question names: its label, and the patterns of its names (or, for what a
+    count is of, the stems the word is found as in either language)."""
 
     label: str
     patterns: tuple[re.Pattern[str], ...]
     country: str = ""  # the country's code, for a country
+    forms: frozenset[str] = frozenset()  # a counted noun's stems and translations
 
     def named_in(self, text: str) -> bool:
         return any(p.search(text) for p in self.patterns)
+
+
+def counted(question: str) -> Anchor | None:
+    """What a count or a share is of, as the question names it ("ledamöter"), or None."""
+    for pat in _COUNTED:
+        m = pat.search(question)
+        if m and m.group(1) not in STOP and m.group(1) not in _MEASURE:
+            forms = question_word_forms(m.group(1))
+            return Anchor(m.group(1), (), forms=_senses(m.group(1), forms)) if forms else None
+    return None
+
+
+_UMLAUT = str.maketrans("äö", "ao")
+
+
+def _senses(word: str, forms: list[set[str]]) -> frozenset[str]:
+    """A counted noun's forms, and the English of its headword in the whole dictionary: the
+    plural may be one the stemmer cannot undo ("ledamöter" of "ledamot": member)."""
+    lex = load_lexicon()
+    bases = [word, *base_forms(word)]
+    bases += [b.translate(_UMLAUT) for b in bases]
+    senses = [x for b in bases for x in lex.get(b, ())[:2]]
+    return frozenset(forms[0]) | set(stemmer("en").stemWords(words(" ".join(senses))))
+
+
+def _holds(a: Anchor, near: str) -> bool:
+    """Whether a unit's text (with its context) names a counted noun: one of its forms, or a
+    relative of one (an inflection or compound; an English word read back as Swedish)."""
+    have = both_stems(near)
+    if a.forms & have or ("countri" in a.forms and _MEMBER_STATE.search(near)):
+        return True  # the acts' countries are Member States
+    # "ledamot" (the dictionary's, of "members") is "ledamöter" in the text
+    if {f.translate(_UMLAUT) for f in a.forms} & {h.translate(_UMLAUT) for h in have}:
+        return True
+    return any(related(f, h) or read_back(f, h) for f in a.forms for h in have)
 
 
 @lru_cache(maxsize=1)
@@ -108,6 +177,8 @@ def anchors(question: str, kind: str | None) -> list[Anchor]:
         # of one around it ("Kan Sverige flytta över …? Hur mycket får det bli?")
         asking = [x for x in _SENTENCES.split(question) if asked_kind(x) == kind] or [question]
         out += [a for a in _country_anchors() if any(a.named_in(x) for x in asking)]
+    if kind in COUNTRY_KINDS and COUNTED_NOUN and (noun := counted(question)) is not None:
+        out.append(noun)
     if kind in NAME_KINDS:
         subjects = set(_subject_groups())
         out += [Anchor(g.terms[0], g.patterns) for g in named_groups(question) if g in subjects]
@@ -145,7 +216,10 @@ def named_by(
     out: set[str] = set()
     title = str(p.chunk.metadata.get("title") or "")
     for a in subjects:
-        if a.country:
+        if a.forms:
+            if _holds(a, near):
+                out.add(a.label)
+        elif a.country:
             if each or a.named_in(near) or (a.country == "SE" and p.chunk.language == "sv"):
                 out.add(a.label)
         elif _passage_names(a, p.chunk.heading_path, title, p.chunk.text):

@@ -184,9 +184,11 @@ _ACT_AFTER = re.compile(
     r"Communications?)\b"
 )
 
+# The label, and the numbers of a list of references before this one ("paragraphs 1 and 2").
 _LABEL_BEFORE = re.compile(
-    r"(?:Article|Artikel|artikel|Annex|Bilaga|bilaga|punkt|point|paragraph|kap\.|"
-    r"Regulation|förordning|No|nr|SFS|§)\s*\(?$",
+    r"(?:Articles?|Artikel\w*|Annex|Bilaga|punkt\w*|points?|paragraphs?|stycke\w*|kap\.|"
+    r"Regulation|förordning|No|nr|SFS|§)\s*\(?"
+    r"(?:\d+[a-z]?\)?\s*(?:,|and|och|or|eller|to|till)\s*\(?)*$",
     re.I,
 )
 
@@ -208,25 +210,32 @@ _ACT_DATE_BEFORE = re.compile(
 _MONTH_AFTER = re.compile(rf"[  ](?:{_MONTHS})\b", _I)
 _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})[  ]$", _I)
 _DECIMAL = re.compile(r"[.,]\d{1,2}$")
+# A sum of money: "EUR 1 551 million", "3 miljoner kronor" count nothing either.
+_MONEY_BEFORE = re.compile(r"(?:EUR|SEK|USD|GBP|€|\$|£|kr\.?)[  ]?$", _I)
+_MONEY_AFTER = re.compile(
+    rf"{_SCALE}[  ]?(?:{_CURRENCY_AFTER})|[  ](?:miljon|miljard|million|billion)", _I
+)
 _ITEM_START = re.compile(r"(?:^|\|)[\s\-–•|]*$")  # at the start of a unit or of a table cell
 _ITEM_END = re.compile(r"[.)](?!\d)")
 
 
 def _not_a_count(text: str, s: int, e: int) -> bool:
-    """The day of a date ("1 January 2020", "January 1"), a decimal ("CIRAM 2.0", "1,5") or
-    the number of a list item or table row ("1.Setting up …", "| 5. | The estimated value …")
-    counts nothing."""
+    """The day of a date ("1 January 2020", "January 1"), a decimal ("CIRAM 2.0", "1,5"), a sum
+    of money ("EUR 1 551 million") or the number of a list item or table row ("1.Setting up …",
+    "| 5. | The estimated value …") counts nothing."""
     return bool(
         (_ITEM_START.search(text[:s]) and _ITEM_END.match(text, e))
         or _MONTH_AFTER.match(text, e)
         or _MONTH_BEFORE.search(text[max(0, s - 12) : s])
         or _DECIMAL.search(text[s:e])
+        or _MONEY_BEFORE.search(text[max(0, s - 5) : s])
+        or _MONEY_AFTER.match(text, e)
     )
 
 
 def _part_of_label(text: str, s: int, e: int) -> bool:
     """'Article 12', '5 §', '(EU) 2021/1149' hold numbers that are references, not answers."""
-    before = text[max(0, s - 14) : s]
+    before = text[max(0, s - 40) : s]
     after = text[e : e + 3]
     return bool(_LABEL_BEFORE.search(before)) or after.lstrip().startswith(("§", "kap"))
 

@@ -13,6 +13,7 @@ import re
 # Each kind names the span kinds that answer it, best first.
 ACCEPTS: dict[str, tuple[str, ...]] = {
     "share": ("percent", "amount"),
+    "weight": ("percent", "number"),  # not declined without one: "koefficienten fem"
     "amount": ("amount", "percent"),
     "count": ("number",),  # "hur många länder": not a share, not a sum of money
     "date": ("date",),  # "vilket datum": a year alone does not say it
@@ -106,6 +107,16 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\b(?:telefon|mobil|direkt)nummer\w*|\b(?:e-?post|mejl|mail)adress\w*|"
             r"\bkontaktuppgift\w*|\b(?:tele)?phone numbers?\b|\be-?mail address(?:es)?\b|"
             r"\bcontact details\b",
+            _I,
+        ),
+    ),
+    (
+        # a weight in a distribution key ("hur tungt väger befolkningen", "how much weight"):
+        # a share or a coefficient, not a sum of money
+        "weight",
+        re.compile(
+            r"\bhur (?:mycket|tungt) väg(?:er|de|s|t)\b|"
+            r"\bhow (?:much|heavily) (?:\w+ ){0,3}?weigh\w*|\bhow much weight\b",
             _I,
         ),
     ),

@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 
 from assistant import answer as A
-from assistant.anchoring import anchors, asked_currency, missing_subject
+from assistant.anchoring import anchors, asked_currency, counted, missing_subject, named_by
 from assistant.answer import declines
 from assistant.documents import Chunk, Passage
 from assistant.quotes import score_units
+from assistant.units import sentence_units
 
 
 def passage(text: str, *, lang: str = "en", heading: str = "Article 5", n: int = 0,
@@ -146,3 +147,46 @@ def test_the_quote_for_a_countrys_sum_is_the_one_about_that_country() -> None:
         assert "| NO |" not in first
     finally:
         A.Q.SUBJECT_MISMATCH = monkey
+
+
+def test_a_count_is_answered_only_by_a_number_of_the_thing_counted() -> None:
+    """ "Hur många ledamöter …?" is not answered by "16 procent" nor by the number of another
+    thing; the counted noun is read in either language, its plural too ("members" over
+    "ledamöter", "ledamöter" over "members")."""
+    q = "Hur många ledamöter har insynsrådet?"
+    council = passage("Vid myndigheten ska det finnas ett insynsråd som består av högst "
+                      "16 ledamöter.", lang="sv")
+    assert not declines(q, [council], "sv")
+    noun = counted(q)
+    assert noun is not None and noun.label == "ledamöter"
+    english = passage("The advisory council shall consist of at least 16 members.")
+    unit = sentence_units(0, english.chunk.text)[0]
+    assert named_by([noun], "count", english, unit, [unit]) == {"ledamöter"}
+    members = counted("How many members does the advisory council have?")
+    assert members is not None
+    unit = sentence_units(0, council.chunk.text)[0]
+    assert named_by([members], "count", council, unit, [unit]) == {"members"}
+    other = passage("Vid myndigheten ska det finnas ett insynsråd som sammanträder 16 gånger "
+                    "per år i 3 regioner.", lang="sv")
+    assert declines(q, [other], "sv")
+    # the noun follows "hur många procent" too: a share of something else is no answer
+    share = passage("At least 10 % of the initial allocation shall be paid back.")
+    assert declines("Hur många procent ränta ska betalas på återkravet?", [share], "sv")
+    # without the rule the other number would be quoted as the answer
+    A_off = pytest.MonkeyPatch()
+    A_off.setattr("assistant.anchoring.COUNTED_NOUN", False)
+    try:
+        assert not declines(q, [other], "sv")
+    finally:
+        A_off.undo()
+
+
+def test_numbers_of_a_list_of_references_and_sums_of_money_count_nothing() -> None:
+    from assistant.answer_types import find_spans
+
+    text = "To achieve the objectives referred to in paragraphs 1 and 2, the Fund shall act."
+    assert find_spans(text, ("number",)) == []
+    # nor does a sum of money: it is no number of Member States
+    money = "EUR 1 551 million shall be allocated to the Member States; 3 miljoner kronor."
+    assert find_spans(money, ("number",)) == []
+    assert [x.text for x in find_spans("Rådet har 15 ledamöter.", ("number",))] == ["15"]

@@ -45,10 +45,14 @@ def quoted(question: str, passages: list[Passage], lang: str) -> list[str]:
         ("Vilken myndighet är revisionsmyndighet?", "actor"),
         ("Enligt vilken artikel ska vi ha en strategi?", "ref"),
         ("How many Member States take part?", "count"),
+        # a weight in a distribution key is a share or a coefficient, not a sum of money
+        ("När medlen fördelas – hur tungt väger befolkningen?", "weight"),
+        ("Hur mycket vägde antalet nekade inresor i fördelningen?", "weight"),
+        ("How much weight does the length of the border carry?", "weight"),
         # a number of a currency is an amount, and so is "how expensive"
         ("Hur dyrt får projektet bli?", "amount"),
         # a question word outranks a bare noun; one inside a clause of its own ranks last
-        ("Hur mycket vägde antalet ansökningar?", "amount"),
+        ("Hur mycket kostade antalet ansökningar?", "amount"),
         ("Hur stor andel av bidraget beror på hur många ansökningar som kommer in?", "share"),
         ("Hur många euro går till de nationella programmen?", "amount"),
         ("How many euros went to the thematic facility?", "amount"),
@@ -61,7 +65,7 @@ def quoted(question: str, passages: list[Passage], lang: str) -> list[str]:
         ("By what date must the Authority tell the Ministry how many were refused?", "date"),
         ("Senast när ska myndigheten berätta för departementet hur många som nekades?", "time"),
         # … but one whose clause asks with a word that names no kind still counts
-        ("När pengarna delas ut, hur tungt väger det hur stort landet är?", "amount"),
+        ("När pengarna delas ut, hur viktigt är det hur stort landet är?", "amount"),
         ("Who heads the centre and what's its phone number?", "contact"),
         # "vilka" before a modal verb asks who; before a noun it asks which things
         ("Vilka ska underrättas om en oriktighet?", "actor"),
