@@ -24,8 +24,8 @@ procent ränta"): it is answered only by a unit that names that thing too, in ei
 stemmer cannot undo, "ledamöter", is common); "högst 16 ledamöter" does not say how many police
 officers there are, nor "10 % of the initial allocation" what interest is charged.
 
-These read the question's names (the glossary's entries, the table of country names), not the
-words of any question set.
+These read the question's names (the glossary's entries, the table of country names) and the
+language's ways of asking for a count, not the words of any question set.
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ if TYPE_CHECKING:
 COUNTRY_KINDS = ("amount", "share", "count")
 # The kinds of fact that belong to one system, body or project.
 NAME_KINDS = COUNTRY_KINDS + ("date", "time", "period", "duration", "length", "frequency")
+# A count must count what the question names (`counted`); a switch, as `answer.ANCHORED` is.
 COUNTED_NOUN = True
 _SENTENCES = re.compile(r"(?<=[.?!])\s+")
 # "EUR 8 000 000 to each Member State": what every one gets, Sverige too (not "Member States
