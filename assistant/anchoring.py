@@ -134,18 +134,19 @@ def _senses(word: str, forms: list[set[str]]) -> frozenset[str]:
     bases = [word, *base_forms(word)]
     bases += [b.translate(_UMLAUT) for b in bases]
     senses = [x for b in bases for x in lex.get(b, ())[:2]]
-    return frozenset(forms[0]) | set(stemmer("en").stemWords(words(" ".join(senses))))
+    out = set(forms[0]) | set(stemmer("en").stemWords(words(" ".join(senses))))
+    return frozenset(out | {f.translate(_UMLAUT) for f in out})
 
 
 def _holds(a: Anchor, near: str) -> bool:
-    """Whether a unit's text (with its context) names a counted noun: one of its forms, or a
-    relative of one (an inflection or compound; an English word read back as Swedish)."""
+    """Whether a unit's text (with its context) names a counted noun: one of its forms (umlauts
+    aside: the dictionary's "ledamot" is "ledamöter" in the text), or a relative of one (an
+    inflection or compound; an English word read back as Swedish)."""
     have = both_stems(near)
-    if a.forms & have or ("countri" in a.forms and _MEMBER_STATE.search(near)):
-        return True  # the acts' countries are Member States
-    # "ledamot" (the dictionary's, of "members") is "ledamöter" in the text
-    if {f.translate(_UMLAUT) for f in a.forms} & {h.translate(_UMLAUT) for h in have}:
+    if a.forms & (have | {h.translate(_UMLAUT) for h in have}):
         return True
+    if "countri" in a.forms and _MEMBER_STATE.search(near):
+        return True  # the acts' countries are Member States
     return any(related(f, h) or read_back(f, h) for f in a.forms for h in have)
 
 
