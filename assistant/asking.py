@@ -200,6 +200,16 @@ def asked_kind(question: str) -> str | None:
     return max(found)[4] if found else None
 
 
+def asking_words(question: str) -> list[str]:
+    """The words of the phrases that ask for a kind of fact which ask for it on their own
+    ("andel" of "hur stor andel", "procent", "antalet", "datum"): they say what kind of fact
+    is wanted, not which sentence holds it ("andel" read as "proportion" finds "in proportion
+    to the population", not the share asked for). The phrase's other words ("Sveriges
+    grundbelopp" of "vad var Sveriges grundbelopp") name the topic and stay."""
+    phrases = [m.group(0) for _, pat in _ASK for m in pat.finditer(question)]
+    return [w for p in phrases for w in _WORD.findall(p.lower()) if asked_kind(w)]
+
+
 def _opens(question: str, pos: int) -> bool:
     """A question word at `pos` opens a clause: first in the sentence, or after a comma or "och"
     (one word may lead it: "By what date", "Senast när")."""
@@ -225,6 +235,7 @@ def _indirect(
 
 
 _WH_WORD = re.compile(rf"\b(?:{_WH})\b", _I)
+_WORD = re.compile(r"[\wåäö]+(?:-[\wåäö]+)*")
 _BOUNDARY = re.compile(r"[.?!;:,–—(]|\b(?:och|men|samt|eller|utan|and|but|or|so)\b", _I)
 _CLAUSE_END = re.compile(
     r"(?:^|[.?!;:,–—(]|\b(?:och|men|samt|eller|utan|and|but|or|so))\s*"

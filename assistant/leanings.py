@@ -132,3 +132,12 @@ _OLD_PERIOD = re.compile(
 
 def names_old_period(question: str) -> bool:
     return bool(_OLD_PERIOD.search(question))
+
+
+# A passage that says the documents do not cover the point is quoted first (`quotes`).
+NOT_COVERED = re.compile(
+    r"\b(?:omfattas inte|täcks inte|regleras inte|framgår inte|anges inte|finns inte med|"
+    r"finns ingen uppgift|finns inga uppgifter|saknas uppgift\w*|tar inte upp|behandlar inte|"
+    r"is not covered|are not covered|does not cover|do not cover|not specified|no information)\b",
+    re.I,
+)

@@ -40,6 +40,7 @@ from .answer_types import (
     widen_to_list,
 )
 from .asker import asker_names, clause_subjects
+from .asking import asking_words
 from .crossmatch import backward_overlap, partial_overlap, question_words, says_same
 from .documents import Passage
 from .glossary_terms import (
@@ -58,7 +59,8 @@ from .language import (
     swedish_stems,
     words,
 )
-from .leanings import NEGATION, asks_negative, stated_leanings
+from .language.bridge import known
+from .leanings import NEGATION, NOT_COVERED, asks_negative, stated_leanings
 from .periods import YEAR, other_period_acts, period_off
 from .units import Unit, row_names, sentence_units
 
@@ -83,13 +85,6 @@ _KEYED_YEAR = re.compile(
 # A name the document's title names (the ISF in the ISF regulation) picks the document, not a
 # sentence in it: in the quote choice it keeps this much less of its weight there.
 TITLE_NAME_CUT = 0.8
-
-_NOT_COVERED = re.compile(
-    r"\b(?:omfattas inte|täcks inte|regleras inte|framgår inte|anges inte|finns inte med|"
-    r"finns ingen uppgift|finns inga uppgifter|saknas uppgift\w*|tar inte upp|behandlar inte|"
-    r"is not covered|are not covered|does not cover|do not cover|not specified|no information)\b",
-    re.I,
-)
 
 
 # -- scoring -------------------------------------------------------------------------------------
@@ -119,6 +114,7 @@ def _faq_match(p: Passage, qtok: set[str], weight: Callable[[str], float]) -> bo
 
 
 CONTEXT_WEIGHT = 0.5
+ASKING_WEIGHT = 0.0  # the words that ask for a kind ("hur stor andel"): the kind bonus counts them
 GLOSSARY_WEIGHT = 0.2
 HEADING_SHARE = 0.5  # every unit of a passage gets this share of its heading's overlap
 FUND_MISMATCH = 0.5  # a unit about another fund than the one asked about
@@ -193,10 +189,16 @@ def score_units(
     for stems, _ in terms_of:
         synonyms -= stems
 
+    # A Swedish compound that asks also names its topic ("medfinansieringsgraden"): not one.
+    asks = [w for w in asking_words(asked_part) if lang != "sv" or known(w)]
+    asking = _tokens(" ".join(asks), lang)
+
     def weighing(base: Callable[[str], float]) -> Callable[[str], float]:
         def weight(t: str) -> float:  # words only of the context before the question weigh less
             if t not in own:
                 return base(t) * GLOSSARY_WEIGHT
+            if t in asking:
+                return base(t) * ASKING_WEIGHT
             if YEAR.fullmatch(t):  # a year in the question says which period, not which sentence
                 return base(t) * YEAR_WEIGHT
             return base(t) * (1.0 if t in focus else CONTEXT_WEIGHT)
@@ -282,15 +284,16 @@ def score_units(
         on_topic = HEADING_SHARE * sum(weight(t) for t in qtok & htok)
         for i, u in enumerate(units):
             tk = toks[i]
-            if not tk or (len(tk) <= 12 and tk <= titles):
-                continue  # a heading or a line that repeats the title says nothing
+            spans = find_spans(u.text, accepts) if accepts else []
+            # A heading or a line that repeats the title says nothing; "(a) 2021: 4 %" does.
+            if not tk or (len(tk) <= 12 and tk <= titles and not spans):
+                continue
             near = max([overlap[j] for j in (i - 1, i + 1) if 0 <= j < len(units)] or [0.0])
             lex = max(overlap[i], NEIGHBOUR_SHARE * near) if overlap[i] > 0 or near > 0 else 0.0
             if faq:
                 lex = max(lex, NEIGHBOUR_SHARE * sum(weight(t) for t in qtok))
             lex = max(lex, on_topic)  # a passage headed by the question's words
             score = lex / max(1.0, len(tk) / LENGTH_PIVOT) ** LENGTH_EXP
-            spans = find_spans(u.text, accepts) if accepts else []
             if u.kind == "row" and "amount" in accepts:  # "(in EUR)" above bare numbers
                 spans += table_amounts(u.text, f"{money} {u.header}", spans)
                 spans.sort(key=lambda sp: accepts.index(sp.kind))
@@ -319,7 +322,7 @@ def score_units(
                 score *= PERIOD_MISMATCH
             if about and len(named_by(about, asked, p, u, units)) < len(about):
                 score *= SUBJECT_MISMATCH  # not about the country or system asked about
-            if _NOT_COVERED.search(u.text) and overlap[i] > 0:
+            if NOT_COVERED.search(u.text) and overlap[i] > 0:
                 score *= NOT_COVERED_BONUS
             score *= 1.0 + prior / (1 + pi)
             if plang == lang:

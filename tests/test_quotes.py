@@ -1286,3 +1286,42 @@ def test_a_question_for_a_number_is_answered_first_by_a_unit_that_holds_one() ->
     who = quoted("Vem ska anta de nationella strategierna för gränsförvaltningen?",
                  [strategy, rule], "sv")
     assert "nationella strategier" in who[0]
+
+
+def test_a_list_item_with_the_asked_fact_is_not_taken_for_a_title_line() -> None:
+    """ "(a) 2021: 4 %" under an act whose title names 2021 holds no word but the title's; it
+    holds the asked share all the same, so it is the answer, not a repeated title."""
+    p = passage(
+        "The pre-financing shall be paid in yearly instalments as follows:\n\n"
+        "- (a) 2021: 4 %;\n- (b) 2022: 3 %.",
+        lang="en", title="Regulation (EU) 2021/1149 of 7 July 2021 establishing the Fund",
+    )
+    first = quoted("Hur stor andel betalades ut i förskott det första året, 2021?", [p], "sv")[0]
+    assert "2021: 4 %" in first
+
+
+def test_the_words_that_ask_for_a_kind_do_not_pick_the_sentence() -> None:
+    """ "What proportion …" asks for a share; the word "proportion" says what kind of fact, so
+    it does not make "allocated in proportion to the population" the answer."""
+    import assistant.quotes as Q
+
+    paid = passage(
+        "The pre-financing for the Fund shall be paid in yearly instalments as follows:\n\n"
+        "- (a) 2021: 4 %;\n- (b) 2022: 3 %.",
+        lang="en", title="Regulation on the Fund", n=0,
+    )
+    key = passage(
+        "The remaining resources shall be distributed as follows:\n\n"
+        "- (a) 45 % of those resources shall be paid in inverse proportion to the GDP;\n"
+        "- (b) 40 % of those resources shall be paid in proportion to the population.",
+        lang="en", title="Regulation on the Fund", section="Annex I", n=1,
+    )
+    q = "What proportion was paid in 2021?"
+    assert "2021: 4 %" in quoted(q, [paid, key], "en")[0]
+    old = Q.ASKING_WEIGHT
+    try:
+        Q.ASKING_WEIGHT = 1.0  # "proportion" as a topic word: the distribution key wins
+        assert "proportion to the" in quoted(q, [paid, key], "en")[0]
+    finally:
+        Q.ASKING_WEIGHT = old
+
