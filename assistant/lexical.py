@@ -37,6 +37,7 @@ from .language import (
     question_word_forms,
     split_query_tokens,
     stems,
+    words,
 )
 
 if TYPE_CHECKING:
@@ -112,13 +113,15 @@ class LevelView:
         positions = range(self.n_total) if self.positions is None else self.positions.tolist()
         en_counts: Counter[str] = Counter()
         en_df: Counter[str] = Counter()
+        en_words: Counter[str] = Counter()  # as written, for cognates
         n_en = 0
         for i in positions:
             if str(chunks[i].metadata.get("language") or "en") == "en":
                 n_en += 1
                 en_counts.update(corpus[i])
                 en_df.update(set(corpus[i]))
-        self.bridge = build_bridge(en_counts, en_df, n_en)
+                en_words.update(words(chunks[i].text))
+        self.bridge = build_bridge(en_counts, en_df, n_en, en_words)
         self.terms = TermAligner.build(
             collect_terms([chunks[i] for i in positions]) if embed_terms is not None else [],
             embed_terms,
@@ -220,7 +223,7 @@ class LevelView:
             "positions": None if self.positions is None else self.positions.tolist(),
             "df": dict(self.df),
             "titles": self._titles,
-            "bridge": {"words": self.bridge.words, "by_stem": self.bridge.by_stem},
+            "bridge": self.bridge.state(),
             "terms": self.terms.terms,
             "back_positions": self.back_positions.tolist(),
         }
@@ -245,11 +248,7 @@ class LevelView:
         view.back_bm25 = bm25s.BM25.load(str(back)) if len(view.back_positions) else bm25s.BM25()
         view.df = Counter(state["df"])
         view._titles = dict(state["titles"])
-        bridge = state["bridge"]
-        view.bridge = Bridge(
-            {k: tuple(v) for k, v in bridge["words"].items()},
-            {k: tuple(v) for k, v in bridge["by_stem"].items()},
-        )
+        view.bridge = Bridge.from_state(state["bridge"])
         view.terms = TermAligner(list(state["terms"]), np.load(folder / "terms.npy"))
         return view
 
@@ -261,7 +260,7 @@ class LexicalIndex:
     FILE = "lexical.json"  # names the folder under FOLDER that holds the current index
     FOLDER = "lexical"
     LEGACY_FILE = "lexical.pkl"  # written by earlier versions; never read, removed on rebuild
-    FORMAT = 5  # bump when what is saved changes; other formats are rebuilt from the store
+    FORMAT = 6  # bump when what is saved changes; other formats are rebuilt from the store
 
     def __init__(
         self, chunks: list[Chunk], generation: int, embed_terms: EmbedTerms | None = None

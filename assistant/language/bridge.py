@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from typing import Any
 
-from .lexicon import hand_lookup, load_lexicon
+from .cognates import MIN_COUNT as MIN_COGNATE_COUNT
+from .cognates import Cognates, sv_bases
+from .lexicon import hand_lookup, load_lexicon, reverse_lexicon
 from .tokens import stemmer, words
 
 # A sense is kept when each of its English words occurs at least this often in the indexed
@@ -47,6 +50,35 @@ class Bridge:
 
     words: dict[str, tuple[str, ...]]
     by_stem: dict[str, tuple[str, ...]]
+    # The index's English words as written, with their counts, for cognates.
+    english: dict[str, int] = field(default_factory=dict)
+
+    def state(self) -> dict[str, Any]:
+        """What the index saves (JSON)."""
+        return {"words": self.words, "by_stem": self.by_stem, "english": self.english}
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> Bridge:
+        """The bridge `state` saved."""
+        return cls(
+            {k: tuple(v) for k, v in state["words"].items()},
+            {k: tuple(v) for k, v in state["by_stem"].items()},
+            dict(state["english"]),
+        )
+
+    @cached_property
+    def _cognates(self) -> Cognates:
+        return Cognates(self.english)
+
+    def cognate(self, w: str) -> list[str] | None:
+        """The English word of the index that a Swedish word no sense translates is a cognate
+        of (`cognates`); a word the dictionary knows only where one of its senses agrees."""
+        if w in self.english or stemmer("en").stemWord(w) in reverse_lexicon():
+            return None  # an English word (an English question's) or a name the index uses
+        lex = load_lexicon()
+        senses = next((lex[b] for b in sv_bases(w) if b in lex), ())
+        hit = self._cognates.match(w, senses)
+        return [hit] if hit else None
 
     def lookup(self, w: str) -> list[str] | None:
         hit = self.words.get(w) or self.by_stem.get(stemmer("sv").stemWord(w))
@@ -111,11 +143,16 @@ def known(w: str) -> bool:
     return any(base in lex for base in base_forms(w))
 
 
-def build_bridge(en_counts: Mapping[str, int], en_df: Mapping[str, int], n_en: int) -> Bridge:
+def build_bridge(
+    en_counts: Mapping[str, int],
+    en_df: Mapping[str, int],
+    n_en: int,
+    english: Mapping[str, int] | None = None,
+) -> Bridge:
     """Keep the dictionary senses whose English words (stemmed) the indexed English text uses.
 
     en_counts: occurrences of each English stem; en_df: English chunks holding it; n_en: the
-    number of English chunks.
+    number of English chunks; english: occurrences of each English word as written (cognates).
     """
     st_en = stemmer("en")
     st_sv = stemmer("sv")
@@ -124,6 +161,7 @@ def build_bridge(en_counts: Mapping[str, int], en_df: Mapping[str, int], n_en: i
     by_stem: dict[str, tuple[str, ...]] = {}
     if not n_en:
         return Bridge(kept, by_stem)
+    cognate_words = {w: n for w, n in (english or {}).items() if n >= MIN_COGNATE_COUNT}
     for sv, senses in load_lexicon().items():
         good = []
         for sense in senses:
@@ -138,4 +176,4 @@ def build_bridge(en_counts: Mapping[str, int], en_df: Mapping[str, int], n_en: i
         if good:
             kept[sv] = tuple(good)
             by_stem.setdefault(st_sv.stemWord(sv), tuple(good))
-    return Bridge(kept, by_stem)
+    return Bridge(kept, by_stem, cognate_words)

@@ -20,6 +20,7 @@ from .lexicon import hand_lookup, hand_phrases, reverse_lexicon
 from .tokens import STOP, WORD, stemmer, words
 
 SV_SENSES = 2  # Swedish words per English word in an English question's Swedish query
+COGNATES = True  # a word nothing translates is matched to an English cognate of the index
 
 # Words that carry tone, not topic, in Slack questions ("tack", "exakt", "actually").
 CHATTER = frozenset(
@@ -78,6 +79,17 @@ def _lookup(w: str) -> list[str] | None:
     return hit or hand_lookup(w)
 
 
+def _translated(w: str, general: bool = False) -> list[str] | None:
+    """A word's English: its own senses, else its compound's parts (`_split_compound`), else a
+    cognate among the index's English words ("koefficient" → coefficient): the dictionary
+    first, the spelling last."""
+    hit = _lookup(w) or (_split_compound(w, general) if len(w) > 7 else None)
+    bridge = _BRIDGE.get("current")
+    if hit or bridge is None or not COGNATES:
+        return hit
+    return bridge.cognate(w)
+
+
 def _split_compound(w: str, general: bool = False) -> list[str] | None:
     """'utbetalningsansökningarna' → payment + applications: the longest known tail first.
 
@@ -106,13 +118,7 @@ def aligned_terms(question: str) -> list[str]:
     out: list[str] = []
     tried = 0
     for w in words(question):
-        if (
-            len(w) < 5
-            or w in CHATTER
-            or any(ch.isdigit() for ch in w)
-            or _lookup(w)
-            or (len(w) > 7 and _split_compound(w))
-        ):
+        if len(w) < 5 or w in CHATTER or any(ch.isdigit() for ch in w) or _translated(w):
             continue
         tried += 1
         if tried > MAX_ALIGNED_WORDS:
@@ -139,7 +145,7 @@ def pseudo_translate(question: str, with_glossary: bool = True) -> str:
             continue
         if lw in STOP:
             continue
-        hit = _lookup(lw) or (_split_compound(lw, general=True) if len(lw) > 7 else None)
+        hit = _translated(lw, general=True)
         if hit:
             out.extend(hit)
     out.extend(aligned_terms(question))
@@ -172,7 +178,7 @@ def question_word_forms(question: str) -> list[set[str]]:
 
 def _word_forms(w: str) -> set[str]:
     forms = {stemmer("sv").stemWord(w), stemmer("en").stemWord(w)}
-    for t in _lookup(w) or (_split_compound(w) if len(w) > 7 else None) or []:
+    for t in _translated(w) or []:
         forms |= set(stemmer("en").stemWords(words(t)))
     forms |= swedish_stems(w)  # an English word over Swedish text
     return forms
