@@ -142,11 +142,11 @@ def asked_sentence(question: str) -> str:
     return " ".join(asking)
 
 
-def _tokens(text: str, lang: str = "sv") -> set[str]:
-    """The question's own words, both languages' stems, and their English translation; for an
-    English question also the Swedish dictionary words of its words (to find the sentence of a
-    Swedish passage that answers it)."""
-    out = both_stems(text) | both_stems(pseudo_translate(text, with_glossary=False))
+def _tokens(text: str, lang: str = "sv", cognates: bool = True) -> set[str]:
+    """The question's own words, both languages' stems, and their English translation (with
+    cognates, `pseudo_translate`); for an English question also the Swedish dictionary words of
+    its words (to find the sentence of a Swedish passage that answers it)."""
+    out = both_stems(text) | both_stems(pseudo_translate(text, False, cognates))
     if lang == "en" and REVERSE:
         for w in words(text):
             if w not in STOP:
@@ -176,8 +176,8 @@ def score_units(
     rarity among the passages of one language (`langidf`); without it, `idf` for all."""
     over_all = idf or (lambda _t: 1.0)
     asked_part = asked_sentence(question)
-    own = _tokens(question, lang)
-    focus = _tokens(asked_part, lang) if asked_part != question else own
+    own = _tokens(question, lang, translations)  # the passage ranking reads no cognates
+    focus = _tokens(asked_part, lang, translations) if asked_part != question else own
     # Glossary synonyms of a fund's name pick the document, not the sentence: a sentence that
     # spells out the fund's full name says no more about the question than one that does not.
     synonyms = set(query_tokens(question)) - own

@@ -70,16 +70,18 @@ def test_an_english_word_must_occur_in_the_index_often_enough() -> None:
 
 def test_the_bridge_translates_a_cognate_where_nothing_else_does() -> None:
     question = "Vilken koefficient fick avsnitt med hög hotnivå, och vad fick den tematiska delen?"
-    assert "coefficient" not in L.pseudo_translate(question, with_glossary=False)
+    assert "coefficient" not in L.pseudo_translate(question, False, cognates=True)
     L.use_bridge(_bridge())
-    english = L.pseudo_translate(question, with_glossary=False).split()
+    english = L.pseudo_translate(question, False, cognates=True).split()
     assert "coefficient" in english and "thematic" in english
-    # Coverage reads the question's words through the same lookup.
-    assert any("coeffici" in forms for forms in L.question_word_forms(question))
+    # The search and the abstention coverage read the dictionary only: a right cognate that is
+    # not the passage's wording would move the passages found.
+    assert "coefficient" not in L.pseudo_translate(question, with_glossary=False)
+    assert not any("coeffici" in forms for forms in L.question_word_forms(question))
     # Switched off, nothing is matched by spelling.
     T.COGNATES = False
     try:
-        assert "coefficient" not in L.pseudo_translate(question, with_glossary=False)
+        assert "coefficient" not in L.pseudo_translate(question, False, cognates=True)
     finally:
         T.COGNATES = True
 
@@ -110,3 +112,23 @@ def test_the_lexical_index_keeps_the_english_words_for_cognates(tmp_path, monkey
     assert again.bridge.cognate("koefficienten") == ["coefficient"]
     assert again.bridge.english == index.bridge.english
 
+
+
+def test_the_quote_choice_reads_a_cognate() -> None:
+    from assistant.answer import extractive_answer
+    from tests.test_quotes import passage
+
+    p = passage(
+        "The financial envelope shall be used as follows:\n\n"
+        "- (a) EUR 1 352 000 000 shall be allocated to the programmes;\n"
+        "- (b) EUR 579 000 000 shall be allocated to the thematic facility.",
+        lang="en", title="Regulation on the Fund",
+    )
+    q = "Hur mycket pengar fick den tematiska delen?"
+    L.use_bridge(_bridge())
+    assert extractive_answer(q, [p], "sv").text.startswith("Kort svar: EUR 579 000 000")
+    T.COGNATES = False
+    try:
+        assert extractive_answer(q, [p], "sv").text.startswith("Kort svar: EUR 1 352 000 000")
+    finally:
+        T.COGNATES = True

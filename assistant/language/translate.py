@@ -79,13 +79,13 @@ def _lookup(w: str) -> list[str] | None:
     return hit or hand_lookup(w)
 
 
-def _translated(w: str, general: bool = False) -> list[str] | None:
-    """A word's English: its own senses, else its compound's parts (`_split_compound`), else a
-    cognate among the index's English words ("koefficient" → coefficient): the dictionary
-    first, the spelling last."""
+def _translated(w: str, general: bool = False, cognates: bool = False) -> list[str] | None:
+    """A word's English: its own senses, else its compound's parts (`_split_compound`), else,
+    with `cognates`, a cognate among the index's English words ("koefficient" → coefficient):
+    the dictionary first, the spelling last."""
     hit = _lookup(w) or (_split_compound(w, general) if len(w) > 7 else None)
     bridge = _BRIDGE.get("current")
-    if hit or bridge is None or not COGNATES:
+    if hit or bridge is None or not (COGNATES and cognates):
         return hit
     return bridge.cognate(w)
 
@@ -129,8 +129,11 @@ def aligned_terms(question: str) -> list[str]:
     return out
 
 
-def pseudo_translate(question: str, with_glossary: bool = True) -> str:
-    """An English query from a Swedish one, word by word; acronyms and numbers are kept."""
+def pseudo_translate(question: str, with_glossary: bool = True, cognates: bool = False) -> str:
+    """An English query from a Swedish one, word by word; acronyms and numbers are kept. With
+    `cognates`, a word nothing else translates may be read by its spelling: the quote choice
+    reads sentences so; the search does not, as a right cognate that is not the passage's
+    wording ("maximalt" → maximum, for "shall not exceed") moved the passages found."""
     out: list[str] = []
     rest = question
     for phrase, english in hand_phrases():
@@ -145,7 +148,7 @@ def pseudo_translate(question: str, with_glossary: bool = True) -> str:
             continue
         if lw in STOP:
             continue
-        hit = _translated(lw, general=True)
+        hit = _translated(lw, general=True, cognates=cognates)
         if hit:
             out.extend(hit)
     out.extend(aligned_terms(question))
