@@ -46,7 +46,7 @@ format: setup
 
 eval: setup ## the suites with baselines; report in evals/reports/
 	$(BIN)/assistant eval evals/suites/corpus.yaml --docs corpus --baselines --report evals/reports/corpus --json evals/reports/corpus.json
-	@if [ -d ../shared/realdocs ]; then $(BIN)/assistant eval ../shared/realdocs-questions.yaml evals/suites/realdocs-extra.yaml evals/suites/realdocs-extra2.yaml evals/suites/realdocs-extra3.yaml evals/suites/realdocs-extra4.yaml evals/suites/realdocs-extra5.yaml evals/suites/realdocs-extra6.yaml evals/suites/realdocs-extra7.yaml --docs ../shared/realdocs --baselines --report evals/reports/realdocs --json evals/reports/realdocs.json; fi
+	@if [ -d ../shared/realdocs ]; then $(BIN)/assistant eval ../shared/realdocs-questions.yaml evals/suites/realdocs-extra.yaml evals/suites/realdocs-extra2.yaml evals/suites/realdocs-extra3.yaml evals/suites/realdocs-extra4.yaml evals/suites/realdocs-extra5.yaml evals/suites/realdocs-extra6.yaml evals/suites/realdocs-extra7.yaml evals/suites/realdocs-extra8.yaml --docs ../shared/realdocs --baselines --report evals/reports/realdocs --json evals/reports/realdocs.json; fi
 
 bench: setup ## performance figures into benchmarks/results/
 	$(BIN)/python -m benchmarks.run_all

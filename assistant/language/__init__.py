@@ -6,8 +6,9 @@ pseudo-query from a Swedish question, which also goes through the embedding mode
 
 Modules: `detect` (which language a question or a document is in), `tokens` (words, stop words,
 stems, lexical query tokens), `glossary`, `lexicon` (the hand list and Folkets lexikon),
-`bridge` (the dictionary filtered by an index), `align` (English terms of an index, matched by
-embedding), `translate` (the per-thread registry and the pseudo-query), `countries`.
+`bridge` (the dictionary filtered by an index), `cognates` (Swedish words matched by spelling to
+the index's English words), `align` (English terms of an index, matched by embedding),
+`translate` (the per-thread registry and the pseudo-query), `countries`.
 """
 
 from __future__ import annotations
