@@ -201,7 +201,7 @@ def asked_kind(question: str) -> str | None:
 
 
 def asking_words(question: str) -> list[str]:
-    """The words of the phrases that ask for a kind of fact which ask for it on their own
+    """Of the phrases that ask for a kind of fact, the words that ask for it on their own
     ("andel" of "hur stor andel", "procent", "antalet", "datum"): they say what kind of fact
     is wanted, not which sentence holds it ("andel" read as "proportion" finds "in proportion
     to the population", not the share asked for). The phrase's other words ("Sveriges

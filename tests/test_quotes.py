@@ -1325,3 +1325,13 @@ def test_the_words_that_ask_for_a_kind_do_not_pick_the_sentence() -> None:
     finally:
         Q.ASKING_WEIGHT = old
 
+
+
+def test_the_asking_words_are_those_that_ask_on_their_own() -> None:
+    from assistant.asking import asking_words
+
+    assert asking_words("Hur stor andel betalades ut 2021?") == ["andel"]
+    assert asking_words("Hur många procent fick vi i förskott?") == ["procent"]
+    # The phrase's other words name the topic: "Sveriges grundbelopp" is what is asked about.
+    assert asking_words("Vad var Sveriges totala grundbelopp?") == []
+    assert asking_words("Vilken myndighet sköter AMIF?") == []

@@ -8,6 +8,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from .cognates import MIN_COUNT as MIN_COGNATE_COUNT
+from .cognates import MIN_LETTERS as MIN_COGNATE_LETTERS
 from .cognates import Cognates, sv_bases
 from .lexicon import hand_lookup, load_lexicon, reverse_lexicon
 from .tokens import stemmer, words
@@ -161,7 +162,12 @@ def build_bridge(
     by_stem: dict[str, tuple[str, ...]] = {}
     if not n_en:
         return Bridge(kept, by_stem)
-    cognate_words = {w: n for w, n in (english or {}).items() if n >= MIN_COGNATE_COUNT}
+    # Only words a cognate may be (`cognates.MIN_LETTERS`, `MIN_COUNT`) are kept with the index.
+    cognate_words = {
+        w: n
+        for w, n in (english or {}).items()
+        if n >= MIN_COGNATE_COUNT and len(w) >= MIN_COGNATE_LETTERS
+    }
     for sv, senses in load_lexicon().items():
         good = []
         for sense in senses:
