@@ -81,3 +81,17 @@ def realdocs() -> Path:
     if not REALDOCS.is_dir() or not any(REALDOCS.glob("*.md")):
         pytest.skip(f"{REALDOCS} is not present")
     return REALDOCS
+
+
+@pytest.fixture
+def no_bridge() -> Iterator[None]:
+    """No index's dictionary bridge or term aligner registered: each test of the Swedish →
+    English bridge registers its own vocabulary, and none leaks into other tests."""
+    from assistant import language as L
+    from assistant.language import translate as T
+
+    saved = dict(T._BRIDGE.items), dict(T._TERMS.items)
+    L.use_bridge(None)
+    yield
+    T._BRIDGE.items = saved[0]
+    T._TERMS.items = saved[1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,3 +82,21 @@ def silent_server(path: str = "") -> Iterator[str]:
         for c in held:
             c.close()
         srv.close()
+
+
+def english_vocabulary(text: str) -> tuple[Counter[str], Counter[str], int, Counter[str]]:
+    """What `build_bridge` reads of an English text taken as one chunk per line (as the lexical
+    index keeps it): stem counts, stem document frequencies, the number of chunks, and the
+    words as written (for cognates)."""
+    from assistant import language as L
+
+    counts: Counter[str] = Counter()
+    df: Counter[str] = Counter()
+    english: Counter[str] = Counter()
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    for ln in lines:
+        toks = L.stems(ln, "en")
+        counts.update(toks)
+        df.update(set(toks))
+        english.update(L.words(ln))
+    return counts, df, len(lines), english

@@ -3,10 +3,8 @@ English words (`assistant.language.cognates`)."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterator
-
 import pytest
+from helpers import english_vocabulary
 
 from assistant import language as L
 from assistant.language import translate as T
@@ -22,26 +20,11 @@ The programme period runs seven years. The programme sets out the specific objec
 """
 
 
-@pytest.fixture(autouse=True)
-def _no_bridge() -> Iterator[None]:
-    saved = dict(T._BRIDGE.items), dict(T._TERMS.items)
-    L.use_bridge(None)
-    yield
-    T._BRIDGE.items = saved[0]
-    T._TERMS.items = saved[1]
+pytestmark = pytest.mark.usefixtures("no_bridge")
 
 
 def _bridge(text: str = ENGLISH) -> L.Bridge:
-    counts: Counter[str] = Counter()
-    df: Counter[str] = Counter()
-    english: Counter[str] = Counter()
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    for ln in lines:
-        toks = L.stems(ln, "en")
-        counts.update(toks)
-        df.update(set(toks))
-        english.update(L.words(ln))
-    return L.build_bridge(counts, df, len(lines), english)
+    return L.build_bridge(*english_vocabulary(text))
 
 
 def test_a_swedish_word_is_matched_to_the_english_word_spelt_alike() -> None:
@@ -115,8 +98,9 @@ def test_the_lexical_index_keeps_the_english_words_for_cognates(tmp_path, monkey
 
 
 def test_the_quote_choice_reads_a_cognate() -> None:
+    from test_quotes import passage
+
     from assistant.answer import extractive_answer
-    from tests.test_quotes import passage
 
     p = passage(
         "The financial envelope shall be used as follows:\n\n"

@@ -9,33 +9,19 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import english_vocabulary
 
 from assistant import language as L
 from assistant.chunking import chunk_document
 from assistant.documents import Chunk, Document
 from assistant.language import translate as T
 
-
-@pytest.fixture(autouse=True)
-def _no_bridge() -> Iterator[None]:
-    """Each test registers its own index vocabulary; none leaks into other tests."""
-    saved = dict(T._BRIDGE.items), dict(T._TERMS.items)
-    L.use_bridge(None)
-    yield
-    T._BRIDGE.items = saved[0]
-    T._TERMS.items = saved[1]
+pytestmark = pytest.mark.usefixtures("no_bridge")
 
 
 def _vocabulary(text: str) -> tuple[Counter[str], Counter[str], int]:
     """English stem counts of a text taken as one chunk per line (as the lexical index keeps)."""
-    counts: Counter[str] = Counter()
-    df: Counter[str] = Counter()
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    for ln in lines:
-        toks = L.stems(ln, "en")
-        counts.update(toks)
-        df.update(set(toks))
-    return counts, df, len(lines)
+    return english_vocabulary(text)[:3]
 
 
 ENGLISH = """\
