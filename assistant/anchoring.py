@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 # an EU act holds for every Member State alike.
 COUNTRY_KINDS = ("amount", "share", "count")
 # The kinds of fact that belong to one system, body or project.
-NAME_KINDS = COUNTRY_KINDS + ("date", "time", "period", "duration", "length", "frequency")
+NAME_KINDS = COUNTRY_KINDS + ("date", "time", "year", "period", "duration", "length", "frequency")
 # A count must count what the question names (`counted`); a switch, as `answer.ANCHORED` is.
 COUNTED_NOUN = True
 _SENTENCES = re.compile(r"(?<=[.?!])\s+")

@@ -18,6 +18,7 @@ ACCEPTS: dict[str, tuple[str, ...]] = {
     "count": ("number",),  # "hur många länder": not a share, not a sum of money
     "date": ("date",),  # "vilket datum": a year alone does not say it
     "time": ("date", "duration", "year"),
+    "year": ("year", "period"),  # "vilket år": a year, or the span of years it lies in
     "period": ("period", "date"),  # "vilka år": one year alone is no span of years
     "duration": ("duration", "date", "year"),
     "length": ("duration",),
@@ -61,12 +62,21 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        # "vilket år", "vilket är sista året": a year; a date without one ("1 July") is none
+        "year",
+        re.compile(
+            r"\bvilket (?:år|årtal)\b|\bvilket är (?:det )?(?:\w+ )?året\b|"
+            r"\b(?:which|what) (?:calendar )?year\b|\bin what year\b",
+            _I,
+        ),
+    ),
+    (
         "time",
         re.compile(
             r"(?:^|[.?!;:,–]\s*|\b(?:och|men|så|samt|and|but|so)\s+)(?:när|when)\b|"
-            r"\bsenast\b|\bvilket (?:datum|år)\b|\bvilken (?:dag|månad|tidpunkt)\b|"
+            r"\bsenast\b|\bvilket datum\b|\bvilken (?:dag|månad|tidpunkt)\b|"
             r"\bdatum\b|\btidsfrist\w*|\bdeadline\b|\bby what date\b|"
-            r"\bwhich (?:date|year)\b|\bwhat (?:date|year)\b|\buntil when\b|"
+            r"\bwhich date\b|\bwhat date\b|\buntil when\b|"
             r"\b(?:från|sedan|fram till|senast)(?: och med)? när\b|\b(?:by|since|from|as of) when\b",
             _I,
         ),

@@ -433,7 +433,8 @@ _LIST_CAME_BEFORE = re.compile(rf"{_NAME}\s*(?:,\s*|\s+(?:och|and|samt|or|eller)
 
 # The kinds a passage states as a figure or a time, or as a telephone number or e-mail address:
 # a question for one is declined without one.
-COUNTABLE = ("share", "amount", "count", "date", "time", "period", "duration", "length", "contact")
+COUNTABLE: tuple[str, ...] = ("share", "amount", "count", "date", "time", "year", "period")
+COUNTABLE += ("duration", "length", "contact")
 
 
 def missing_kind(question: str, scored: Sequence[Scored]) -> bool:

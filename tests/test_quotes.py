@@ -86,7 +86,10 @@ def quoted(question: str, passages: list[Passage], lang: str) -> list[str]:
         # a date asked for as a date: a year alone does not say it
         ("Från och med vilket datum gäller de extra pengarna?", "date"),
         ("On what date does the system start operating?", "date"),
-        ("Vilket år ska målen vara nådda?", "time"),
+        # a year asked for as a year: a date without one ("1 July") does not say it
+        ("Vilket år ska målen vara nådda?", "year"),
+        ("Rapporterna ska skickas in varje år – vilket är sista året?", "year"),
+        ("In what year must the targets be met?", "year"),
         ("Vilka myndigheter var med och tyckte till när strategin togs fram?", "actor"),
         ("Vilken medlemsstat ansvarar för kontrollen?", "actor"),
         ("Which country hosts the liaison officer?", "actor"),
@@ -1265,6 +1268,24 @@ def test_a_question_for_a_date_is_answered_with_a_date_not_a_year() -> None:
     # a question for the year is still answered with it
     year = extractive_answer("Vilket år fördelar kommissionen de extra pengarna?", [p], "sv")
     assert year.short_answer is not None and year.short_answer.text == "2024"
+
+
+def test_a_question_for_a_year_is_answered_with_a_year_and_declined_without_one() -> None:
+    """ "Vilket år …?" is answered by the unit that names a year, not by a date of each year
+    that shares more of the question's words ("by 15 February of each year"); when no unit
+    names a year, the question is declined rather than answered "15 February"."""
+    reports = passage(
+        "Member States shall submit the annual performance report on the programme to the "
+        "Commission by 15 February of each year.", lang="en",
+    )
+    last = passage(
+        "The last annual performance report shall be submitted in 2031.", lang="en", n=1,
+    )
+    q = "Vilket år ska den sista årliga rapporten om programmet skickas till kommissionen?"
+    draft = extractive_answer(q, [reports, last], "sv")
+    assert draft.short_answer is not None and draft.short_answer.text == "2031"
+    assert declines(q, [reports], "sv")
+    assert not declines("När ska den årliga rapporten skickas till kommissionen?", [reports], "sv")
 
 
 def test_a_question_for_a_number_is_answered_first_by_a_unit_that_holds_one() -> None:
