@@ -35,8 +35,11 @@ def asker_names(sp: Span, own: set[str], st: Any, subjects: frozenset[str] = fro
     return bool(ws) and found >= (len(ws) - 1 if len(ws) >= 3 else len(ws))
 
 
-# The subject of a subordinate clause: "när polisen rapporterar", "om tullen beslutar".
-_SUBJECT = re.compile(r"\b(?:när|om|då|eftersom|innan|sedan|medan)\s+([a-zåäö]+)\s+[a-zåäö]+r\b")
+# The subject of a subordinate clause: "när polisen rapporterar", "om tullen beslutar", "vem
+# begär att polisen lägger in …".
+_SUBJECT = re.compile(
+    r"\b(?:när|om|då|eftersom|innan|sedan|medan|att)\s+([a-zåäö]+)\s+[a-zåäö]+r\b"
+)
 
 
 def clause_subjects(question: str) -> frozenset[str]:

@@ -15,6 +15,7 @@ from assistant import language as L
 from assistant.chunking import chunk_document
 from assistant.documents import Chunk, Document
 from assistant.language import translate as T
+from assistant.language.bridge import adjective_bases
 
 pytestmark = pytest.mark.usefixtures("no_bridge")
 
@@ -64,6 +65,18 @@ def test_bridge_keeps_only_senses_the_index_uses() -> None:
     # "hyra" → rent, rental, hire: only the senses the text uses, at most MAX_SENSES.
     rent = L.build_bridge(*_vocabulary(ENGLISH + "Rent and hire.\nRent, hire.\nRent; hire.\n"))
     assert rent.lookup("hyra") == ["rent", "hire"]
+
+
+def test_an_adjective_is_found_from_its_neuter_and_plural_forms() -> None:
+    """The dictionary lists an adjective in its common gender ("oanmäld" → unannounced); the
+    neuter "oanmält" and the plural "oanmälda" reach it, as the stemmer leaves them apart."""
+    text = "Unannounced visits, unannounced checks and unannounced evaluations.\n"
+    bridge = L.build_bridge(*_vocabulary(ENGLISH + text))
+    assert bridge.lookup("oanmäld") == ["unannounced"]
+    assert bridge.lookup("oanmält") == ["unannounced"]
+    assert bridge.lookup("oanmälda") == ["unannounced"]
+    assert adjective_bases("oanmält") == ["oanmäld", "oanmäl"]
+    assert "stor" in adjective_bases("stort") and adjective_bases("stora") == ["stor"]
 
 
 def test_bridge_drops_senses_every_chunk_uses() -> None:

@@ -942,6 +942,17 @@ def test_the_police_asking_is_not_the_answer_to_who() -> None:
     assert draft.short_answer.text == "Ekobrottsmyndigheten", draft.text
 
 
+def test_the_subject_of_an_att_clause_is_not_the_answer_to_who() -> None:
+    # "Vem begär att polisen lägger in …": Polismyndigheten does what is asked for; who asks
+    # for it (the prosecutor, in lower case, unknown to the name patterns) is the answer.
+    p = passage("På begäran av en åklagare ska Polismyndigheten föra in en registrering om en "
+                "person som är efterlyst.")
+    draft = extractive_answer("Vem är det som begär att polisen lägger in en registrering om "
+                              "någon som är efterlyst?", [p], "sv")
+    assert draft.short_answer is None, draft.text
+    assert "åklagare" in draft.text
+
+
 def test_a_question_about_a_limit_is_answered_with_the_sentence_that_states_one() -> None:
     # "Is there a ceiling …?": the sentence that says "at most" answers, not the one before it,
     # which names the same topic and two rates without a limit.

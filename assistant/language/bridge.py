@@ -41,6 +41,20 @@ def base_forms(w: str) -> list[str]:
     return out
 
 
+def adjective_bases(w: str) -> list[str]:
+    """An adjective's headword from its neuter or plural form: "oanmält" → oanmäld, "nytt" →
+    ny, "stort" → stor, "oanmälda" → oanmäld (the dictionary lists the common gender)."""
+    if len(w) < 5:
+        return []
+    if w.endswith("a"):
+        return [w[:-1]]
+    if w.endswith("tt"):
+        return [w[:-2], w[:-2] + "d"]
+    if w.endswith("t"):
+        return [w[:-1] + "d", w[:-1]] if w[-2] in "lnr" else [w[:-1]]
+    return []
+
+
 @dataclass
 class Bridge:
     """Swedish → English for one index: the dictionary senses its English text uses.
@@ -86,7 +100,7 @@ class Bridge:
         if not hit:
             # The stemmer and the headword disagree now and then ("kontor" → "kont", but
             # "kontoret" → "kontor"): try the word without a common inflection ending.
-            for base in base_forms(w):
+            for base in [*base_forms(w), *adjective_bases(w)]:
                 hit = self.words.get(base)
                 if hit:
                     break
