@@ -21,7 +21,7 @@ from .anchoring import missing_subject
 from .answer_types import NAMED_YEAR, asked_kind
 from .documents import Citation, Passage, ShortAnswer, is_superseded, listed_funds
 from .glossary_terms import funds_named
-from .language import both_stems, load_glossary, query_tokens, stemmer, words
+from .language import both_stems, load_glossary, load_lexicon, query_tokens, stemmer, words
 from .legal_labels import section_for_lang as section_for_lang
 from .texts import TEXTS as TEXTS  # re-exported: tests and callers read the templates here
 from .texts import AnswerWarning, warning
@@ -289,11 +289,19 @@ def unknown_acronyms(question: str, used: Callable[[str], bool]) -> list[str]:
     no document the asker may see uses (`used`: a stem occurs in the index): the question is
     about something the documents do not cover, whatever else of it they match."""
     known = {t for g in load_glossary() for t in g.terms}
+    lexicon = load_lexicon()
     return [
         a
         for a in dict.fromkeys(_ACRONYM.findall(question))
-        if a not in known and not any(used(s) for s in both_stems(a))
+        if a not in known
+        and not any(used(s) for s in both_stems(a))
+        and not (DICTIONARY_ABBREVIATIONS and a.lower() in lexicon)
     ]
+
+
+# A Swedish abbreviation the dictionary lists ("BNP": GNP, "FN": UN) is a common word, not a
+# name of something the documents leave out: the coverage rules judge it as one.
+DICTIONARY_ABBREVIATIONS = True
 
 
 # -- validity ----------------------------------------------------------------------------------

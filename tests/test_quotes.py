@@ -316,6 +316,10 @@ def test_an_abbreviation_no_document_uses_and_the_glossary_does_not_know_is_not_
     # the glossary knows EUROSUR: whether its documents are there is `unmatched_names`' call
     assert unknown_acronyms("Vad är EUROSUR?", used) == []
     assert unknown_acronyms("vad kostar det?", used) == []  # no abbreviation at all
+    # a Swedish abbreviation the dictionary lists is a common word (BNP: GNP), not a name the
+    # documents leave out; one it does not list still is
+    assert unknown_acronyms("Hur vägs BNP per capita in?", used) == []
+    assert unknown_acronyms("Hur länge sparar IMY resultaten?", used) == ["IMY"]
 
 
 def test_declines_a_number_question_when_no_passage_holds_a_number() -> None:
