@@ -62,6 +62,7 @@ from .language import (
 from .language.bridge import known
 from .leanings import NEGATION, NOT_COVERED, asks_negative, stated_leanings
 from .periods import YEAR, other_period_acts, period_off
+from .siblings import sibling_bonus
 from .units import Unit, row_names, sentence_units
 
 PRIOR = 0.3  # weight of the passage rank
@@ -269,6 +270,8 @@ def score_units(
             + (backward_overlap(qwords, tk, weight) if cross_en else 0.0)
             for tk in toks
         ]
+        for i, extra in sibling_bonus(units, toks, own, weight, asked, translations).items():
+            overlap[i] += extra  # "(b) 38 % for land borders": the word its siblings lack
         for i, u in enumerate(units):  # "(b) 2022: 3 %": the year is the item's key
             keyed = _KEYED_YEAR.match(u.text)
             if keyed and int(keyed.group(1)) in asked_years:

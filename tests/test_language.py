@@ -110,6 +110,20 @@ def test_the_index_senses_come_before_the_hand_list() -> None:
     assert T._lookup("driftsstöd") == T.hand_lookup("driftsstöd") == ["operating support"]
 
 
+def test_the_quote_choice_reads_a_compound_first_part_the_hand_list_does_not_know() -> None:
+    """ "landgränser": the hand list gives the tail (gränser → borders) and not the head; in
+    the quote choice the index's dictionary reads the head too (land → land), the word that
+    tells "38 % for external land borders" from "45 % for external sea borders". The search
+    keeps the tail alone."""
+    L.use_bridge(L.Bridge({"land": ("land", "country")}, {}))
+    assert T.hand_lookup("gränser") and not T.hand_lookup("land")
+    assert T._translated("landgränser", general=True) == T.hand_lookup("gränser")
+    assert T._translated("landgränser", general=True, cognates=True) == [
+        "land", "country", *T.hand_lookup("gränser")
+    ]
+    assert "land" in L.pseudo_translate("Hur stor andel för landgränser?", False, cognates=True)
+
+
 def test_compounds_split_on_the_dictionary() -> None:
     assert T._split_compound("gränsfartyg") is None  # without the index, "fartyg" is unknown
     L.use_bridge(L.build_bridge(*_vocabulary(ENGLISH)))

@@ -1371,3 +1371,47 @@ def test_the_asking_words_are_those_that_ask_on_their_own() -> None:
     # The phrase's other words name the topic: "Sveriges grundbelopp" is what is asked about.
     assert asking_words("Vad var Sveriges totala grundbelopp?") == []
     assert asking_words("Vilken myndighet sköter AMIF?") == []
+
+
+BORDER_KEYS = (
+    "The amount shall be distributed as follows:\n"
+    "- (a) 50 % on the basis of the number of persons crossing the external borders;\n"
+    "- (b) 50 % on the basis of the number of persons refused entry at the external borders.\n"
+    "For the external borders the calculation shall be as follows:\n"
+    "- (a) 45 % for external sea borders;\n"
+    "- (b) 38 % for external land borders;\n"
+    "- (c) 17 % for airports."
+)
+
+
+def test_the_list_item_a_question_means_is_the_one_with_the_word_its_siblings_lack(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two lists of shares: every item holds a share and "external borders"; the first list's
+    items share "on the basis of the number of" with the question too. The word only one item
+    holds ("land") says which share is meant."""
+    from assistant import siblings
+
+    p = passage(BORDER_KEYS, lang="en")
+    q = "What share is calculated on the basis of the external land borders?"
+    draft = extractive_answer(q, [p], "en")
+    assert draft.short_answer is not None and draft.short_answer.text == "38 %", draft.text
+    monkeypatch.setattr(siblings, "WEIGHT", 0.0)
+    assert extractive_answer(q, [p], "en").short_answer.text != "38 %"  # type: ignore[union-attr]
+
+
+def test_siblings_are_the_items_of_one_lettered_run() -> None:
+    from assistant.siblings import label_runs, own_word_weights
+    from assistant.units import sentence_units
+
+    units = sentence_units(0, BORDER_KEYS)
+    runs = label_runs(units)
+    assert [[units[i].text[2:6] for i in run] for run in runs] == [
+        ["(a) ", "(b) "], ["(a) ", "(b) ", "(c) "]
+    ]
+    toks = [set(u.text.lower().replace(";", " ").split()) for u in units]
+    facts = set(range(len(units)))
+    own = own_word_weights(units, toks, {"land", "external", "sea"}, lambda _t: 1.0, facts)
+    land = next(i for i, u in enumerate(units) if "land" in u.text)
+    sea = next(i for i, u in enumerate(units) if "sea " in u.text)
+    assert own == {land: 1.0, sea: 1.0}  # "external" is in every item: it picks no item

@@ -83,17 +83,19 @@ def _translated(w: str, general: bool = False, cognates: bool = False) -> list[s
     """A word's English: its own senses, else its compound's parts (`_split_compound`), else,
     with `cognates`, a cognate among the index's English words ("koefficient" → coefficient):
     the dictionary first, the spelling last."""
-    hit = _lookup(w) or (_split_compound(w, general) if len(w) > 7 else None)
+    hit = _lookup(w) or (_split_compound(w, general, cognates) if len(w) > 7 else None)
     bridge = _BRIDGE.get("current")
     if hit or bridge is None or not (COGNATES and cognates):
         return hit
     return bridge.cognate(w)
 
 
-def _split_compound(w: str, general: bool = False) -> list[str] | None:
+def _split_compound(w: str, general: bool = False, heads: bool = False) -> list[str] | None:
     """'utbetalningsansökningarna' → payment + applications: the longest known tail first.
 
-    The hand list may supply the tail alone (as it always has); with the dictionary both parts
+    The hand list may supply the tail alone (as it always has), and with `heads` (the quote
+    choice) the index's dictionary the head the hand list lacks ("landgränser" → land +
+    borders: the word that tells land borders from sea borders); with the dictionary both parts
     must be known (a linking 's' dropped, a head split once more), so that a word is never
     reduced to a short accidental tail ("personal" is not "pers" + "onal").
     """
@@ -103,11 +105,28 @@ def _split_compound(w: str, general: bool = False) -> list[str] | None:
         if not t:
             continue
         h = hand_lookup(head) or (hand_lookup(head[:-1]) if head.endswith("s") else None)
+        if not h and heads and COMPOUND_HEAD:
+            h = _head_senses(head)
         if h:
             return h + t
         return t
     bridge = _BRIDGE.get("current")
     return bridge.split(w, general=general) if bridge is not None else None
+
+
+# The quote choice reads a compound's first part with the index's dictionary (a switch, as
+# `COGNATES` is); the search does not: it changed which passages a few questions found.
+COMPOUND_HEAD = True
+
+
+def _head_senses(head: str) -> list[str] | None:
+    """The dictionary's senses of a compound's first part ("land" of "landgränser")."""
+    bridge = _BRIDGE.get("current")
+    if bridge is None or len(head) < 3:
+        return None
+    return bridge.lookup(head) or (
+        bridge.lookup(head[:-1]) if head.endswith("s") and len(head) > 4 else None
+    )
 
 
 def aligned_terms(question: str) -> list[str]:
