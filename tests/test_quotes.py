@@ -1180,10 +1180,11 @@ def test_the_number_of_a_list_item_or_table_row_is_no_count() -> None:
     assert [sp.text for sp in find_spans("| SE | 5 | participants |", kinds)] == ["5"]
 
 
-def test_a_year_that_keys_a_list_item_picks_the_item() -> None:
+def test_a_year_that_keys_a_list_item_picks_the_item(monkeypatch: pytest.MonkeyPatch) -> None:
     """ "… under 2022?": a year picks the period, not the sentence, except where it is the key
     of a list item or table row."""
     import assistant.quotes as Q
+    from assistant import siblings
 
     p = passage(
         "Pre-financing for emergency assistance may amount to 95 % of the contribution. "
@@ -1200,8 +1201,12 @@ def test_a_year_that_keys_a_list_item_picks_the_item() -> None:
     assert first().startswith("- (b) 2022: 3 %")
     old = Q.KEYED_YEAR_WEIGHT
     try:
-        Q.KEYED_YEAR_WEIGHT = Q.YEAR_WEIGHT  # the year as weak as anywhere: the 95 % wins
+        Q.KEYED_YEAR_WEIGHT = Q.YEAR_WEIGHT  # the year as weak as anywhere: the 95 % wins …
+        # … where the year is not also the word only this item of the list holds (`siblings`)
+        monkeypatch.setattr(siblings, "WEIGHT", 0.0)
         assert first().startswith("Pre-financing for emergency assistance")
+        monkeypatch.undo()
+        assert first().startswith("- (b) 2022: 3 %")
     finally:
         Q.KEYED_YEAR_WEIGHT = old
 
