@@ -25,18 +25,21 @@ _FIRST_LABELS = frozenset({"a", "i", "1"})
 
 
 def label_runs(units: Sequence[Unit]) -> list[list[int]]:
-    """The indices of each run of consecutive labelled units; a first label ("(a)", "1.")
-    starts a new run."""
+    """The indices of each run of consecutive labelled units; a first label ("(a)", "(i)",
+    "1.") starts a new run, except "(i)" after "(h)", the ninth letter."""
     runs: list[list[int]] = []
+    last = ""
     for i, u in enumerate(units):
         m = _LABEL.match(u.text)
         label = (m.group(1) or m.group(2) or "").lower() if m else ""
         if not label:
             continue
-        if label in _FIRST_LABELS or not runs or runs[-1][-1] != i - 1:
+        first = label in _FIRST_LABELS and not (label == "i" and last == "h")  # (h), (i), (j)
+        if first or not runs or runs[-1][-1] != i - 1:
             runs.append([i])
         else:
             runs[-1].append(i)
+        last = label
     return runs
 
 

@@ -1420,3 +1420,8 @@ def test_siblings_are_the_items_of_one_lettered_run() -> None:
     land = next(i for i, u in enumerate(units) if "land" in u.text)
     sea = next(i for i, u in enumerate(units) if "sea " in u.text)
     assert own == {land: 1.0, sea: 1.0}  # "external" is in every item: it picks no item
+    # "(i)" after "(h)" is the ninth letter, not a roman numeral that opens a list
+    letters = sentence_units(0, "\n".join(f"- ({c}) item {c};" for c in "ghij"))
+    assert [len(r) for r in label_runs(letters)] == [4]
+    roman = sentence_units(0, "- (a) first;\n- (b) second:\n- (i) one;\n- (ii) two.")
+    assert [len(r) for r in label_runs(roman)] == [2, 2]

@@ -42,8 +42,9 @@ def base_forms(w: str) -> list[str]:
 
 
 def adjective_bases(w: str) -> list[str]:
-    """An adjective's headword from its neuter or plural form: "oanmält" → oanmäld, "nytt" →
-    ny, "stort" → stor, "oanmälda" → oanmäld (the dictionary lists the common gender)."""
+    """An adjective's headword from its neuter or plural form: "oanmält" → oanmäld, "stort" →
+    stor, "oanmälda" → oanmäld (the dictionary lists the common gender); words of five letters
+    or more only, as a shorter one left without its last letter is seldom the same word."""
     if len(w) < 5:
         return []
     if w.endswith("a"):
