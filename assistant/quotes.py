@@ -270,7 +270,8 @@ def score_units(
             + (backward_overlap(qwords, tk, weight) if cross_en else 0.0)
             for tk in toks
         ]
-        for i, extra in sibling_bonus(units, toks, own, weight, asked, translations).items():
+        found = [find_spans(u.text, accepts) if accepts else [] for u in units]  # once per unit
+        for i, extra in sibling_bonus(units, toks, own, weight, asked, found, translations).items():
             overlap[i] += extra  # "(b) 38 % for land borders": the word its siblings lack
         for i, u in enumerate(units):  # "(b) 2022: 3 %": the year is the item's key
             keyed = _KEYED_YEAR.match(u.text)
@@ -287,7 +288,7 @@ def score_units(
         on_topic = HEADING_SHARE * sum(weight(t) for t in qtok & htok)
         for i, u in enumerate(units):
             tk = toks[i]
-            spans = find_spans(u.text, accepts) if accepts else []
+            spans = list(found[i])
             # A heading or a line that repeats the title says nothing; "(a) 2021: 4 %" does.
             if not tk or (len(tk) <= 12 and tk <= titles and not spans):
                 continue
@@ -407,8 +408,7 @@ def short_span(question: str, top: Scored) -> Span | None:
     # Several facts of the asked kind in one sentence ("X ger Y i uppdrag efter samråd med Z",
     # "4 procent 2021, 3 procent 2022"): which one is meant takes reading, so the quote speaks
     # for itself unless one list holds them all. A wrong short answer is worse than none.
-    # "5 % of the total plus EUR 500 000": a share and an amount together are one answer,
-    # which only the quote gives whole.
+    # "5 % of the total plus EUR 500 000": a share and an amount together are one answer.
     # So are a duration and the date it runs from ("fem år räknat från den 31 december").
     together = next((g for g in (_NUMERIC, _TEMPORAL) if first_kind in g), (first_kind,))
     rivals = [s for s in top.spans if s.kind in together]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from .answer_types import ACCEPTS, find_spans
 from .units import Unit
 
 # The question's words an item holds and no sibling does count (1 + this) times; only for the
@@ -71,15 +70,15 @@ def sibling_bonus(
     question: set[str],
     weight: Callable[[str], float],
     asked: str | None,
+    found: Sequence[Sequence[object]],
     quote_choice: bool = True,
 ) -> dict[int, float]:
     """What each list item of a passage adds to its word overlap for the words only it holds
-    (`own_word_weights`), when the question asks for a figure; nothing in the passage
-    ranking (`quote_choice` False), which reads whole passages."""
+    (`own_word_weights`), when the question asks for a figure (`found`: each unit's spans of the
+    asked kind); nothing in the passage ranking (`quote_choice` False), which reads whole
+    passages."""
     if not (WEIGHT and quote_choice and asked in KINDS):
         return {}
-    accepts = ACCEPTS[asked]
-    facts = {i for i, u in enumerate(units) if find_spans(u.text, accepts)}
-    return {
-        i: WEIGHT * w for i, w in own_word_weights(units, toks, question, weight, facts).items()
-    }
+    facts = {i for i, spans in enumerate(found) if spans}
+    own = own_word_weights(units, toks, question, weight, facts)
+    return {i: WEIGHT * w for i, w in own.items()}
