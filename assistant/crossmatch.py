@@ -95,16 +95,35 @@ def question_words(question: str) -> list[tuple[str, set[str]]]:
 
 
 def backward_overlap(
-    qwords: list[tuple[str, set[str]]], tk: set[str], weight: Callable[[str], float]
+    qwords: list[tuple[str, set[str]]],
+    tk: set[str],
+    weight: Callable[[str], float],
+    base: Callable[[str], float] | None = None,
+    cap: bool = True,
 ) -> float:
     """A Swedish question over an English unit: a question word that no translation matched
     counts `PARTIAL` of its weight where an English word of the unit has it (or a compound
     with it as head) among its Swedish dictionary words ("boat" → fartyg), as an English
-    question's words are read in a Swedish unit."""
+    question's words are read in a Swedish unit. With `base` (the rarity of the unit's words)
+    and `cap` (the quote choice), at most the weight of the rarest English word it is read from
+    (`BACKWARD_CAP`): a Swedish stem is rare among English passages whatever it means, and
+    "skicka" is read from "state" (skick) in every "Member State"."""
     missed = [sv for sv, forms in qwords if not forms & tk]
-    # Pair by pair (`read_back` is cached): a question's units are scored three times over.
-    return sum(PARTIAL * weight(sv) for sv in missed if any(read_back(sv, t) for t in tk))
+    total = 0.0
+    for sv in missed:
+        # Pair by pair (`read_back` is cached): a question's units are scored three times over.
+        hits = [t for t in tk if read_back(sv, t)]
+        if hits:
+            w = weight(sv)
+            if base is not None and cap and BACKWARD_CAP:
+                w = min(w, max(base(t) for t in hits))
+            total += PARTIAL * w
+    return total
 
+
+# In the quote choice, a word read backwards weighs no more than the English word it is read
+# from (session 21; in the passage ranking too, it moved one check-set passage down a rank).
+BACKWARD_CAP = True
 
 SAYS_SAME = 0.35  # share of each text's words the other holds, read through the dictionary
 

@@ -267,7 +267,7 @@ def score_units(
                 for stems, a in terms_of
             )
             + (partial_overlap(own, tk, weight, base) if cross_sv else 0.0)
-            + (backward_overlap(qwords, tk, weight) if cross_en else 0.0)
+            + (backward_overlap(qwords, tk, weight, base, translations) if cross_en else 0.0)
             for tk in toks
         ]
         found = [find_spans(u.text, accepts) if accepts else [] for u in units]  # once per unit

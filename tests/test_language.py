@@ -450,3 +450,36 @@ def test_an_english_word_has_its_swedish_dictionary_words_as_forms() -> None:
     # A Swedish word keeps its own forms and its English translation.
     [kostnader] = L.question_word_forms("kostnader")
     assert sv.stemWord("kostnader") in kostnader and "cost" in kostnader
+
+
+def test_a_word_read_backwards_weighs_no_more_than_the_english_word_it_is_read_from() -> None:
+    """ "skicka" is among the Swedish words of "state" (skick), which stands in nearly every
+    sentence of an EU act ("Member State"): read through it, the Swedish word counts no more
+    than "state" itself weighs. A rare English word ("boats" → fartyg) still carries it."""
+    from assistant import crossmatch
+    from assistant.crossmatch import PARTIAL, backward_overlap, question_words
+    from assistant.language import stemmer, words
+
+    def stems(text: str) -> set[str]:
+        return set(stemmer("en").stemWords(words(text)))
+
+    def weight(_t: str) -> float:
+        return 4.0
+
+    def base(t: str) -> float:
+        return 0.3 if t in {"state", "member"} else 4.0
+
+    send = question_words("När ska vi skicka svaret?")
+    state = stems("The Member State concerned is listed.")
+    assert backward_overlap(send, state, weight, base) == pytest.approx(PARTIAL * 0.3)
+    boats = question_words("Får vi köpa fartyg?")
+    assert backward_overlap(boats, stems("Boats may be bought."), weight, base) == pytest.approx(
+        PARTIAL * 4.0
+    )
+    # the passage ranking reads whole passages and leaves it uncapped
+    assert backward_overlap(send, state, weight, base, cap=False) == pytest.approx(PARTIAL * 4.0)
+    crossmatch.BACKWARD_CAP = False
+    try:
+        assert backward_overlap(send, state, weight, base) == pytest.approx(PARTIAL * 4.0)
+    finally:
+        crossmatch.BACKWARD_CAP = True
