@@ -42,6 +42,7 @@ from .language import (
 
 if TYPE_CHECKING:
     from .protocols import ChunkSource
+_Weighted = tuple[set[str], int, float]  # a question word's forms, document frequency, idf
 
 log = logging.getLogger(__name__)
 
@@ -130,20 +131,20 @@ class LevelView:
     def idf(self, stem: str) -> float:
         return math.log((self.n + 1) / (self.df.get(stem, 0) + 0.5))
 
-    def _weighted_forms(self, question: str) -> list[tuple[set[str], int, float]]:
-        """(forms, document frequency, idf) of each content word of a question. A word joined
-        by "-" or "/" counts as found where one of its parts is: the documents speak of "the
-        ISF" and of "programmet", seldom of "ISF-programmet"."""
+    def _weighted_forms(self, question: str, whole: bool = False) -> list[_Weighted]:
+        """(forms, document frequency, idf) of each content word of a question (`whole`: read
+        with the whole dictionary, `question_word_forms`). A word joined by "-" or "/" counts as
+        found where one of its parts is: the documents speak of "the ISF" and of "programmet"."""
         n = self.n + 1
         out = []
-        for forms in question_word_forms(question):
+        for forms in question_word_forms(question, whole):
             df = max((self.df.get(f, 0) for f in forms), default=0)
             out.append((forms, df, math.log(n / (df + 0.5))))
         return out
 
     def unknown_share(self, question: str) -> float:
         """Share of the question's content (idf-weighted) that occurs nowhere in the view."""
-        words = self._weighted_forms(question)
+        words = self._weighted_forms(question, whole=True)
         total = sum(idf for _f, _df, idf in words)
         return sum(idf for _f, df, idf in words if df == 0) / total if total else 0.0
 

@@ -552,3 +552,27 @@ def test_a_question_about_an_abbreviation_no_document_uses_is_declined(tmp_path:
     assert declined.abstained and not declined.citations
     answered = pipe.ask("Får en skuld dras av från nästa utbetalning?")
     assert not answered.abstained and answered.citations
+
+
+def test_whether_the_documents_use_a_word_is_read_with_the_whole_dictionary(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bridge keeps only senses an index uses three times; whether the index uses a word at
+    all is read with every sense the dictionary gives it, or its verb for a present participle:
+    "invånare" is "inhabitant", "återstående" is "återstå" (remain)."""
+    from assistant.documents import Chunk
+    from assistant.language import translate
+    from assistant.language.bridge import derived_bases
+    from assistant.lexical import LexicalIndex
+
+    translate.use_bridge(None)  # no index's bridge: the hand list and the dictionary only
+    text = "The remaining resources shall be allocated per inhabitant."
+    chunks = [Chunk(chunk_id="d#0", doc_id="d", text=text, section="Annex I", heading_path="",
+                    start=0, end=len(text), metadata={"language": "en"})]
+    view = LexicalIndex(chunks, generation=1).view("public")
+    q = "återstående invånare"
+    assert view.unknown_share(q) == 0.0
+    assert derived_bases("återstående") == ["återstå"]
+    assert derived_bases("fördelande") == ["fördela"] and derived_bases("tidigaste") == ["tidig"]
+    monkeypatch.setattr(translate, "WHOLE_DICTIONARY", False)
+    assert view.unknown_share(q) == 1.0

@@ -56,6 +56,32 @@ def adjective_bases(w: str) -> list[str]:
     return []
 
 
+def derived_bases(w: str) -> list[str]:
+    """A present participle's verb and a superlative's adjective, which the dictionary seldom
+    lists: "återstående" → återstå, "fördelande" → fördela, "tidigaste" → tidig; words of seven
+    letters or more only."""
+    if len(w) < 7:
+        return []
+    if w.endswith("ande"):
+        return [w[:-3]]
+    if w.endswith("ende"):  # "återstående", "gående": a verb that ends in a long vowel
+        return [w[:-4]]
+    if w.endswith("aste"):
+        return [w[:-4]]
+    return []
+
+
+def dictionary_senses(w: str) -> tuple[str, ...]:
+    """Every sense the whole dictionary gives a word, or its base form (`base_forms`,
+    `adjective_bases`, `derived_bases`): whether an index mentions a word at all, unfiltered by
+    how often (the bridge keeps only the senses an index uses often)."""
+    lex = load_lexicon()
+    for b in (w, *base_forms(w), *adjective_bases(w), *derived_bases(w)):
+        if b in lex:
+            return tuple(lex[b])
+    return ()
+
+
 @dataclass
 class Bridge:
     """Swedish → English for one index: the dictionary senses its English text uses.

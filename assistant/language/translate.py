@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Generic, TypeVar
 
 from .align import MAX_ALIGNED_WORDS, BoundAligner, EmbedQuery, TermAligner
-from .bridge import Bridge
+from .bridge import Bridge, dictionary_senses
 from .detect import SV_HINTS
 from .glossary import expand_with_glossary
 from .lexicon import hand_lookup, hand_phrases, reverse_lexicon
@@ -183,27 +183,36 @@ def pseudo_translate(question: str, with_glossary: bool = True, cognates: bool =
     return " ".join(uniq)
 
 
-def question_word_forms(question: str) -> list[set[str]]:
+def question_word_forms(question: str, whole_dictionary: bool = False) -> list[set[str]]:
     """For each content word of a question, the stems it may appear as in either language; a
-    word joined by "-" or "/" ("isf-programmet", "ISF/BMVI") also as any of its parts."""
+    word joined by "-" or "/" ("isf-programmet", "ISF/BMVI") also as any of its parts. With
+    `whole_dictionary`, also the stems of every sense the dictionary gives it (`dictionary_senses`:
+    whether an index mentions the word at all, not which passage it means)."""
     out = []
     for w in words(question):
         if w in CHATTER:
             continue
-        forms = _word_forms(w)
+        forms = _word_forms(w, whole_dictionary)
         for part in re.split(r"[-/]", w):
             if len(part) > 1 and part != w and part not in STOP and part not in CHATTER:
-                forms |= _word_forms(part)
+                forms |= _word_forms(part, whole_dictionary)
         out.append(forms)
     return out
 
 
-def _word_forms(w: str) -> set[str]:
+def _word_forms(w: str, whole_dictionary: bool = False) -> set[str]:
     forms = {stemmer("sv").stemWord(w), stemmer("en").stemWord(w)}
-    for t in _translated(w) or []:
+    senses = list(_translated(w) or [])
+    if whole_dictionary and WHOLE_DICTIONARY:
+        senses += dictionary_senses(w)
+    for t in senses:
         forms |= set(stemmer("en").stemWords(words(t)))
     forms |= swedish_stems(w)  # an English word over Swedish text
     return forms
+
+
+# Whether a question's word occurs in the index at all is read with the whole dictionary.
+WHOLE_DICTIONARY = True
 
 
 def swedish_words(word: str) -> tuple[str, ...]:
