@@ -60,8 +60,12 @@ if TYPE_CHECKING:
 # The kinds of fact that belong to one country (a sum, a share, a count); a time or a rule in
 # an EU act holds for every Member State alike.
 COUNTRY_KINDS = ("amount", "share", "count")
+# A time asked about one country ("Vilket år utvärderades Sverige?") is one stated for it, for
+# each Member State or for the Member States (`TIMED`: a switch, as `COUNTED_NOUN` is).
+TIME_KINDS = ("date", "time", "year", "period", "duration", "length", "frequency")
+TIMED = True
 # The kinds of fact that belong to one system, body or project.
-NAME_KINDS = COUNTRY_KINDS + ("date", "time", "year", "period", "duration", "length", "frequency")
+NAME_KINDS = COUNTRY_KINDS + TIME_KINDS
 # A count must count what the question names (`counted`); a switch, as `answer.ANCHORED` is.
 COUNTED_NOUN = True
 _SENTENCES = re.compile(r"(?<=[.?!])\s+")
@@ -73,6 +77,11 @@ _EACH_STATE = re.compile(
     re.I,
 )
 _MEMBER_STATE = re.compile(r"\bmember states?\b|\bmedlemsstat", re.I)
+_STATES_MUST = re.compile(
+    r"\bmember states?(?: concerned)? (?:shall|must|may|should)\b|"
+    r"\bmedlemsstat(?:en|erna) (?:ska|skall|måste|får|bör)\b",
+    re.I,
+)
 _ACT_NUMBER = re.compile(r"\b\d{3,4}/\d{2,4}\b")
 
 _CURRENCIES: dict[str, re.Pattern[str]] = {
@@ -174,7 +183,7 @@ def _subject_groups() -> list[GlossaryGroup]:
 def anchors(question: str, kind: str | None) -> list[Anchor]:
     """The subjects a question names that a fact of its asked kind must be about."""
     out: list[Anchor] = []
-    if kind in COUNTRY_KINDS:
+    if kind in COUNTRY_KINDS or (TIMED and kind in TIME_KINDS):
         # the country of the sentence that asks the number ("Hur mycket får Sverige?"), not
         # of one around it ("Kan Sverige flytta över …? Hur mycket får det bli?")
         asking = [x for x in _SENTENCES.split(question) if asked_kind(x) == kind] or [question]
@@ -214,6 +223,8 @@ def named_by(
     near = _near(u, units)
     # asked for a share: one stated for "a Member State" is the rule for each, Sverige too
     share = kind == "share" and bool(_MEMBER_STATE.search(near))
+    # a time the Member States must keep ("Member States shall submit … by 15 February")
+    share = share or (kind in TIME_KINDS and bool(_STATES_MUST.search(near)))
     each = share or bool(_EACH_STATE.search(f"{u.header} {u.text}"))  # its own statement
     out: set[str] = set()
     title = str(p.chunk.metadata.get("title") or "")

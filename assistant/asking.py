@@ -155,6 +155,8 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:\w*budget\w*|\w*belopp\w*|summan|taket|\w*anslag\w*)\b|"
             rf"\b(?:hur många|how many)\s+{_MONEY_WORD}|"
             r"\bhur dyr[ta]?\b|\bhow (?:expensive|costly)\b|"
+            # a figure asked for in a currency: "vad är dagtraktamentet i euro?"
+            r"\b(?:i|in) (?:euro|euros|eur|kronor|sek)\b|"
             r"\bhow much\b|\bwhat amount\b|\bhow (?:large|big)\b|\bwhat (?:is|was|are|were) the "
             r"(?:\w+ ){0,2}(?:maximum|ceiling|limit|cap|budget|amount|allocation|envelope)s?\b|"
             r"\bwhat does [\w ]+ amount to\b|\bis there (?:a|any) (?:ceiling|limit|"

@@ -190,3 +190,21 @@ def test_numbers_of_a_list_of_references_and_sums_of_money_count_nothing() -> No
     money = "EUR 1 551 million shall be allocated to the Member States; 3 miljoner kronor."
     assert find_spans(money, ("number",)) == []
     assert [x.text for x in find_spans("Rådet har 15 ledamöter.", ("number",))] == ["15"]
+
+
+def test_a_time_asked_about_a_country_is_one_stated_for_it_or_for_the_member_states(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ "Vilket år granskades Sverige senast?" is not answered by the year a practice began;
+    a time the Member States must keep, or one stated for Sweden, answers it."""
+    from assistant import anchoring
+
+    q = "Vilket år granskades Sverige senast?"
+    began = passage("Peer reviews of the border area have been carried out since 1998.")
+    assert declines(q, [began], "sv")
+    names_it = passage("Sweden was last reviewed in 2023.")
+    assert not declines(q, [names_it], "sv")
+    must = passage("Member States shall submit the review report by 15 February 2027.")
+    assert not declines("När ska Sverige lämna in rapporten?", [must], "sv")
+    monkeypatch.setattr(anchoring, "TIMED", False)
+    assert not declines(q, [began], "sv")

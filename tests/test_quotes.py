@@ -57,6 +57,8 @@ def quoted(question: str, passages: list[Passage], lang: str) -> list[str]:
         ("Hur många euro går till de nationella programmen?", "amount"),
         ("How many euros went to the thematic facility?", "amount"),
         ("Hur många miljoner kronor fick projektet?", "amount"),
+        # a figure asked for in a currency is a sum of money
+        ("Vad är dagtraktamentet i euro för experterna?", "amount"),
         ("How many hours make a working year?", "length"),
         # "när" as a conjunction asks for no time; a later interrogative is the main question
         ("Ska personnummer följa med när vi delar uppgifter?", None),
