@@ -143,8 +143,31 @@ def _senses(word: str, forms: list[set[str]]) -> frozenset[str]:
     bases = [word, *base_forms(word)]
     bases += [b.translate(_UMLAUT) for b in bases]
     senses = [x for b in bases for x in lex.get(b, ())[:2]]
+    if not senses and len(forms[0]) <= 2:  # no sense, no translation: read its parts
+        senses = _compound_senses(word)
     out = set(forms[0]) | set(stemmer("en").stemWords(words(" ".join(senses))))
     return frozenset(out | {f.translate(_UMLAUT) for f in out})
+
+
+def _compound_senses(word: str) -> list[str]:
+    """The English of a compound's parts in the whole dictionary, the longest last part first
+    ("polisbilar" → police + car); where no last part is known, of its longest first part of
+    five letters or more ("handflatsavtryck" → palm). A first part may have lost its final "a"
+    before a linking "s" or none ("handflata", "skola" of "skolbarn")."""
+    lex = load_lexicon()
+    first: list[str] = []
+    for i in range(len(word) - 4, 2, -1):  # the longest first part, the shortest last part
+        head, tail = word[:i], word[i:]
+        heads = [head, head + "a"] + ([head[:-1], head[:-1] + "a"] if head.endswith("s") else [])
+        h = next((lex[b] for b in heads if b in lex), None)
+        if h is None:
+            continue
+        t = next((lex[b] for b in (tail, *base_forms(tail)) if b in lex), None)
+        if t is not None:
+            return [*h[:2], *t[:2]]
+        if not first and i >= 5:
+            first = list(h[:2])
+    return first
 
 
 def _holds(a: Anchor, near: str) -> bool:

@@ -237,6 +237,8 @@ def _other_funds_only(question: str, scored: Sequence[Q.Scored], top: Sequence[P
 
 _RANGE = re.compile(r"((?:19|20)\d{2})\s*[-–]\s*((?:19|20)\d{2})")
 _ACRONYM = re.compile(r"\b[A-ZÅÄÖ]{3,}\b")
+_JOINED_ACRONYM = re.compile(r"\b([A-ZÅÄÖ]{3,})-[a-zåäö]{3,}")
+JOINED_ACRONYMS = True
 _NON_WORD = re.compile(r"[^\wåäö]+")
 
 
@@ -290,10 +292,13 @@ def unknown_acronyms(question: str, used: Callable[[str], bool]) -> list[str]:
     about something the documents do not cover, whatever else of it they match."""
     known = {t for g in load_glossary() for t in g.terms}
     lexicon = load_lexicon()
+    # "ANPR-kamerorna": an abbreviation that qualifies a word is no topic of its own
+    joined = set(_JOINED_ACRONYM.findall(question)) if JOINED_ACRONYMS else set()
     return [
         a
         for a in dict.fromkeys(_ACRONYM.findall(question))
         if a not in known
+        and a not in joined
         and not any(used(s) for s in both_stems(a))
         and not (DICTIONARY_ABBREVIATIONS and a.lower() in lexicon)
     ]

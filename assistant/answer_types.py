@@ -40,7 +40,8 @@ _NUM_WORDS = (
 )
 _UNITS = (
     r"år|åren|månad|månader|månaderna|vecka|veckor|dag|dagar|dagarna|arbetsdagar|dygn|dygnet|"
-    r"timme|timmar|minuter|kvartal|kalenderår|years?|months?|weeks?|days?|working days|hours?|"
+    r"timme|timmar|minuter|kvartal|kalenderår|kalenderdagar|kalendermånader|years?|months?|"
+    r"weeks?|days?|working days|hours?|"
     r"minutes|quarters|calendar years?"
 )
 
@@ -77,7 +78,7 @@ SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
         _I,
     ),
     "duration": re.compile(
-        rf"\b(?:{_NUM}|{_NUM_WORDS})(?:[  ](?:hela|fulla|full|whole|consecutive|"
+        rf"\b(?:{_NUM}|{_NUM_WORDS})(?:[  ](?:hela|fulla|full|whole|consecutive|calendar|"
         rf"efterföljande|följande))?[  ](?:{_UNITS})\b"
         # the adjectival form: "any 180-day period", "a three-month stay"
         rf"|\b(?:{_NUM}|{_NUM_WORDS})-(?:day|week|month|year|hour|working-day)\b",

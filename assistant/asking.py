@@ -46,6 +46,7 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
         "duration",
         re.compile(
             r"\bhur länge\b|\bhur lång(?:\s+\w+)?\s+tid\b|\binom hur\b|"
+            r"\bhur mycket (?:\w+ )?tid\b|\bhow much (?:\w+ )?time\b|"
             r"\binom vilken (?:tid|frist|tidsfrist)\b|\bhur långt i förväg\b|"
             r"\bhow far in advance\b|\btime limit\b|\btidsgräns\w*|"
             r"\bhur gammal|\bhur gamla\b|\bhow long\b|\bfor how long\b|"

@@ -208,3 +208,16 @@ def test_a_time_asked_about_a_country_is_one_stated_for_it_or_for_the_member_sta
     assert not declines("När ska Sverige lämna in rapporten?", [must], "sv")
     monkeypatch.setattr(anchoring, "TIMED", False)
     assert not declines(q, [began], "sv")
+
+
+def test_a_counted_compound_no_dictionary_lists_is_read_by_its_parts() -> None:
+    """ "handflatsavtryck" is in no dictionary, "handflata" (palm) is: "up to two palm prints"
+    counts what the question counts."""
+    from assistant.anchoring import _compound_senses
+
+    q = "Om det inte går att ta fingeravtryck, hur många handflatsavtryck får vi lägga in?"
+    prints = passage("The alert may contain up to 2 palm prints of the person concerned.")
+    assert not declines(q, [prints], "sv")
+    assert declines(q, [passage("The alert may contain up to 2 photographs.")], "sv")
+    assert _compound_senses("handflatsavtryck") == ["palm"]
+    assert _compound_senses("polisbilar")[:1] == ["police"]

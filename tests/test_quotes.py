@@ -90,6 +90,9 @@ def quoted(question: str, passages: list[Passage], lang: str) -> list[str]:
         ("On what date does the system start operating?", "date"),
         # a year asked for as a year: a date without one ("1 July") does not say it
         ("Vilket år ska målen vara nådda?", "year"),
+        # how much time: a duration, not a sum
+        ("Hur mycket extra tid kan de begära som mest?", "duration"),
+        ("How much more time may they ask for?", "duration"),
         ("Rapporterna ska skickas in varje år – vilket är sista året?", "year"),
         ("In what year must the targets be met?", "year"),
         ("Vilka myndigheter var med och tyckte till när strategin togs fram?", "actor"),
@@ -137,6 +140,13 @@ def test_durations_in_days_and_nights_hours_and_number_words_are_spans() -> None
     found = [x.text for x in find_spans(text, ("duration",))]
     assert found == ["tre dygn", "en timme", "fjorton dagar"]
     assert [x.text for x in find_spans("within one hour", ("duration",))] == ["one hour"]
+    # calendar days are days
+    assert [x.text for x in find_spans("up to 12 calendar days", ("duration",))] == [
+        "12 calendar days"
+    ]
+    assert [x.text for x in find_spans("inom tio kalenderdagar", ("duration",))] == [
+        "tio kalenderdagar"
+    ]
 
 
 def test_amounts_in_base_amounts_and_shares_in_words_are_spans() -> None:
@@ -322,6 +332,9 @@ def test_an_abbreviation_no_document_uses_and_the_glossary_does_not_know_is_not_
     # documents leave out; one it does not list still is
     assert unknown_acronyms("Hur vägs BNP per capita in?", used) == []
     assert unknown_acronyms("Hur länge sparar IMY resultaten?", used) == ["IMY"]
+    # an abbreviation joined to a word qualifies it ("ANPR-kamerorna": cameras of a kind)
+    assert unknown_acronyms("Hur länge sparas data från ANPR-kamerorna?", used) == []
+    assert unknown_acronyms("Hur länge sparar ANPR data?", used) == ["ANPR"]
 
 
 def test_declines_a_number_question_when_no_passage_holds_a_number() -> None:
