@@ -150,10 +150,10 @@ def _senses(word: str, forms: list[set[str]]) -> frozenset[str]:
 
 
 def _compound_senses(word: str) -> list[str]:
-    """The English of a compound's parts in the whole dictionary, the longest last part first
-    ("polisbilar" → police + car); where no last part is known, of its longest first part of
-    five letters or more ("handflatsavtryck" → palm). A first part may have lost its final "a"
-    before a linking "s" or none ("handflata", "skola" of "skolbarn")."""
+    """The English of a compound's parts in the whole dictionary, the longest first part the
+    dictionary knows first ("polisbilar" → police + car); where no last part is known, of its
+    longest first part of five letters or more ("handflatsavtryck" → palm). A first part may
+    have lost its final "a" before a linking "s" or none ("handflata", "skola" of "skolbarn")."""
     lex = load_lexicon()
     first: list[str] = []
     for i in range(len(word) - 4, 2, -1):  # the longest first part, the shortest last part

@@ -64,7 +64,7 @@ def derived_bases(w: str) -> list[str]:
         return []
     if w.endswith("ande"):
         return [w[:-3]]
-    if w.endswith("ende"):  # "återstående", "gående": a verb that ends in a long vowel
+    if w.endswith("ende"):  # "återstående", "kvarstående": a verb that ends in a long vowel
         return [w[:-4]]
     if w.endswith("aste"):
         return [w[:-4]]
