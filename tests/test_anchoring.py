@@ -210,14 +210,22 @@ def test_a_time_asked_about_a_country_is_one_stated_for_it_or_for_the_member_sta
     assert not declines(q, [began], "sv")
 
 
-def test_a_counted_compound_no_dictionary_lists_is_read_by_its_parts() -> None:
-    """ "handflatsavtryck" is in no dictionary, "handflata" (palm) is: "up to two palm prints"
-    counts what the question counts."""
-    from assistant.anchoring import _compound_senses
+def test_a_counted_compound_no_dictionary_lists_is_read_by_its_parts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ "handflatsavtryck" is in no dictionary, "handflata" (palm) is: "up to 2 palm images"
+    counts what the question counts; read as the word alone, nothing in the unit names it."""
+    from assistant import anchoring
 
     q = "Om det inte går att ta fingeravtryck, hur många handflatsavtryck får vi lägga in?"
-    prints = passage("The alert may contain up to 2 palm prints of the person concerned.")
-    assert not declines(q, [prints], "sv")
-    assert declines(q, [passage("The alert may contain up to 2 photographs.")], "sv")
-    assert _compound_senses("handflatsavtryck") == ["palm"]
-    assert _compound_senses("polisbilar")[:1] == ["police"]
+    images = passage("The alert may contain up to 2 palm images of the person concerned.")
+    unit = sentence_units(0, images.chunk.text)[0]
+    noun = counted(q)
+    assert noun is not None and noun.label == "handflatsavtryck"
+    assert named_by([noun], "count", images, unit, [unit]) == {"handflatsavtryck"}
+    assert anchoring._compound_senses("handflatsavtryck") == ["palm"]
+    assert anchoring._compound_senses("polisbilar")[:1] == ["police"]
+    monkeypatch.setattr(anchoring, "_compound_senses", lambda _w: [])
+    alone = counted(q)
+    assert alone is not None
+    assert named_by([alone], "count", images, unit, [unit]) == set()
