@@ -24,8 +24,12 @@ procent ränta"): it is answered only by a unit that names that thing too, in ei
 stemmer cannot undo, "ledamöter", is common); "högst 16 ledamöter" does not say how many police
 officers there are, nor "10 % of the initial allocation" what interest is charged.
 
+A question for a thing of a sort no kind of fact covers ("Vilken kommitté …?", "Vilken lag
+…?") is answered by a unit that names one of that sort (`asked_sort`, `names_one`): "the
+Committee for the Home Affairs Funds", "räntelagen (1975:635)".
+
 These read the question's names (the glossary's entries, the table of country names) and the
-language's ways of asking for a count, not the words of any question set.
+language's ways of asking for a count or a sort, not the words of any question set.
 """
 
 from __future__ import annotations
@@ -217,6 +221,48 @@ def anchors(question: str, kind: str | None) -> list[Anchor]:
         subjects = set(_subject_groups())
         out += [Anchor(g.terms[0], g.patterns) for g in named_groups(question) if g in subjects]
     return out
+
+
+# "Vilken kommitté …?", "Vilken lag styr räntan?", "Which minister is quoted …?": a question
+# word asks for a thing of a sort no answer kind covers; the answer names one of that sort: "the
+# Committee for the Home Affairs Funds", "räntelagen (1975:635)", "justitieminister Gunnar
+# Strömmer". The noun (and the word after it, which may be the noun an adjective qualifies) is
+# read as a counted noun is, in either language; a capitalised word ("what is EUROSUR") is a
+# name, not a sort.
+_ASKED_NOUN = re.compile(
+    r"\b(?i:vilk(?:en|et|a)|which|what)(?:\s+(?i:is|are|was|were|är|var)(?:\s+the)?)?"
+    r"\s+([a-zåäö][\wåäö-]{2,})(?:\s+([a-zåäö][\wåäö-]{2,}))?"
+)
+# the sort's noun capitalised inside a text, or followed by a statute's number, an act's
+# "(EU)" or a name
+_NAME_AFTER = re.compile(r"\s*(?:\(\d{4}:\d+\)|\((?:EU|EC|EG|EEG|EU, Euratom)\)|[A-ZÅÄÖ][\wåäö]+)")
+_TOKEN = re.compile(r"[\wåäö]+(?:-[\wåäö]+)*")
+
+
+def asked_sort(question: str, kind: str | None) -> Anchor | None:
+    """The sort of thing a question word asks for when it asks for no kind of fact, or None."""
+    m = _ASKED_NOUN.search(question) if kind is None else None
+    if m is None:
+        return None
+    found: set[str] = set()
+    for w in (x for x in m.groups() if x and x not in STOP and asked_kind(x) is None):
+        if forms := question_word_forms(w):
+            found |= _senses(w, forms)
+    return Anchor(m.group(1), (), forms=frozenset(found)) if found else None
+
+
+def names_one(a: Anchor, text: str) -> bool:
+    """Whether a text names one thing of the asked sort (`asked_sort`): its noun, or a compound
+    ending in it, capitalised inside the text or followed by a name or a statute's number."""
+    for m in _TOKEN.finditer(text):
+        stems = both_stems(m.group(0).lower())
+        if not (
+            a.forms & stems or any(s.endswith(f) for s in stems for f in a.forms if len(f) > 2)
+        ):
+            continue
+        if (m.group(0)[0].isupper() and m.start() > 0) or _NAME_AFTER.match(text, m.end()):
+            return True
+    return False
 
 
 def asked_currency(question: str) -> str | None:

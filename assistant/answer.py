@@ -19,6 +19,7 @@ from typing import Any
 from . import quotes as Q
 from .anchoring import missing_subject
 from .answer_types import NAMED_YEAR, asked_kind
+from .asking import asked_sentence
 from .documents import Citation, Passage, ShortAnswer, is_superseded, listed_funds
 from .glossary_terms import funds_named
 from .language import both_stems, load_glossary, load_lexicon, query_tokens, stemmer, words
@@ -195,7 +196,7 @@ def declines(
     scored = Q.score_units(question, top, lang)
     if Q.missing_kind(question, scored) or _other_funds_only(question, scored, top):
         return True
-    if ANCHORED and missing_subject(question, asked_kind(Q.asked_sentence(question)), scored, top):
+    if ANCHORED and missing_subject(question, asked_kind(asked_sentence(question)), scored, top):
         return True
     if used is not None and unknown_acronyms(question, used):
         return True
@@ -220,7 +221,7 @@ def _other_funds_only(question: str, scored: Sequence[Q.Scored], top: Sequence[P
     one (`FUNDLESS_NAMES`: the police instruction's dates say nothing about a BMVI call), and
     does not name the asked one itself."""
     asked = funds_named(question)
-    if not asked or asked_kind(Q.asked_sentence(question)) not in Q.COUNTABLE:
+    if not asked or asked_kind(asked_sentence(question)) not in Q.COUNTABLE:
         return False
     holders = [s for s in scored if s.spans and s.score > 0]
     if not holders:

@@ -279,3 +279,21 @@ _FIRST_ASK = re.compile(rf"\b(?:{_WH})\b", _I)
 def asks_two(question: str) -> bool:
     """The question asks two things in one sentence: one short span cannot answer it."""
     return any(_FIRST_ASK.search(question, 0, m.start()) for m in _SECOND_ASK.finditer(question))
+
+
+_Q_SENTENCES = re.compile(r"(?<=[.!?])\s+")
+_Q_DASH = re.compile(r"\s+[–—]\s+")
+
+
+def asked_sentence(question: str) -> str:
+    """'Vi har ett projekt i Norge. Får vi …?': the sentence that asks, without the context
+    before it (the whole text when it is one sentence, or no sentence asks)."""
+    parts = [p for p in _Q_SENTENCES.split(question.strip()) if p.strip()]
+    asking = [p for p in parts if p.rstrip().endswith("?")]
+    if len(asking) == 1:  # "Vid fördelningen viktades typerna olika – hur stor andel …?"
+        *before, after = _Q_DASH.split(asking[0])
+        if before and len(" ".join(before).split()) >= 5 and len(after.split()) >= 3:
+            return after
+    if len(parts) < 2 or not asking:
+        return question
+    return " ".join(asking)

@@ -113,3 +113,26 @@ def funds_named(text: str) -> frozenset[str]:
 @lru_cache(maxsize=1)
 def fund_groups() -> tuple[GlossaryGroup, ...]:
     return tuple(g for g in load_glossary() if g.terms[0] in _FUNDS)
+
+
+# A glossary name the documents write out is no unknown word (a switch, as `quotes.NAMED_SORT`).
+SPELLED_OUT = True
+
+
+def spelled_out(question: str, used: Callable[[str], bool]) -> set[str]:
+    """The stems of the glossary terms a question writes ("BMVI") whose entry the documents
+    write another way ("the Border Management and Visa Instrument": every word of one of its
+    terms is `used`, a stem the index holds): the documents speak of that thing."""
+    out: set[str] = set()
+    for g in named_groups(question) if SPELLED_OUT else ():
+        if any(
+            all(any(map(used, both_stems(w))) for w in words(t) if w not in STOP) for t in g.terms
+        ):
+            low = question.lower()
+            out |= {
+                s
+                for t, p in zip(g.terms, g.patterns, strict=True)
+                if p.search(low)
+                for s in both_stems(t)
+            }
+    return out

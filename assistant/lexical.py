@@ -29,6 +29,7 @@ import numpy as np
 from .config import Settings
 from .crossmatch import backward_doc, backward_query
 from .documents import CLASSIFICATIONS, Chunk, classification_rank
+from .glossary_terms import spelled_out
 from .language import (
     Bridge,
     TermAligner,
@@ -132,14 +133,14 @@ class LevelView:
         return math.log((self.n + 1) / (self.df.get(stem, 0) + 0.5))
 
     def _weighted_forms(self, question: str, whole: bool = False) -> list[_Weighted]:
-        """(forms, document frequency, idf) of each content word of a question (`whole`: read
-        with the whole dictionary, `question_word_forms`). A word joined by "-" or "/" counts as
-        found where one of its parts is: the documents speak of "the ISF" and of "programmet"."""
-        n = self.n + 1
+        """(forms, document frequency, idf) of each content word of a question (`whole`: read with
+        the whole dictionary, `question_word_forms`; a name the view writes out is used, `spelled_out`).
+        A word joined by "-" or "/" is found where a part is ("the ISF", "programmet")."""
         out = []
+        spelled = spelled_out(question, self.df.__contains__) if whole else set()
         for forms in question_word_forms(question, whole):
-            df = max((self.df.get(f, 0) for f in forms), default=0)
-            out.append((forms, df, math.log(n / (df + 0.5))))
+            df = max((self.df.get(f, 0) for f in forms), default=0) or int(bool(forms & spelled))
+            out.append((forms, df, math.log((self.n + 1) / (df + 0.5))))
         return out
 
     def unknown_share(self, question: str) -> float:
@@ -242,8 +243,7 @@ class LevelView:
         positions = state["positions"]
         view.positions = None if positions is None else np.asarray(positions)
         view.n = view.n_total if positions is None else len(positions)
-        bm25 = folder / "bm25"
-        view.bm25 = bm25s.BM25.load(str(bm25)) if view.n else bm25s.BM25()
+        view.bm25 = bm25s.BM25.load(str(folder / "bm25")) if view.n else bm25s.BM25()
         view.back_positions = np.asarray(state["back_positions"], dtype=np.int64)
         back = folder / "bm25_back"
         view.back_bm25 = bm25s.BM25.load(str(back)) if len(view.back_positions) else bm25s.BM25()

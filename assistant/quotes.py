@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .anchoring import anchors, named_by
+from .anchoring import anchors, asked_sort, named_by, names_one
 from .answer_types import (
     ACCEPTS,
     NAMED_YEAR,
@@ -40,7 +40,7 @@ from .answer_types import (
     widen_to_list,
 )
 from .asker import asker_names, clause_subjects
-from .asking import asking_words
+from .asking import asked_sentence, asking_words
 from .crossmatch import backward_overlap, partial_overlap, question_words, says_same
 from .documents import Passage
 from .glossary_terms import (
@@ -69,6 +69,7 @@ PRIOR = 0.3  # weight of the passage rank
 QUOTE_FROM = 5  # quotes come from this many top passages
 RELATIVE_CUTOFF = 0.55  # a further quote must score at least this share of the best one
 KIND_BONUS = 1.0  # a unit holding the asked-for kind of fact scores (1 + this) times more
+NAMED_SORT = True  # "Vilken kommitté": a unit naming one scores (1 + half of that) times more
 NEIGHBOUR_SHARE = 0.6  # a unit borrows this share of its neighbour's word overlap
 OWN_LANGUAGE_BONUS = 0.15
 POLARITY = (1.4, 0.75)  # negative question: units that exclude / units that do not
@@ -124,23 +125,7 @@ SUBJECT_MISMATCH = 0.5  # a unit not about the country or system the question na
 LIST_BONUS = 0.5  # "vilka myndigheter": a unit naming several actors scores (1 + this) times more
 LENGTH_PIVOT = 15  # content words; a longer unit's overlap is discounted …
 LENGTH_EXP = 0.3  # … by (length / pivot) to this power
-_Q_SENTENCES = re.compile(r"(?<=[.!?])\s+")
-_Q_DASH = re.compile(r"\s+[–—]\s+")
 _HEADING_LINE = re.compile(r"^#{1,6}\s.*$", re.M)  # a table's caption
-
-
-def asked_sentence(question: str) -> str:
-    """'Vi har ett projekt i Norge. Får vi …?': the sentence that asks, without the context
-    before it (the whole text when it is one sentence, or no sentence asks)."""
-    parts = [p for p in _Q_SENTENCES.split(question.strip()) if p.strip()]
-    asking = [p for p in parts if p.rstrip().endswith("?")]
-    if len(asking) == 1:  # "Vid fördelningen viktades typerna olika – hur stor andel …?"
-        *before, after = _Q_DASH.split(asking[0])
-        if before and len(" ".join(before).split()) >= 5 and len(after.split()) >= 3:
-            return after
-    if len(parts) < 2 or not asking:
-        return question
-    return " ".join(asking)
 
 
 def _tokens(text: str, lang: str = "sv", cognates: bool = True) -> set[str]:
@@ -222,6 +207,7 @@ def score_units(
     subjects = clause_subjects(question)
     plural = asked == "actor" and asks_plural(asked_part)
     about = anchors(question, asked) if SUBJECT_MISMATCH < 1 else []
+    sort = asked_sort(asked_part, asked) if NAMED_SORT else None
     out: list[Scored] = []
     asked_years = [int(y) for y in NAMED_YEAR.findall(question)]
     qwords = question_words(question) if lang == "sv" and BACKWARD else []
@@ -314,6 +300,8 @@ def score_units(
                 score *= 1.0 + KIND_BONUS / (1 + best_rank)
                 if plural and len({sp.text.lower() for sp in spans}) >= 2:
                     score *= 1.0 + LIST_BONUS  # "vilka myndigheter": a unit that names several
+            if sort is not None and names_one(sort, u.text):
+                score *= 1.0 + KIND_BONUS / 2  # "Vilken kommitté …?": one named
             if negative:
                 score *= POLARITY[0] if NEGATION.search(u.text) else POLARITY[1]
             for name, stated in leanings:

@@ -8,10 +8,10 @@ import pytest
 
 from assistant.answer import declines, extractive_answer, unmatched_names
 from assistant.answer_types import asked_kind, asks_two, fact_key, find_spans
+from assistant.asking import asked_sentence
 from assistant.documents import Chunk, Passage
 from assistant.evaluation.metrics import quote_in_text
 from assistant.leanings import asks_condition, asks_negative
-from assistant.quotes import asked_sentence
 from assistant.units import clean_quote, points_back, sentence_units
 
 
@@ -1440,3 +1440,42 @@ def test_siblings_are_the_items_of_one_lettered_run() -> None:
     assert [len(r) for r in label_runs(letters)] == [4]
     roman = sentence_units(0, "- (a) first;\n- (b) second:\n- (i) one;\n- (ii) two.")
     assert [len(r) for r in label_runs(roman)] == [2, 2]
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "lang", "named"),
+    [
+        (
+            "Vilken kommitté hjälper kommissionen när den antar genomförandeakter?",
+            "When the committee gives no opinion on a draft implementing act, the Commission "
+            "shall not adopt that implementing act. The Commission shall be assisted by the "
+            "Standing Committee on Border Funds.",
+            "en",
+            "Standing Committee on Border Funds",
+        ),
+        (
+            "Vilken lag styr räntan när en stödmottagare betalar tillbaka stöd?",
+            "En stödmottagare som inte betalar tillbaka stöd i tid ska betala ränta. På det "
+            "stöd som betalas tillbaka beräknas räntan enligt räntelagen (1975:635).",
+            "sv",
+            "räntelagen (1975:635)",
+        ),
+    ],
+)
+def test_a_question_for_a_sort_of_thing_is_answered_by_the_unit_that_names_one(
+    monkeypatch: pytest.MonkeyPatch, question: str, text: str, lang: str, named: str
+) -> None:
+    """ "Vilken kommitté …?", "Vilken lag …?" ask for no kind of fact the patterns know: the
+    unit that names a committee or a law ("the Standing Committee on …", "räntelagen
+    (1975:635)") answers, not the one that shares more of the question's words."""
+    from assistant import quotes
+    from assistant.anchoring import asked_sort, names_one
+
+    sort = asked_sort(question, None)
+    assert sort is not None and names_one(sort, text.split(". ")[-1])
+    assert not names_one(sort, text.split(". ")[0])
+    assert asked_sort("In short, what is EUROSUR for?", None) is None  # a name, not a sort
+    assert asked_sort("Vilken myndighet beslutar?", "actor") is None  # its kind's own spans
+    assert named in quoted(question, [passage(text, lang=lang)], "sv")[0]
+    monkeypatch.setattr(quotes, "NAMED_SORT", False)
+    assert named not in quoted(question, [passage(text, lang=lang)], "sv")[0]

@@ -576,3 +576,23 @@ def test_whether_the_documents_use_a_word_is_read_with_the_whole_dictionary(
     assert derived_bases("fördelande") == ["fördela"] and derived_bases("tidigaste") == ["tidig"]
     monkeypatch.setattr(translate, "WHOLE_DICTIONARY", False)
     assert view.unknown_share(q) == 1.0
+
+
+def test_a_glossary_name_the_documents_write_out_is_no_unknown_word(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ "BMVI" stands in no document that writes "the Border Management and Visa Instrument": the
+    glossary says they are one thing, so the question is not about something the documents leave
+    out. A name none of whose spellings the index holds stays unknown."""
+    from assistant import glossary_terms
+    from assistant.documents import Chunk
+    from assistant.lexical import LexicalIndex
+
+    text = "The Border Management and Visa Instrument shall support the monitoring committee."
+    chunks = [Chunk(chunk_id="d#0", doc_id="d", text=text, section="Article 1", heading_path="",
+                    start=0, end=len(text), metadata={"language": "en"})]
+    view = LexicalIndex(chunks, generation=1).view("public")
+    assert view.unknown_share("the monitoring committee of BMVI") == 0.0
+    assert view.unknown_share("the monitoring committee of AMIF") > 0.3
+    monkeypatch.setattr(glossary_terms, "SPELLED_OUT", False)
+    assert view.unknown_share("the monitoring committee of BMVI") > 0.3
