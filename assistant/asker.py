@@ -2,6 +2,8 @@
 
 "När Polismyndigheten rapporterar …, vem ska underrättas?" is not answered with
 "Polismyndigheten", nor is "When the Police Authority reports …" or "när polisen rapporterar …".
+Nor is an actor in a clause of condition or time in the text ("… när Migrationsöverdomstolen
+beslutar om avvisning"): it says when, not who does it (`in_condition`).
 """
 
 from __future__ import annotations
@@ -52,3 +54,23 @@ def _compound_of(w: str, own: set[str]) -> bool:
         w[:i] in own and (w[i:] in own or (w[i] == "s" and w[i + 1 :] in own))
         for i in range(3, len(w) - 2)
     )
+
+
+# "… när en migrationsdomstol eller Migrationsöverdomstolen beslutar om avvisning": an actor in a
+# clause that says when (or whether) something happens is that clause's subject, not the one who
+# does what the sentence says. A modal verb between them starts the main clause ("När beslutet
+# har fattats ska Migrationsverket …").
+CONDITION_ACTORS = True
+_CONDITION = re.compile(
+    r"(?:(?:^|[,;:(]\s*)(?:om|ifall)|\b(?:när|då|såvida|if|when|where|unless))\s+"
+    r"(?:(?!(?:ska|skall|får|måste|shall|must|may)\b)[\w-]+\s+){0,3}$",
+    re.I,
+)
+
+
+def in_condition(text: str, sp: Span) -> bool:
+    """Whether an actor span stands as the subject of a clause of condition or time."""
+    if not CONDITION_ACTORS or sp.kind != "authority":
+        return False
+    lead = re.match(r"(?:when|where|if|unless)\s+", sp.text, re.I)  # "Where the Commission"
+    return bool(_CONDITION.search(text[: sp.start] + (lead.group(0) if lead else "")))

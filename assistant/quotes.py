@@ -39,7 +39,7 @@ from .answer_types import (
     widen_to_bound,
     widen_to_list,
 )
-from .asker import asker_names, clause_subjects
+from .asker import asker_names, clause_subjects, in_condition
 from .asking import asked_sentence, asking_words
 from .crossmatch import backward_overlap, partial_overlap, question_words, says_same
 from .documents import Passage
@@ -292,7 +292,9 @@ def score_units(
             spans = [
                 sp
                 for sp in spans
-                if sp.text.lower() not in qlow and not asker_names(sp, names, st, subjects)
+                if sp.text.lower() not in qlow
+                and not asker_names(sp, names, st, subjects)
+                and not in_condition(u.text, sp)
             ]
             if spans:
                 # The preferred kind (a percentage for "hur stor andel") counts fully, others half.

@@ -1479,3 +1479,24 @@ def test_a_question_for_a_sort_of_thing_is_answered_by_the_unit_that_names_one(
     assert named in quoted(question, [passage(text, lang=lang)], "sv")[0]
     monkeypatch.setattr(quotes, "NAMED_SORT", False)
     assert named not in quoted(question, [passage(text, lang=lang)], "sv")[0]
+
+
+def test_an_actor_in_a_clause_of_condition_is_not_who_does_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ "… när Migrationsöverdomstolen beslutar om avvisning" says when the register is written
+    to, not who writes it: the lead-in's "Migrationsverket" answers "vem", the court in the item
+    does not, however many of the question's words the item holds."""
+    from assistant import asker
+
+    q = "Vem lägger in beslut om avvisning i registret när en domstol har beslutat om avvisning?"
+    text = (
+        "Migrationsverket ansvarar för att uppgifterna läggs in i registret:\n\n"
+        "1. när Migrationsöverdomstolen har beslutat om avvisning eller utvisning,\n"
+        "2. när en migrationsdomstol upphäver ett beslut om avvisning."
+    )
+    answer = extractive_answer(q, [passage(text)], "sv").text
+    assert "Kort svar: Migrationsverket" in answer
+    monkeypatch.setattr(asker, "CONDITION_ACTORS", False)
+    answer = extractive_answer(q, [passage(text)], "sv").text
+    assert "Kort svar: Migrationsöverdomstolen" in answer
