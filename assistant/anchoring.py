@@ -22,7 +22,8 @@ A count names what it counts ("hur många ledamöter", "how many police officers
 procent ränta"): it is answered only by a unit that names that thing too, in either language
 (its forms and translations, and the whole dictionary's senses of its headword, as a plural the
 stemmer cannot undo, "ledamöter", is common); "högst 16 ledamöter" does not say how many police
-officers there are, nor "10 % of the initial allocation" what interest is charged.
+officers there are, nor "10 % of the initial allocation" what interest is charged. A number
+word directly before the counted noun counts it ("two palm prints", `counted_words`).
 
 A question for a thing of a sort no kind of fact covers ("Vilken kommitté …?", "Vilken lag
 …?") is answered by a unit that names one of that sort (`asked_sort`, `names_one`): "the
@@ -40,7 +41,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .answer_types import asked_kind
+from .answer_types import Span, asked_kind
 from .crossmatch import read_back, related
 from .documents import Passage
 from .glossary_terms import fund_groups, is_name, named_groups
@@ -172,6 +173,36 @@ def _compound_senses(word: str) -> list[str]:
         if not first and i >= 5:
             first = list(h[:2])
     return first
+
+
+# "two palm prints", "one body", "tre ledamöter": a number word before the noun a count asks for
+# counts it. Not "en" / "ett", which are the indefinite article as often, and not a number word
+# before another noun ("two Member States" does not say how many palm prints). A switch.
+COUNTED_WORDS = True
+_NUMBER_WORD = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv)\s+((?:[\w-]+\s+)?[\w-]+)",
+    re.I,
+)
+
+
+def counted_words(text: str, noun: Anchor) -> list[Span]:
+    """The number words of a text that count the counted noun (`counted`), as count spans."""
+    if not COUNTED_WORDS:
+        return []
+    out = []
+    for m in _NUMBER_WORD.finditer(text):
+        if not _holds(noun, m.group(1).lower()):
+            continue
+        # the noun phrase: "two palm prints", "one body" (not "one body having")
+        last = m.group(1).split()[-1].lower()
+        end = (
+            m.end()
+            if last not in STOP and not last.endswith(("ing", "ed"))
+            else m.start(1) + len(m.group(1).split()[0])
+        )
+        out.append(Span("number", m.start(), end, text[m.start() : end]))
+    return out
 
 
 def _holds(a: Anchor, near: str) -> bool:

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .anchoring import anchors, asked_sort, named_by, names_one
+from .anchoring import anchors, asked_sort, counted_words, named_by, names_one
 from .answer_types import (
     ACCEPTS,
     NAMED_YEAR,
@@ -208,6 +208,7 @@ def score_units(
     plural = asked == "actor" and asks_plural(asked_part)
     about = anchors(question, asked) if SUBJECT_MISMATCH < 1 else []
     sort = asked_sort(asked_part, asked) if NAMED_SORT else None
+    counted_noun = next((a for a in about if a.forms), None) if asked == "count" else None
     out: list[Scored] = []
     asked_years = [int(y) for y in NAMED_YEAR.findall(question)]
     qwords = question_words(question) if lang == "sv" and BACKWARD else []
@@ -284,6 +285,8 @@ def score_units(
                 lex = max(lex, NEIGHBOUR_SHARE * sum(weight(t) for t in qtok))
             lex = max(lex, on_topic)  # a passage headed by the question's words
             score = lex / max(1.0, len(tk) / LENGTH_PIVOT) ** LENGTH_EXP
+            if counted_noun is not None and not spans:  # "two palm prints"
+                spans = counted_words(u.text, counted_noun)
             if u.kind == "row" and "amount" in accepts:  # "(in EUR)" above bare numbers
                 spans += table_amounts(u.text, f"{money} {u.header}", spans)
                 spans.sort(key=lambda sp: accepts.index(sp.kind))

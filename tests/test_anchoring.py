@@ -229,3 +229,26 @@ def test_a_counted_compound_no_dictionary_lists_is_read_by_its_parts(
     alone = counted(q)
     assert alone is not None
     assert named_by([alone], "count", images, unit, [unit]) == set()
+
+
+def test_a_number_word_before_the_counted_noun_counts_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ "up to two palm images" says how many "handflatsavtryck", and "one body" how many
+    "organ": a number word counts where the noun it stands before is the one the question
+    counts. Before another noun ("two Member States") it counts nothing the question asks."""
+    from assistant import anchoring
+    from assistant.answer import extractive_answer
+
+    q = "Om det inte går att ta fingeravtryck, hur många handflatsavtryck får vi lägga in?"
+    text = "Where fingerprints cannot be taken, the alert may hold up to two palm images."
+    noun = counted(q)
+    assert noun is not None
+    assert [s.text for s in anchoring.counted_words(text, noun)] == ["two palm images"]
+    assert anchoring.counted_words("It needs two Member States and one body having …", noun) == []
+    organ = counted("Hur många organ får ett land utse?")
+    assert organ is not None
+    assert [s.text for s in anchoring.counted_words("It shall designate one body having it.", organ)] == ["one body"]
+    sv = "Om fingeravtryck inte kan tas får vi lägga in högst två handflatsavtryck i signaleringen."
+    answer = extractive_answer(q, [passage(sv, lang="sv")], "sv").text
+    assert "Kort svar: högst två handflatsavtryck" in answer
+    monkeypatch.setattr(anchoring, "COUNTED_WORDS", False)
+    assert "Kort svar" not in extractive_answer(q, [passage(sv, lang="sv")], "sv").text
