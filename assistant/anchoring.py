@@ -195,12 +195,11 @@ def counted_words(text: str, noun: Anchor) -> list[Span]:
         if not _holds(noun, m.group(1).lower()):
             continue
         # the noun phrase: "two palm prints", "one body" (not "one body having")
-        last = m.group(1).split()[-1].lower()
-        end = (
-            m.end()
-            if last not in STOP and not last.endswith(("ing", "ed"))
-            else m.start(1) + len(m.group(1).split()[0])
-        )
+        first, *second = m.group(1).lower().split()
+        if second and (second[0] in STOP or second[0].endswith(("ing", "ed"))):
+            end = m.start(1) + len(first)
+        else:
+            end = m.end()
         out.append(Span("number", m.start(), end, text[m.start() : end]))
     return out
 
@@ -282,6 +281,7 @@ def asked_sort(question: str, kind: str | None) -> Anchor | None:
     return Anchor(m.group(1), (), forms=frozenset(found)) if found else None
 
 
+@lru_cache(maxsize=4096)  # a question's units are scored three times over
 def names_one(a: Anchor, text: str) -> bool:
     """Whether a text names one thing of the asked sort (`asked_sort`): its noun, or a compound
     ending in it, capitalised inside the text or followed by a name or a statute's number."""

@@ -67,10 +67,12 @@ _CONDITION = re.compile(
     re.I,
 )
 
+_CONDITION_LEAD = re.compile(r"(?:when|where|if|unless)\s+", re.I)
+
 
 def in_condition(text: str, sp: Span) -> bool:
     """Whether an actor span stands as the subject of a clause of condition or time."""
     if not CONDITION_ACTORS or sp.kind != "authority":
         return False
-    lead = re.match(r"(?:when|where|if|unless)\s+", sp.text, re.I)  # "Where the Commission"
+    lead = _CONDITION_LEAD.match(sp.text)  # "Where the Commission"
     return bool(_CONDITION.search(text[: sp.start] + (lead.group(0) if lead else "")))

@@ -124,11 +124,11 @@ def spelled_out(question: str, used: Callable[[str], bool]) -> set[str]:
     write another way ("the Border Management and Visa Instrument": every word of one of its
     terms is `used`, a stem the index holds): the documents speak of that thing."""
     out: set[str] = set()
+    low = question.lower()
     for g in named_groups(question) if SPELLED_OUT else ():
         if any(
             all(any(map(used, both_stems(w))) for w in words(t) if w not in STOP) for t in g.terms
         ):
-            low = question.lower()
             out |= {
                 s
                 for t, p in zip(g.terms, g.patterns, strict=True)
