@@ -42,6 +42,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .answer_types import Span, asked_kind
+from .asking import opens_clause
 from .crossmatch import read_back, related
 from .documents import Passage
 from .glossary_terms import fund_groups, is_name, named_groups
@@ -261,7 +262,9 @@ def anchors(question: str, kind: str | None) -> list[Anchor]:
 # name, not a sort.
 _ASKED_NOUN = re.compile(
     r"\b(?i:vilk(?:en|et|a)|which|what)(?:\s+(?i:is|are|was|were|är|var)(?:\s+the)?)?"
-    r"\s+([a-zåäö][\wåäö-]{2,})(?:\s+([a-zåäö][\wåäö-]{2,}))?"
+    # "vilken annan EU-förordning": "annan" says which one, the compound's head what sort
+    r"(?:\s+(?:annan|annat|andra|other|another))?"
+    r"\s+(?:[A-ZÅÄÖ]{2,}-)?([a-zåäö][\wåäö-]{2,})(?:\s+([a-zåäö][\wåäö-]{2,}))?"
 )
 # the sort's noun capitalised inside a text, or followed by a statute's number, an act's
 # "(EU)" or a name
@@ -271,14 +274,16 @@ _TOKEN = re.compile(r"[\wåäö]+(?:-[\wåäö]+)*")
 
 def asked_sort(question: str, kind: str | None) -> Anchor | None:
     """The sort of thing a question word asks for when it asks for no kind of fact, or None."""
-    m = _ASKED_NOUN.search(question) if kind is None else None
-    if m is None:
-        return None
+    hits = list(_ASKED_NOUN.finditer(question)) if kind is None else []
+    # "Vilka säkerhetsdetaljer ska det ha – vilken förordning hänvisar man till?": each question
+    # word that opens a clause ("the fund which pays" is no question for a fund)
+    hits = hits[:1] + [m for m in hits[1:] if opens_clause(question, m.start())]
     found: set[str] = set()
-    for w in (x for x in m.groups() if x and x not in STOP and asked_kind(x) is None):
+    words = (x for m in hits for x in m.groups() if x and x not in STOP and asked_kind(x) is None)
+    for w in words:
         if forms := question_word_forms(w):
             found |= _senses(w, forms)
-    return Anchor(m.group(1), (), forms=frozenset(found)) if found else None
+    return Anchor(hits[0].group(1), (), forms=frozenset(found)) if found else None
 
 
 @lru_cache(maxsize=4096)  # a question's units are scored three times over

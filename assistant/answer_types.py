@@ -84,6 +84,12 @@ SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
         rf"|\b(?:{_NUM}|{_NUM_WORDS})-(?:day|week|month|year|hour|working-day)\b",
         _I,
     ),
+    # "20 kilometer", "12 nautical miles", "fem kilometer": a distance
+    "distance": re.compile(
+        rf"\b(?:{_NUM}|{_NUM_WORDS})[  ](?:kilometers?|kilometres?|km|meters?|metres?|"
+        r"mil|miles|nautiska mil|nautical miles|sjömil)\b",
+        _I,
+    ),
     "frequency": re.compile(
         rf"\b(?:varje|var|varannan|vart|vartannat|en gång (?:per|i|om|varje)|"
         rf"(?:{_NUM}|{_NUM_WORDS}) gånger (?:per|i|om))[  ](?:\w+[  ])?"
@@ -205,7 +211,13 @@ _ACT_DATE_BEFORE = re.compile(
     r"\b(?:direktiv\w*|förordning\w*|beslut\w*|avtal\w*|konvention\w*|resolution\w*|"
     r"protokoll\w*|överenskommelse\w*|regulations?|directives?|decisions?|agreements?|"
     r"conventions?|resolutions?|protocols?|council|rådet)\b[^.;:]{0,60}?"
-    r"\s+(?:of|av den|antagen den|adopted on|signed on|dated)\s*$",
+    r"\s+(?:of|av den|antagen den|adopted on|signed on|dated)\s*$|"
+    # "signed at Strasbourg on 20 April 1959", "undertecknat i Bryssel den …": the date an
+    # instrument was signed names it, whatever the instrument is called
+    # (a participle: "the agreement was signed on …" may answer when it was signed)
+    r"(?<!was )(?<!were )(?<!been )\b(?:signed|done|concluded)(?:\s+(?:at|in)\s+[A-Z][\w-]+)?"
+    r"\s+on\s*$|\b(?:undertecknat|undertecknad|ingånget|ingångna?)(?:\s+i\s+[A-ZÅÄÖ][\wåäö-]+)?"
+    r"\s+den\s*$",
     re.I,
 )
 _MONTH_AFTER = re.compile(rf"[  ](?:{_MONTHS})\b", _I)

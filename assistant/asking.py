@@ -22,6 +22,7 @@ ACCEPTS: dict[str, tuple[str, ...]] = {
     "period": ("period", "date"),  # "vilka år": one year alone is no span of years
     "duration": ("duration", "date", "year"),
     "length": ("duration",),
+    "distance": ("distance",),  # "hur långt från gränsen": kilometres, not a time
     "frequency": ("frequency", "duration"),
     "actor": ("authority",),
     "ref": ("ref",),
@@ -51,7 +52,21 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"\bhow far in advance\b|\btime limit\b|\btidsgräns\w*|"
             r"\bhur gammal|\bhur gamla\b|\bhow long\b|\bfor how long\b|"
             r"\b(?:vilken|vilket) (?:ålder|åldersgräns)\b|\b(?:what|which) age\b|\bhow old\b|"
-            r"\bwithin what (?:period|time)\b",
+            r"\bwithin what (?:period|time)\b|"
+            # how long before or after another thing: a time
+            r"\bhur långt (?:före|efter|innan|tidigare|senare)\b|\bhow (?:long|far) (?:before|after)\b",
+            _I,
+        ),
+    ),
+    (
+        # "hur långt från gränsen", "how far from the border": a distance ("how far in advance",
+        # "hur långt efter" ask for a time, above; "how far does it apply" for an extent)
+        "distance",
+        re.compile(
+            r"\bhur långt (?:från|bort|ut|in|upp)\b|\bhow far (?:from|away|out|into|inland)\b|"
+            r"\bhur (?:stort|långt) (?:är )?avstånd\w*|\bwhat distance\b|"
+            r"\bhur många (?:kilometer|meter|mil|sjömil)\b|"
+            r"\bhow many (?:kilomet\w+|met(?:re|er)s|miles|nautical miles)\b",
             _I,
         ),
     ),
@@ -96,7 +111,7 @@ _ASK: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:^|[.?!;:,–]\s*|\b(?:och|men|så|samt|and|but|so|till|för|av|med|från|to|for|by|"
             r"with|from)\s+)(?:vem|who|whom)\b|"
             r"\bvilka (?:ska|skall|måste|får|kan|bör)\b|"
-            r"\bvilk(?:en|a|et) (?:\w+ )?(?:\w+-)?(?:myndighet\w*|byrå\w*|organ\w*|instans\w*|"
+            r"\bvilk(?:en|a|et) (?:\w+ )?(?:\w+-)?(?:\w*myndighet\w*|\w*byrå\w*|organ\w*|\w*instans\w*|"
             r"aktör\w*|enhet\w*|part\w*|land|länder|medlemsstat\w*|stat|stater|staterna)\b|"
             r"\b(?:which|what) (?:\w+ )?(?:authorit(?:y|ies)|bod(?:y|ies)|agenc(?:y|ies)|"
             r"institutions?|organi[sz]ations?|part(?:y|ies)|member states?|countr(?:y|ies))\b",
@@ -223,7 +238,7 @@ def asking_words(question: str) -> list[str]:
     return [w for p in phrases for w in _WORD.findall(p.lower()) if asked_kind(w)]
 
 
-def _opens(question: str, pos: int) -> bool:
+def opens_clause(question: str, pos: int) -> bool:
     """A question word at `pos` opens a clause: first in the sentence, or after a comma or "och"
     (one word may lead it: "By what date", "Senast när")."""
     return bool(_CLAUSE_END.search(question[:pos]))
@@ -236,9 +251,11 @@ def _indirect(
     opens an indirect question, which ranks last when its clause asks for a kind itself
     ("by what date"). "När …, hur tungt väger det hur stort …?" keeps "hur stort": its clause
     asks with a word that names no kind."""
-    if pos < 0 or _opens(question, pos):
+    if pos < 0 or opens_clause(question, pos):
         return f
-    heads = [m.start() for m in _WH_WORD.finditer(question, 0, pos) if _opens(question, m.start())]
+    heads = [
+        m.start() for m in _WH_WORD.finditer(question, 0, pos) if opens_clause(question, m.start())
+    ]
     if not heads:
         return f
     clause = max((m.end() for m in _BOUNDARY.finditer(question, 0, heads[-1])), default=0)

@@ -107,6 +107,15 @@ def quoted(question: str, passages: list[Passage], lang: str) -> list[str]:
         ("Vilka år omfattar kommissionens policycykel?", "period"),
         ("Vilken period gäller strategin?", "period"),
         ("For which years was the project funded?", "period"),
+        # how long before another thing: a time; how far away: a distance
+        ("Hur långt före frigivningen ska myndigheten underrättas?", "duration"),
+        ("How far in advance must the visit be announced?", "duration"),
+        ("Hur långt från gränsen får kamerorna sitta?", "distance"),
+        ("How far from the border may the checks be carried out?", "distance"),
+        ("Hur långt har arbetet med strategin kommit?", None),
+        # a Swedish compound that ends in the word for an authority
+        ("Vilken annan polismyndighet har direktåtkomst till registret?", "actor"),
+        ("Vilken tillsynsmyndighet granskar behandlingen?", "actor"),
     ],
 )
 def test_asked_kind_reads_the_interrogative(question: str, kind: str | None) -> None:
@@ -1500,3 +1509,65 @@ def test_an_actor_in_a_clause_of_condition_is_not_who_does_it(
     monkeypatch.setattr(asker, "CONDITION_ACTORS", False)
     answer = extractive_answer(q, [passage(text)], "sv").text
     assert "Kort svar: Migrationsöverdomstolen" in answer
+
+
+def test_a_question_for_a_distance_is_answered_by_the_unit_that_states_one() -> None:
+    """ "Hur långt från gränsen …?" asks for kilometres: the sentence that states "20 kilometer"
+    answers, not the one that repeats more of the question's words."""
+    q = "Hur långt från gränsområdet får kamerorna sitta för att reglerna om fordon ska gälla?"
+    text = (
+        "Reglerna om fordon gäller för uppgifter från kameror i gränsområdet och från kameror "
+        "som sitter i gränsområdet vid gränsen. "
+        "Detsamma gäller kameror längs tillfartsvägar, högst 20 kilometer från området."
+    )
+    assert find_spans("högst 20 kilometer, 12 nautical miles", ("distance",))[1].text == (
+        "12 nautical miles"
+    )
+    answer = extractive_answer(q, [passage(text)], "sv").text
+    assert "Kort svar: högst 20 kilometer" in answer
+
+
+def test_the_date_an_instrument_was_signed_is_no_answer_to_how_long() -> None:
+    """ "signed at Strasbourg on 20 April 1959" names an agreement: a question for how long a
+    stay may last is answered by "90 days", not by the agreement's date."""
+    signed = (
+        "Without prejudice to the European Agreement on the Abolition of Visas for Refugees of "
+        "the Council of Europe signed at Strasbourg on 20 April 1959, recognised refugees "
+        "resident in a third country listed in Annex I shall hold a visa when crossing the "
+        "external borders of the Member States to stay in the Schengen area."
+    )
+    assert find_spans(signed, ("duration", "date", "year")) == []
+    # when it was signed, said in a clause of its own, may be what is asked
+    assert find_spans("Avtalet undertecknades den 3 maj 2019.", ("date",))
+    assert find_spans("The protocol was signed at Lisbon on 3 May 2019.", ("date",))
+    assert not find_spans("avtalet, undertecknat i Bryssel den 3 maj 2019, gäller", ("date",))
+    stay = "Nationals of Annex II countries are exempt for stays of no more than 90 days."
+    q = "En medborgare reser in utan visum. Hur länge får hon stanna i Schengen utan visum?"
+    answer = extractive_answer(q, [passage(f"{signed} {stay}", lang="en")], "sv").text
+    assert answer.startswith("Kort svar: no more than 90 days")
+
+
+def test_another_regulation_asked_for_is_the_one_the_text_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ "… – vilken annan EU-förordning hänvisar man till?" asks for a regulation ("annan" says
+    which one, the compound's head what sort), after a first question word: the sentence that
+    names "Regulation (EC) No 333/2002" answers."""
+    from assistant import quotes
+    from assistant.anchoring import asked_sort, names_one
+
+    q = (
+        "Vilka säkerhetsdetaljer ska resedokumentet ha – vilken annan EU-förordning hänvisar "
+        "man till för de tekniska kraven?"
+    )
+    named = "The security features shall be those set out in Regulation (EC) No 333/2002."
+    text = (
+        "The technical specifications and security features of the travel document should be "
+        f"harmonised to ensure high technical and security standards. {named}"
+    )
+    sort = asked_sort(q, None)
+    assert sort is not None and names_one(sort, named)
+    assert named in quoted(q, [passage(text, lang="en")], "sv")[0]
+    monkeypatch.setattr(quotes, "NAMED_SORT", False)
+    assert named not in quoted(q, [passage(text, lang="en")], "sv")[0]
+
