@@ -71,11 +71,20 @@ def load_lexicon() -> dict[str, tuple[str, ...]]:
         if not sv or not en or " " in sv:
             continue
         senses = out.setdefault(sv, [])
-        for sense in re.split(r"[;,]", _PAREN.sub(" ", en)):
-            sense = " ".join(re.sub(r"[()\[\]]", " ", sense).split())
-            if sense and sense.lower() not in (x.lower() for x in senses):
+        for sense in _senses(en):
+            if sense.lower() not in (x.lower() for x in senses):
                 senses.append(sense)
     return {k: tuple(v) for k, v in out.items() if v}
+
+
+def _senses(en: str) -> list[str]:
+    """A dictionary line's English senses ("enter, lodge" → enter, lodge; notes in brackets
+    dropped)."""
+    parts = (
+        " ".join(re.sub(r"[()\[\]]", " ", x).split())
+        for x in re.split(r"[;,]", _PAREN.sub(" ", en))
+    )
+    return [x for x in parts if x]
 
 
 REVERSE_SENSES = 2  # only a headword's first senses name it when read backwards
@@ -95,3 +104,53 @@ def reverse_lexicon() -> dict[str, tuple[str, ...]]:
             if word.isalpha():
                 out.setdefault(en.stemWord(word), []).append(sv)
     return {k: tuple(v) for k, v in out.items()}
+
+
+# -- particle verbs ----------------------------------------------------------------------------
+# The particles a Swedish verb takes ("lägga in", "ta bort", "hålla kvar"); the stressed ones
+# are never prepositions, so the dictionary's verb + particle phrase is what the pair means
+# ("ställs till förfogande" is no "ställa till", make a mess).
+STRESSED = frozenset(
+    "in ut upp bort fram kvar tillbaka igen ihop isär loss undan ner emot fast".split()
+)
+PARTICLES = STRESSED | frozenset("av till över på om med åt igenom efter förbi".split())
+# A verb the dictionary lists with this many phrases means little on its own ("ta", "lägga",
+# "ställa", "sätta", "hålla", "dra", "komma", "göra"): with a particle, the pair decides.
+LIGHT_MIN = 7
+# Past forms the regular endings do not give, of the verbs that take particles most.
+_IRREGULAR = {
+    "tog": "ta", "togs": "ta", "tagit": "ta", "tagits": "ta", "lade": "lägga", "lades": "lägga",
+    "lagt": "lägga", "lagts": "lägga", "drog": "dra", "drogs": "dra", "dragit": "dra",
+    "dragits": "dra", "höll": "hålla", "hölls": "hålla", "kom": "komma", "gjorde": "göra",
+    "gjordes": "göra", "gjort": "göra", "gjorts": "göra", "satte": "sätta", "sattes": "sätta",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def particle_verbs() -> tuple[
+    dict[tuple[str, str], tuple[str, ...]], dict[str, str], frozenset[str]
+]:
+    """The dictionary's verb + stressed particle phrases: (verb, particle) → the pair's senses
+    ("lägga in" → enter, lodge); each inflected form of those verbs → its infinitive; and the light
+    verbs (`LIGHT_MIN`), whose own senses ("lägga": lay, place) say nothing once a particle
+    follows."""
+    pairs: dict[tuple[str, str], list[str]] = {}
+    phrases: dict[str, int] = {}
+    for line in read_text(LEXICON_FILE).splitlines()[1:]:
+        sv, _, en = line.partition("\t")
+        parts = sv.strip().lower().split()
+        if len(parts) < 2 or len(parts) > 3 or not parts[0].endswith("a") or not en:
+            continue
+        phrases[parts[0]] = phrases.get(parts[0], 0) + 1
+        if len(parts) == 2 and parts[1] in STRESSED:
+            senses = pairs.setdefault((parts[0], parts[1]), [])
+            senses += [x for x in _senses(en) if x not in senses]
+    forms: dict[str, str] = dict(_IRREGULAR)
+    for v in {v for v, _ in pairs} | set(_IRREGULAR.values()):
+        b = v[:-1]
+        for end in ("", "r", "s", "t", "de", "des", "ts"):
+            forms.setdefault(v + end, v)
+        for end in ("er", "s", "t", "de", "des", "te", "tes", "es", "ts"):
+            forms.setdefault(b + end, v)
+    light = frozenset(v for v, n in phrases.items() if n >= LIGHT_MIN)
+    return {k: tuple(v) for k, v in pairs.items()}, forms, light

@@ -16,7 +16,7 @@ from .align import MAX_ALIGNED_WORDS, BoundAligner, EmbedQuery, TermAligner
 from .bridge import Bridge, dictionary_senses
 from .detect import SV_HINTS
 from .glossary import expand_with_glossary
-from .lexicon import hand_lookup, hand_phrases, reverse_lexicon
+from .lexicon import PARTICLES, hand_lookup, hand_phrases, particle_verbs, reverse_lexicon
 from .tokens import STOP, WORD, stemmer, words
 
 SV_SENSES = 2  # Swedish words per English word in an English question's Swedish query
@@ -160,12 +160,18 @@ def pseudo_translate(question: str, with_glossary: bool = True, cognates: bool =
             out.extend(english)
             rest = phrase.sub(" ", rest)
     parts = [p for w in WORD.findall(rest) for p in re.split(r"[-/]", w) if p]
-    for w in parts:
+    for i, w in enumerate(parts):
         lw = w.lower()
         if (w.isupper() and len(w) > 1) or any(ch.isdigit() for ch in w):
             out.append(w)
             continue
         if lw in STOP:
+            continue
+        # "läggs in": enter; "ta bort": not take. The quote choice reads pairs; the search does
+        # not, as the pair's senses moved the dense query for phrases the text words otherwise.
+        pair = _particle_pair(lw, parts[i + 1].lower() if cognates and i + 1 < len(parts) else "")
+        if pair is not None:
+            out.extend(pair)
             continue
         hit = _translated(lw, general=True, cognates=cognates)
         if hit:
@@ -181,6 +187,26 @@ def pseudo_translate(question: str, with_glossary: bool = True, cognates: bool =
             seen.add(x.lower())
             uniq.append(x)
     return " ".join(uniq)
+
+
+def _particle_pair(w: str, after: str) -> list[str] | None:
+    """A verb with its particle means what the pair does: the dictionary's senses of the pair
+    ("läggs in" → enter, lodge), or nothing for a light verb the dictionary has no such pair of
+    ("lägga", "ta": lay, take say nothing of "ta bort"); None when the verb stands alone or
+    means what it does alone (`PARTICLE_VERBS`: a switch)."""
+    if not PARTICLE_VERBS or after not in PARTICLES:
+        return None
+    pairs, forms, light = particle_verbs()
+    verb = forms.get(w)
+    if verb is None:
+        return None
+    senses = pairs.get((verb, after))
+    if senses:
+        return list(senses)
+    return [] if verb in light else None
+
+
+PARTICLE_VERBS = True
 
 
 def question_word_forms(question: str, whole_dictionary: bool = False) -> list[set[str]]:
