@@ -229,7 +229,7 @@ def _label_and_path(block: _Block, doc_title: str) -> tuple[str, str]:
     elif unit_idx is not None:
         label = stack[unit_idx].label
         kap = next((h for h in stack[:unit_idx] if h.kind == "kap"), None)
-        if kap and stack[unit_idx].kind == "para":
+        if kap and stack[unit_idx].kind == "para" and "kap." not in label:
             label = f"{kap.label} {label}"
     elif stack:
         label = stack[-1].label

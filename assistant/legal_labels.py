@@ -19,6 +19,7 @@ SECTION_EU = re.compile(r"^(SECTION|AVSNITT|Subsection)\s+(\d+)\b\s*(.*)$", re.I
 # Swedish statutes: "5 §", "5 a §", also when conversion left junk in front ("/52/ 7 §").
 PARA = re.compile(r"(?:^|\s)(\d+\s?[a-z]?)\s?§\s*$")
 KAP = re.compile(r"^(\d+\s?[a-z]?)\s?kap\.\s*(.*)$")
+_KAP_PARA = re.compile(r"^(\d+\s?[a-z]?)\s?§(?=\s|$)")
 RECITAL = re.compile(r"^\s*[-*]?\s*\((\d+)\)\s")
 # Paragraphs in plain-text statutes and PDFs: a line that starts with "5 §".
 INLINE_PARA = re.compile(r"^(\d+\s?[a-z]?)\s?§\s+\S")
@@ -43,6 +44,8 @@ def classify_heading(text: str) -> tuple[str, str]:
     if SECTION_EU.match(t):
         return "section", t
     if m := KAP.match(t):
+        if para := _KAP_PARA.match(m.group(2)):  # "3 kap. 28 §": a paragraph with its chapter
+            return "para", f"{m.group(1).strip()} kap. {para.group(1).strip()} §"
         return "kap", f"{m.group(1).strip()} kap."
     if m := PARA.search(t):
         return "para", f"{m.group(1).strip()} §"

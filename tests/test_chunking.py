@@ -179,6 +179,24 @@ def test_swedish_chapters_in_markdown() -> None:
     ]
 
 
+def test_a_paragraph_heading_that_names_its_chapter_keeps_both() -> None:
+    """ "#### 3 kap. 28 §" under "## 3 kap. Befogenheter": the paragraph is cited as "3 kap.
+    28 §" (it had been cited as "3 kap.", its paragraph lost), and the chapter is not named
+    twice."""
+    md = (
+        "# Lag om kontroll\n\n## 3 kap. Befogenheter\n\n#### 3 kap. 28 §\n\nTullverket får "
+        "undersöka fordon.\n\n#### 3 kap. 29 §\n\nBeslut ska dokumenteras.\n\n"
+        "#### 4 kap. 1 §\n\nUtan kapitelrubrik.\n"
+    )
+    doc = Document("kontroll", md, {"title": "Lag om kontroll"}, "lag.md", "md")
+    got = [(c.section, c.text) for c in chunk_document(doc)]
+    assert got == [
+        ("3 kap. 28 §", "Tullverket får undersöka fordon."),
+        ("3 kap. 29 §", "Beslut ska dokumenteras."),
+        ("4 kap. 1 §", "Utan kapitelrubrik."),
+    ]
+
+
 def test_long_article_split_at_paragraphs_keeps_label_and_path() -> None:
     paras = [
         f"{i}. Member States shall ensure that the measures referred to in point {i} are "
@@ -263,6 +281,8 @@ def test_wrapped_pdf_lines_are_not_headings() -> None:
         ("/52/ 7 §", ("para", "7 §")),
         ("5 a §", ("para", "5 a §")),
         ("2 kap. Ansökan", ("kap", "2 kap.")),
+        ("3 kap. 28 §", ("para", "3 kap. 28 §")),  # a paragraph named with its chapter
+        ("2 kap. 1 a §", ("para", "2 kap. 1 a §")),
         ("Inledning", ("plain", "Inledning")),
     ],
 )
