@@ -36,13 +36,19 @@ log = logging.getLogger(__name__)
 WITH_ANTECEDENT = True  # a quote that points back brings the sentence before it
 
 # -- labels and titles -------------------------------------------------------------------------
+# "Regulation (EU) 2021/1149", "Council Regulation (EC) No 2252/2004", "Council Decision
+# 2008/633/JHA": the act's kind and number, its author left out
 _REG = re.compile(
-    r"^(Regulation|Directive|Decision)\s+(\((?:EU|EU, Euratom)\)\s+(?:No\s+)?\d+/\d+)", re.I
+    r"^(?:(?:Council|Commission)(?:\s+(?:Implementing|Delegated))?\s+)?"
+    r"(Regulation|Directive|Decision)\s+(\((?:EU|EC|EEC|EU, Euratom)\)\s+(?:No\s+)?\d+/\d+|"
+    r"\d{2,4}/\d+/(?:JHA|EC|EU|EEC|CFSP))\b",
+    re.I,
 )
 _SV_REG = re.compile(
     r"^(Europaparlamentets och rådets )?(förordning|direktiv)\s+(\(EU\)\s+(?:nr\s+)?\d+/\d+)", re.I
 )
 _TYPE_SV = {"regulation": "förordning", "directive": "direktiv", "decision": "beslut"}
+_SFS_ID = re.compile(r"^SFS[-_ ]?(\d{4}:)(\d+)$", re.I)
 
 
 _SFS = re.compile(r"^(\w*(?:förordning|lag|kungörelse|instruktion))\s*\((\d{4}:\d+)\)", re.I)
@@ -71,11 +77,13 @@ def short_title(meta: dict[str, Any], doc_id: str, lang: str) -> str:
         )
     if m := _SV_REG.match(title):
         return f"{m.group(2).lower()} {m.group(3)}" if lang == "sv" else f"Regulation {m.group(3)}"
-    if meta.get("beteckning"):
+    # A statute's number from its metadata, or from an id such as "SFS-2021:1188".
+    sfs = meta.get("beteckning") or ("".join(m.groups()) if (m := _SFS_ID.match(doc_id)) else "")
+    if sfs:
         kind = re.match(r"\w*(?:förordning|lag|kungörelse|instruktion)\b", title, re.I)
         if kind and lang == "sv":
-            return f"{kind.group(0).lower()} ({meta['beteckning']})"
-        return f"SFS {meta['beteckning']}"
+            return f"{kind.group(0).lower()} ({sfs})"
+        return f"SFS {sfs}"
     if len(title) > 70:
         title = title[:70].rsplit(" ", 1)[0] + "…"
     # A name in another language is quoted, so the sentence around it stays the asker's.

@@ -204,6 +204,22 @@ def test_extractive_answer_without_passages_is_empty() -> None:
         ({"title": "Förordning om fonderna", "beteckning": "2021:846"}, "sv", "förordning (2021:846)"),
         ({"title": "Förordning om fonderna", "beteckning": "2021:846"}, "en", "SFS 2021:846"),
         ({"title": "Passlag (1978:302)"}, "sv", "passlag (1978:302)"),
+        # an act named with its author, an older act's "(EC)", a third-pillar decision
+        (
+            {"title": "Council Regulation (EC) No 2252/2004 of 13 December 2004 on standards"},
+            "sv",
+            "förordning (EC) No 2252/2004",
+        ),
+        (
+            {"title": "Council Decision 2008/633/JHA of 23 June 2008 concerning access"},
+            "en",
+            "Decision 2008/633/JHA",
+        ),
+        (
+            {"title": "Commission Implementing Regulation (EU) 2020/2011 laying down"},
+            "sv",
+            "förordning (EU) 2020/2011",
+        ),
         # A name in the document's own language is not used for askers of the other one.
         ({"title": "Projektguiden", "short_title": "guiden", "language": "sv"}, "en", '"Projektguiden"'),
         (
@@ -218,6 +234,18 @@ def test_extractive_answer_without_passages_is_empty() -> None:
 )
 def test_short_title(meta: dict[str, Any], lang: str, expected: str) -> None:
     assert short_title(meta, "doc-id", lang) == expected
+
+
+def test_a_statute_without_its_number_in_the_title_is_named_by_its_id() -> None:
+    """A statute whose metadata gives no `beteckning` and whose title no number is named by the
+    number in its id ("SFS-2021:1188"), not by its long title cut short."""
+    meta = {"title": "Förordning med kompletterande bestämmelser till EU:s förordningar om SIS"}
+    assert short_title(meta, "SFS-2021:1188", "sv") == "förordning (2021:1188)"
+    assert short_title(meta, "SFS-2021:1188", "en") == "SFS 2021:1188"
+    assert short_title({"title": "Lag om kontroll i gränsnära områden"}, "SFS-2023:474", "sv") == (
+        "lag (2023:474)"
+    )
+    assert short_title(meta, "sis-forordning", "sv").startswith("Förordning med")
 
 
 def test_short_title_cuts_long_titles_at_a_word() -> None:
