@@ -48,7 +48,7 @@ _SV_REG = re.compile(
     r"^(Europaparlamentets och rådets )?(förordning|direktiv)\s+(\(EU\)\s+(?:nr\s+)?\d+/\d+)", re.I
 )
 _TYPE_SV = {"regulation": "förordning", "directive": "direktiv", "decision": "beslut"}
-_SFS_ID = re.compile(r"^SFS[-_ ]?(\d{4}:)(\d+)$", re.I)
+_SFS_ID = re.compile(r"^SFS[-_ ]?(\d{4})[:_-](\d+)$", re.I)  # "SFS-2021:1188", "sfs_2021_1188"
 
 
 _SFS = re.compile(r"^(\w*(?:förordning|lag|kungörelse|instruktion))\s*\((\d{4}:\d+)\)", re.I)
@@ -78,7 +78,7 @@ def short_title(meta: dict[str, Any], doc_id: str, lang: str) -> str:
     if m := _SV_REG.match(title):
         return f"{m.group(2).lower()} {m.group(3)}" if lang == "sv" else f"Regulation {m.group(3)}"
     # A statute's number from its metadata, or from an id such as "SFS-2021:1188".
-    sfs = meta.get("beteckning") or ("".join(m.groups()) if (m := _SFS_ID.match(doc_id)) else "")
+    sfs = meta.get("beteckning") or (":".join(m.groups()) if (m := _SFS_ID.match(doc_id)) else "")
     if sfs:
         kind = re.match(r"\w*(?:förordning|lag|kungörelse|instruktion)\b", title, re.I)
         if kind and lang == "sv":

@@ -245,6 +245,7 @@ def test_a_statute_without_its_number_in_the_title_is_named_by_its_id() -> None:
     assert short_title({"title": "Lag om kontroll i gränsnära områden"}, "SFS-2023:474", "sv") == (
         "lag (2023:474)"
     )
+    assert short_title(meta, "sfs-2021-1188", "sv") == "förordning (2021:1188)"
     assert short_title(meta, "sis-forordning", "sv").startswith("Förordning med")
 
 

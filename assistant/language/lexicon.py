@@ -122,7 +122,8 @@ _IRREGULAR = {
     "tog": "ta", "togs": "ta", "tagit": "ta", "tagits": "ta", "lade": "lägga", "lades": "lägga",
     "lagt": "lägga", "lagts": "lägga", "drog": "dra", "drogs": "dra", "dragit": "dra",
     "dragits": "dra", "höll": "hålla", "hölls": "hålla", "kom": "komma", "gjorde": "göra",
-    "gjordes": "göra", "gjort": "göra", "gjorts": "göra", "satte": "sätta", "sattes": "sätta",
+    "gjordes": "göra", "gjort": "göra", "gjorts": "göra", "gör": "göra", "görs": "göra",
+    "satte": "sätta", "sattes": "sätta",
 }  # fmt: skip
 
 
@@ -145,12 +146,12 @@ def particle_verbs() -> tuple[
         if len(parts) == 2 and parts[1] in STRESSED:
             senses = pairs.setdefault((parts[0], parts[1]), [])
             senses += [x for x in _senses(en) if x not in senses]
+    light = frozenset(v for v, n in phrases.items() if n >= LIGHT_MIN)
     forms: dict[str, str] = dict(_IRREGULAR)
-    for v in {v for v, _ in pairs} | set(_IRREGULAR.values()):
+    for v in {v for v, _ in pairs} | light | set(_IRREGULAR.values()):
         b = v[:-1]
         for end in ("", "r", "s", "t", "de", "des", "ts"):
             forms.setdefault(v + end, v)
         for end in ("er", "s", "t", "de", "des", "te", "tes", "es", "ts"):
             forms.setdefault(b + end, v)
-    light = frozenset(v for v, n in phrases.items() if n >= LIGHT_MIN)
     return {k: tuple(v) for k, v in pairs.items()}, forms, light
