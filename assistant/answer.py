@@ -39,8 +39,8 @@ WITH_ANTECEDENT = True  # a quote that points back brings the sentence before it
 # "Regulation (EU) 2021/1149", "Council Regulation (EC) No 2252/2004", "Council Decision
 # 2008/633/JHA": the act's kind and number, its author left out
 _REG = re.compile(
-    r"^(?:(?:Council|Commission)(?:\s+(?:Implementing|Delegated))?\s+)?"
-    r"(Regulation|Directive|Decision)\s+(\((?:EU|EC|EEC|EU, Euratom)\)\s+(?:No\s+)?\d+/\d+|"
+    r"^(?:(?:Council|Commission)(?:\s+(?:Implementing|Delegated))?\s+)?(Regulation|Directive|"
+    r"Decision)\s+(\((?:EU|EC|EEC|EU, Euratom)\)\s+(?:No\s+)?\d+/\d+|"
     r"\d{2,4}/\d+/(?:JHA|EC|EU|EEC|CFSP))\b",
     re.I,
 )
@@ -49,9 +49,9 @@ _SV_REG = re.compile(
 )
 _TYPE_SV = {"regulation": "förordning", "directive": "direktiv", "decision": "beslut"}
 _SFS_ID = re.compile(r"^SFS[-_ ]?(\d{4})[:_-](\d+)$", re.I)  # "SFS-2021:1188", "sfs_2021_1188"
-
-
-_SFS = re.compile(r"^(\w*(?:förordning|lag|kungörelse|instruktion))\s*\((\d{4}:\d+)\)", re.I)
+_KIND = r"\w*(?:förordning|lag|kungörelse|instruktion)"  # what a statute's title calls it
+_SFS = re.compile(rf"^({_KIND})\s*\((\d{{4}}:\d+)\)", re.I)  # "Passlag (1978:302)"
+_STATUTE_KIND = re.compile(rf"{_KIND}\b", re.I)
 
 
 def short_title(meta: dict[str, Any], doc_id: str, lang: str) -> str:
@@ -80,7 +80,7 @@ def short_title(meta: dict[str, Any], doc_id: str, lang: str) -> str:
     # A statute's number from its metadata, or from an id such as "SFS-2021:1188".
     sfs = meta.get("beteckning") or (":".join(m.groups()) if (m := _SFS_ID.match(doc_id)) else "")
     if sfs:
-        kind = re.match(r"\w*(?:förordning|lag|kungörelse|instruktion)\b", title, re.I)
+        kind = _STATUTE_KIND.match(title)
         if kind and lang == "sv":
             return f"{kind.group(0).lower()} ({sfs})"
         return f"SFS {sfs}"
