@@ -52,6 +52,14 @@ AGENCY_ENDINGS = (
     "ombudsmannen", "kansliet", "byrån", "institutet", "kollegiet",
 )  # fmt: skip
 
+# Words that bound a number: a number word after one is a count ("at least two").
+_BOUND = (
+    r"at least|at most|not more than|no more than|not less than|no less than|no fewer than|"
+    r"not fewer than|a maximum of|a minimum of|more than|fewer than|up to|"
+    r"minst|högst|maximalt|minimalt|fler än|färre än|mer än|inte fler än|upp till|som mest|"
+    r"som minst|totalt|sammanlagt|in total"
+)
+
 # A whole date, day month year: "1 juli 2022", "31 December 2027".
 _DATE = rf"\d{{1,2}}(?:\.|:e|:a)?[  ](?:{_MONTHS})[  ]\d{{4}}"
 
@@ -124,7 +132,13 @@ SPAN_PATTERNS: dict[str, re.Pattern[str]] = {
     # zero ("015" in a table of intervention codes).
     "number": re.compile(
         rf"(?<![\w.,:/(])(?!(?:19|20)\d{{2}}\b)(?!0\d)(?:{_NUM})"
-        rf"(?![\w:/)]|[.,]\d|[  ]?%|[  ](?:procent|per[  ]?cent)\b)",
+        rf"(?![\w:/)]|[.,]\d|[  ]?%|[  ](?:procent|per[  ]?cent)\b)"
+        # a count in words is a count where a bound says so: "at least two independent
+        # entities", "högst tre ledamöter" ("one of the Member States" counts nothing, nor does
+        # "at least one Member State is a member": one is no number asked for), and "upp till tre månader" is a duration
+        rf"|\b(?:{_BOUND})[  ](?!(?:en|ett|one)\b)(?:{_NUM_WORDS})\b"
+        rf"(?![  ]?%|[  ](?:procent|per[  ]?cent|{_UNITS}|miljon\w*|miljard\w*|million|"
+        rf"billion|kilomet\w*|mil|miles)\b|-)",
         _I,
     ),
     "authority": re.compile(

@@ -285,8 +285,9 @@ def score_units(
                 lex = max(lex, NEIGHBOUR_SHARE * sum(weight(t) for t in qtok))
             lex = max(lex, on_topic)  # a passage headed by the question's words
             score = lex / max(1.0, len(tk) / LENGTH_PIVOT) ** LENGTH_EXP
-            if counted_noun is not None and not spans:  # "two palm prints"
-                spans = counted_words(u.text, counted_noun)
+            if counted_noun is not None:  # "two palm prints", not "two" alone
+                more = counted_words(u.text, counted_noun)
+                spans = [sp for sp in spans if not any(_overlaps(sp, m) for m in more)] + more
             if u.kind == "row" and "amount" in accepts:  # "(in EUR)" above bare numbers
                 spans += table_amounts(u.text, f"{money} {u.header}", spans)
                 spans.sort(key=lambda sp: accepts.index(sp.kind))
@@ -329,6 +330,10 @@ def score_units(
             out.append(Scored(u, score, plang, spans))
     out.sort(key=lambda s: (-s.score, s.unit.p_index, s.unit.start))
     return out
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
 
 
 def choose(scored: Sequence[Scored], lang: str, max_units: int = 3) -> list[Scored]:

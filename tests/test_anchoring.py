@@ -251,4 +251,42 @@ def test_a_number_word_before_the_counted_noun_counts_it(monkeypatch: pytest.Mon
     answer = extractive_answer(q, [passage(sv, lang="sv")], "sv").text
     assert "Kort svar: högst två handflatsavtryck" in answer
     monkeypatch.setattr(anchoring, "COUNTED_WORDS", False)
-    assert "Kort svar" not in extractive_answer(q, [passage(sv, lang="sv")], "sv").text
+    # the bound alone still makes "högst två" a count (`answer_types`), not one of the noun
+    assert "Kort svar: högst två handflatsavtryck" not in extractive_answer(
+        q, [passage(sv, lang="sv")], "sv"
+    ).text
+
+
+def test_a_number_word_after_a_bound_is_a_count() -> None:
+    """ "at least two independent entities", "högst tre ledamöter": a count written in words,
+    which a question for a number is answered by and is not declined for want of digits. A
+    number word without a bound ("one of the Member States"), "at least one", a share ("up to
+    ten per cent") and a time ("upp till tre månader") count nothing."""
+    from assistant.answer_types import find_spans
+
+    def counts(text: str) -> list[str]:
+        return [s.text for s in find_spans(text, ("number",))]
+
+    assert counts("a consortium of at least two independent entities, at least one of which") == [
+        "at least two"
+    ]
+    assert counts("Kommittén har högst tre ledamöter.") == ["högst tre"]
+    assert counts("no fewer than five Member States") == ["no fewer than five"]
+    assert counts("one of the Member States") == []
+    assert counts("at least one Member State is a member") == []
+    assert counts("up to ten per cent of the allocation") == []
+    assert counts("utstationerades i upp till tre månader") == []
+    q = "Hur många parter måste ingå i ett konsortium?"
+    rule = passage(
+        "Entities in third countries shall participate as part of a consortium composed of "
+        "at least two independent entities."
+    )
+    assert not declines(q, [rule], "sv")
+    answer = A.extractive_answer(q, [rule], "sv")
+    assert answer.short_answer is not None and answer.short_answer.text.startswith("at least two")
+    # where the question names what it counts, the count keeps its noun
+    q = "Hur många länder måste minst vara med i samarbetet?"
+    coop = passage("Setting up cooperation between at least two Member States is supported.")
+    answer = A.extractive_answer(q, [coop], "sv")
+    assert answer.short_answer is not None
+    assert answer.short_answer.text == "at least two Member States"
