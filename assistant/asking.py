@@ -302,6 +302,29 @@ _Q_SENTENCES = re.compile(r"(?<=[.!?])\s+")
 _Q_DASH = re.compile(r"\s+[–—]\s+")
 
 
+# "Finns det en indikator som mäter hur många …?": a question word inside a relative clause
+# says what the thing asked about does; the sentence itself asks yes or no.
+_RELATIVE = re.compile(r"\b(?:som|där|that|which|who|where)\b", _I)
+YES_NO = True
+
+
+def asks_yes_no(question: str) -> bool:
+    """The sentence that asks is a yes/no question: no question word opens a clause of it, and
+    each stands after a relative pronoun of its own clause ("… en indikator som mäter hur många
+    resenärer …", "… a rule that says how long …"). "Kan du säga hur många …?" asks how many."""
+    q = asked_sentence(question)
+    heads = list(_WH_WORD.finditer(q))
+    if not YES_NO or not heads:
+        return False
+    for m in heads:
+        if opens_clause(q, m.start()):
+            return False
+        clause = max((b.end() for b in _BOUNDARY.finditer(q, 0, m.start())), default=0)
+        if not _RELATIVE.search(q[clause : m.start()]):
+            return False
+    return True
+
+
 def asked_sentence(question: str) -> str:
     """'Vi har ett projekt i Norge. Får vi …?': the sentence that asks, without the context
     before it (the whole text when it is one sentence, or no sentence asks)."""

@@ -40,7 +40,7 @@ from .answer_types import (
     widen_to_list,
 )
 from .asker import asker_names, clause_subjects, in_condition
-from .asking import asked_sentence, asking_words
+from .asking import asked_sentence, asking_words, asks_yes_no
 from .crossmatch import backward_overlap, partial_overlap, question_words, says_same
 from .documents import Passage
 from .glossary_terms import (
@@ -443,6 +443,6 @@ def missing_kind(question: str, scored: Sequence[Scored]) -> bool:
     the one the units were scored for: that of the sentence that asks (`asked_sentence`), not of
     a clause of context before it ("När X fördelades – hur tungt vägde Y?")."""
     asked = asked_kind(asked_sentence(question))
-    if asked not in COUNTABLE:
-        return False
+    if asked not in COUNTABLE or asks_yes_no(question):
+        return False  # a yes/no question: the kind is welcome, not required
     return not any(s.spans for s in scored if s.score > 0)

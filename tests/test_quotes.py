@@ -368,6 +368,31 @@ def test_a_clause_of_context_before_the_asked_sentence_does_not_decide_the_asked
     assert declines("När fördelades medlen efter hotnivå mellan länderna?", [p], "sv")
 
 
+def test_a_yes_no_question_is_not_declined_for_want_of_the_kind_its_relative_clause_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """ "Finns det en indikator som mäter hur många …?" asks whether there is one: "hur många"
+    stands in a relative clause about the indicator, so a passage without a number answers it.
+    "Kan du säga hur många …?" and "Finns det ett tak för hur mycket …?" still ask the figure."""
+    from assistant import asking
+    from assistant.asking import asks_yes_no
+
+    p = passage(
+        "Indikatorn antal resenärer som passerar gränsen via automatiska spärrar följs upp årligen.",
+        lang="sv",
+    )
+    q = "Finns det någon indikator som mäter hur många resenärer som passerar via automatiska spärrar?"
+    assert asks_yes_no(q)
+    assert asks_yes_no("Is there an indicator that measures how many travellers cross the border?")
+    assert not asks_yes_no("Kan du säga hur många resenärer som passerar?")
+    assert not asks_yes_no("Finns det ett tak för hur mycket vi får använda?")
+    assert not asks_yes_no("Hur många resenärer passerar, och finns det en indikator?")
+    assert not declines(q, [p], "sv")
+    assert declines("Kan du säga hur många resenärer som passerar via automatiska spärrar?", [p], "sv")
+    monkeypatch.setattr(asking, "YES_NO", False)
+    assert declines(q, [p], "sv")
+
+
 def test_a_fund_is_named_whatever_the_punctuation() -> None:
     from assistant.glossary_terms import funds_named
 
