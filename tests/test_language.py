@@ -79,6 +79,27 @@ def test_an_adjective_is_found_from_its_neuter_and_plural_forms() -> None:
     assert "stor" in adjective_bases("stort") and adjective_bases("stora") == ["stor"]
 
 
+def test_a_verbal_noun_the_dictionary_lacks_is_read_as_its_verb(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The dictionary lists "registrera" (register) but not "registrering": the noun, in any
+    inflection, reads as its verb, after every other way has failed (a compound, the hand
+    list). "-ning" nouns are made from verbs in "-a" ("granskning" of "granska")."""
+    from assistant.language import bridge as B
+
+    text = "Each record shall be registered.\nThe data registered in the register.\n"
+    text += "Registered persons and registered data.\n"
+    bridge = L.build_bridge(*_vocabulary(ENGLISH + text))
+    assert bridge.lookup("registrering") is None  # not a headword
+    assert bridge.verbal("registreringen") == ["register"]
+    assert B.nominal_verbs("granskning") == ["granska"]
+    assert B.nominal_verbs("registrering") == ["registrera"]
+    L.use_bridge(bridge)
+    assert "register" in L.pseudo_translate("Om registreringen", False, cognates=True).split()
+    monkeypatch.setattr(B, "NOMINALS", False)
+    assert "register" not in L.pseudo_translate("Om registreringen", False, cognates=True).split()
+
+
 def test_bridge_drops_senses_every_chunk_uses() -> None:
     text = "\n".join(f"The fund pays a boat for item {i}." for i in range(6))
     bridge = L.build_bridge(*_vocabulary(text))

@@ -71,6 +71,23 @@ def derived_bases(w: str) -> list[str]:
     return []
 
 
+# A noun made from a verb is read as the verb where the dictionary lists only the verb (a switch)
+NOMINALS = True
+
+
+def nominal_verbs(w: str) -> list[str]:
+    """The verb a Swedish verbal noun is made from, which the dictionary lists where it lacks
+    the noun: "registrering" → registrera, "rapportering" → rapportera, "sökning" → söka,
+    "granskning" → granska; words of seven letters or more only."""
+    if not NOMINALS or len(w) < 7:
+        return []
+    if w.endswith("ering"):
+        return [w[:-3] + "a"]
+    if w.endswith("ning"):
+        return [w[:-4] + "a"]
+    return []
+
+
 def dictionary_senses(w: str) -> tuple[str, ...]:
     """Every sense the whole dictionary gives a word, or its base form (`base_forms`,
     `adjective_bases`, `derived_bases`): whether an index mentions a word at all, unfiltered by
@@ -79,6 +96,10 @@ def dictionary_senses(w: str) -> tuple[str, ...]:
     for b in (w, *base_forms(w), *adjective_bases(w), *derived_bases(w)):
         if b in lex:
             return tuple(lex[b])
+    for noun in (w, *base_forms(w)):
+        for v in nominal_verbs(noun):
+            if v in lex:
+                return tuple(lex[v])
     return ()
 
 
@@ -132,6 +153,15 @@ class Bridge:
                 if hit:
                     break
         return list(hit) if hit else None
+
+    def verbal(self, w: str) -> list[str] | None:
+        """The senses of the verb a verbal noun is made from ("registreringen" → registrera →
+        register), for a noun the dictionary lacks: read after every other way."""
+        for noun in (w, *base_forms(w)):
+            hit = next((self.words[v] for v in nominal_verbs(noun) if v in self.words), None)
+            if hit:
+                return list(hit)
+        return None
 
     def split(self, w: str, depth: int = 0, general: bool = False) -> list[str] | None:
         """A compound split on the dictionary: "budgetramen" → budget + ram.

@@ -80,11 +80,14 @@ def _lookup(w: str) -> list[str] | None:
 
 
 def _translated(w: str, general: bool = False, cognates: bool = False) -> list[str] | None:
-    """A word's English: its own senses, else its compound's parts (`_split_compound`), else,
+    """A word's English: its own senses, else its compound's parts (`_split_compound`), else
+    the senses of the verb a verbal noun is made from (`Bridge.verbal`), else,
     with `cognates`, a cognate among the index's English words ("koefficient" → coefficient):
     the dictionary first, the spelling last."""
     hit = _lookup(w) or (_split_compound(w, general, cognates) if len(w) > 7 else None)
     bridge = _BRIDGE.get("current")
+    if not hit and bridge is not None and cognates:
+        hit = bridge.verbal(w)  # "registrering": the verb's senses, where nothing else spoke
     if hit or bridge is None or not (COGNATES and cognates):
         return hit
     return bridge.cognate(w)
