@@ -11,8 +11,8 @@ the passage's heading path or the document's title. A Swedish national text is a
 and a sum "each Member State" receives is every country's; so, for a share, is one stated for
 "a Member State".
 When no unit holding a fact of the asked kind names the subject, the documents do not say it
-(`answer.declines`). A fund or an act names a document, not a subject: funds have their own
-check (`answer._other_funds_only`), and an act's number is no subject.
+(`declining.declines`). A fund or an act names a document, not a subject: funds have their own
+check (`declining._other_funds_only`), and an act's number is no subject.
 
 A question that names its currency ("hur många kronor", "how many euros") is answered only by an
 amount in that currency: not by a percentage, and not by a sum in another currency (the answer
@@ -72,7 +72,7 @@ TIME_KINDS = ("date", "time", "year", "period", "duration", "length", "frequency
 TIMED = True
 # The kinds of fact that belong to one system, body or project.
 NAME_KINDS = COUNTRY_KINDS + TIME_KINDS
-# A count must count what the question names (`counted`); a switch, as `answer.ANCHORED` is.
+# A count must count what the question names (`counted`); a switch, as `declining.ANCHORED` is.
 COUNTED_NOUN = True
 _SENTENCES = re.compile(r"(?<=[.?!])\s+")
 # "EUR 8 000 000 to each Member State": what every one gets, Sverige too (not "Member States

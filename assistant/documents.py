@@ -175,6 +175,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     redacted_question: str = ""
     short_answer: ShortAnswer | None = None
+    declined_by: Any = None  # why it was declined (`declining.Decline`), None when answered
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -183,6 +184,7 @@ class Answer:
             "answer": self.text,
             "short_answer": self.short_answer.to_json() if self.short_answer else None,
             "abstained": self.abstained,
+            "declined_by": str(self.declined_by) if self.declined_by else None,
             "warnings": list(self.warnings),
             "citations": [c.to_json() for c in self.citations],
             "related": [c.to_json() for c in self.related],

@@ -16,6 +16,7 @@ import yaml
 from . import answer as A
 from .config import Settings
 from .crossmatch import PARTIAL, read_back, related
+from .declining import Decline, declines
 from .documents import Answer, Citation, Passage
 from .errors import QuestionRejectedError
 from .glossary_terms import fund_groups
@@ -23,7 +24,7 @@ from .langidf import language_idf
 from .language import detect_language, expand_with_glossary, words
 from .privacy import scan
 from .protocols import Method, Turn
-from .texts import AnswerWarning, warning
+from .texts import AnswerWarning, decline_reason, warning
 
 if TYPE_CHECKING:
     from .embeddings import AssistantEmbeddings
@@ -234,11 +235,13 @@ class Pipeline:
         )
         view = self.retriever.lexical.view(max_classification)  # what the asker may see
         df = view.df
-        if self._should_abstain(query, passages, method, max_classification) or A.declines(
+        declined = self._should_abstain(query, passages, method, max_classification) or declines(
             query, passages, lang, self._doc_text, lambda s: df.get(s, 0) > 0
-        ):
+        )
+        if declined:
             ans.abstained = True
-            ans.text = A.t(lang, "abstain")
+            ans.declined_by = declined
+            ans.text = A.t(lang, "abstain") + decline_reason(declined.code, declined.detail, lang)
             ans.related = self._related(passages, lang)
             timings["total_ms"] = A.now_ms(t0)
             ans.timings_ms = timings
@@ -276,22 +279,20 @@ class Pipeline:
         passages: Sequence[Passage],
         method: str,
         max_classification: str = "public",
-    ) -> bool:
+    ) -> Decline | None:
         """Too weak evidence: the best passages are not close enough to the question; or they are
         only moderately close and hold little of what the question asks about; or much of what
         it asks about occurs in no document at all."""
         if not passages:
-            return True
+            return Decline("no_passages")
         if method == "lexical":
-            return False  # no calibrated score: the lexical baseline answers when anything matched
+            return None  # no calibrated score: the lexical baseline answers when anything matched
         cal = self.calibration_entry()
         if cal is None:
-            return False
+            return None
         best = max((p.dense_score for p in passages[:3] if p.dense_score is not None), default=None)
-        if best is None:
-            return True
-        if best < float(cal["abstain_below"]):
-            return True
+        if best is None or best < float(cal["abstain_below"]):
+            return Decline("weak_match")
         # Statistics over what the asker may see: hidden text must not decide a public answer.
         lex = self.retriever.lexical.view(max_classification)
         weak_cov = cal.get("weak_coverage")
@@ -305,12 +306,16 @@ class Pipeline:
             back = read_back if COVER_BACK else None
             rel = (related, PARTIAL) if english else (back, PARTIAL)
             if lex.coverage(question, ids, *rel) < float(weak_cov):
-                return True
+                return Decline("weak_match")
         unknown = cal.get("unknown_share_at_least")
-        if unknown is not None and best < float(cal.get("unknown_dense_below", 1.0)):
-            # Half the question is about words no document uses: not covered.
-            return bool(lex.unknown_share(question) >= float(unknown))
-        return False
+        # Half the question is about words no document uses: not covered.
+        if (
+            unknown is not None
+            and best < float(cal.get("unknown_dense_below", 1.0))
+            and lex.unknown_share(question) >= float(unknown)
+        ):
+            return Decline("weak_match")
+        return None
 
     def _related(self, passages: Sequence[Passage], lang: str) -> list[Citation]:
         out: list[Citation] = []

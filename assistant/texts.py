@@ -19,6 +19,11 @@ TEXTS = {
         "lead": "Enligt {source}:",
         "short": "Kort svar: {fact} ({source}) [{n}]",
         "abstain": "Jag hittar inget stöd för det i dokumenten.",
+        "declined_missing_fact": " De avsnitt som ligger närmast frågan anger inte {detail}.",
+        "declined_other_fund": " Det som finns om det gäller en annan fond än {detail}.",
+        "declined_other_subject": " Det som finns om det gäller inte {detail}.",
+        "declined_unknown_abbreviation": " Förkortningen {detail} förekommer inte i dokumenten.",
+        "declined_unmatched_name": " Dokumenten nämner inte {detail}.",
         "related": "Dessa källor kan vara relaterade:",
         "superseded": "Obs: {title} gäller inte längre{until}{by}. Kontrollera vad som gäller nu.",
         "until": " (gällde till {date})",
@@ -68,6 +73,11 @@ TEXTS = {
         "lead": "According to {source}:",
         "short": "Short answer: {fact} ({source}) [{n}]",
         "abstain": "I cannot find support for that in the documents.",
+        "declined_missing_fact": " The passages closest to the question do not state {detail}.",
+        "declined_other_fund": " What they say about it concerns another fund than {detail}.",
+        "declined_other_subject": " What they say about it does not concern {detail}.",
+        "declined_unknown_abbreviation": " The abbreviation {detail} does not occur in the documents.",
+        "declined_unmatched_name": " The documents do not mention {detail}.",
         "related": "These sources may be related:",
         "superseded": "Note: {title} is no longer in force{until}{by}. Check what applies now.",
         "until": " (it applied until {date})",
@@ -116,6 +126,31 @@ TEXTS = {
 
 def t(lang: str, key: str, **kw: Any) -> str:
     return TEXTS["en" if lang == "en" else "sv"][key].format(**kw)
+
+
+# What a question asked for, as a decline names it ("… anger inte något belopp").
+_ASKED = {
+    "sv": {
+        "amount": "något belopp", "share": "någon andel", "count": "något antal",
+        "date": "något datum", "time": "någon tid", "year": "något år", "period": "någon period",
+        "duration": "någon tid", "length": "någon tid", "contact": "några kontaktuppgifter",
+    },
+    "en": {
+        "amount": "an amount", "share": "a share", "count": "a number", "date": "a date",
+        "time": "a time", "year": "a year", "period": "a period", "duration": "a length of time",
+        "length": "a length of time", "contact": "contact details",
+    },
+}  # fmt: skip
+
+
+def decline_reason(code: str, detail: str, lang: str) -> str:
+    """The sentence after "Jag hittar inget stöd …" that says what is missing ("De avsnitt som
+    ligger närmast frågan anger inte något belopp."), or "" when the evidence was only weak."""
+    lang = "en" if lang == "en" else "sv"
+    if code == "missing_fact":
+        detail = _ASKED[lang].get(detail, "")
+    key = f"declined_{code}"
+    return t(lang, key, detail=detail) if detail and key in TEXTS[lang] else ""
 
 
 # Personal-data kinds by their Swedish names (the redaction placeholders) and in English.

@@ -1,5 +1,5 @@
 """A fact is an answer only when it is about the country, system or currency the question names
-(`assistant.anchoring`, used by `answer.declines`)."""
+(`assistant.anchoring`, used by `declining.declines`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from assistant import answer as A
+from assistant import declining
 from assistant.anchoring import anchors, asked_currency, counted, missing_subject, named_by
-from assistant.answer import declines
+from assistant.declining import Decline, declines
 from assistant.documents import Chunk, Passage
 from assistant.quotes import score_units
 from assistant.units import sentence_units
@@ -120,7 +121,8 @@ def test_the_check_names_what_is_missing_and_can_be_switched_off(monkeypatch) ->
     q = "Hur mycket pengar får Sverige ur fonden för perioden?"
     ps = [passage(TOTAL)]
     assert missing_subject(q, "amount", score_units(q, ps, "sv"), ps) == ["Sverige"]
-    monkeypatch.setattr(A, "ANCHORED", False)
+    assert declines(q, ps, "sv") == Decline("other_subject", "Sverige")
+    monkeypatch.setattr(declining, "ANCHORED", False)
     assert not declines(q, ps, "sv")
 
 

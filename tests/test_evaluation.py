@@ -563,6 +563,25 @@ def test_cross_lingual_split() -> None:
 # -- the runner ----------------------------------------------------------------------------------
 
 
+def test_an_evaluator_sees_why_an_answerable_question_was_declined(tiny_suite: Suite) -> None:
+    """ "Who decides?" is answerable in the tiny suite; declined for want of an actor, its
+    result carries the reason, in the JSON and in the report's list of failures."""
+    from assistant.declining import Decline
+    from assistant.evaluation.report import _why
+
+    script = tiny_script()
+    declined = script["Who decides?"]
+    assert isinstance(declined, Answer)
+    declined.declined_by = Decline("missing_fact", "actor")
+    result = run_eval([tiny_suite], FakePipeline(script), k=5)
+    data = json.loads(json.dumps(result.to_json()))
+    by_id = {q["question"]: q for q in data["questions"]}
+    assert by_id["Who decides?"]["declined_by"] == "missing_fact: actor"
+    assert by_id["Hur stor medfinansiering?"]["declined_by"] is None
+    r = next(r for r in result.results if r.question.question == "Who decides?")
+    assert "abstained, answerable (missing_fact: actor)" in _why(r)
+
+
 def test_run_eval_over_fake_pipeline(tiny_suite: Suite) -> None:
     fake = FakePipeline(tiny_script())
     result = run_eval([tiny_suite], fake, k=7, max_classification="internal")

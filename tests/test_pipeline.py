@@ -138,6 +138,9 @@ def test_abstains_below_the_threshold_with_related_sources(
     ans = Pipeline(settings(data_dir=index_dir)).ask(question)
     assert ans.abstained
     assert ans.text == "Jag hittar inget stöd för det i dokumenten."
+    # weak evidence: no sentence about what is missing, the reason in the JSON
+    assert ans.declined_by is not None and ans.declined_by.code == "weak_match"
+    assert ans.to_json()["declined_by"] == "weak_match"
     assert ans.citations == []
     assert 1 <= len(ans.related) <= 3
     assert len({c.doc_id for c in ans.related}) == len(ans.related)

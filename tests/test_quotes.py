@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
-from assistant.answer import declines, extractive_answer, unmatched_names
+from assistant.answer import extractive_answer
 from assistant.answer_types import asked_kind, asks_two, fact_key, find_spans
 from assistant.asking import asked_sentence
+from assistant.declining import declines, unmatched_names
 from assistant.documents import Chunk, Passage
 from assistant.evaluation.metrics import quote_in_text
 from assistant.leanings import asks_condition, asks_negative
@@ -329,7 +330,7 @@ def test_declines_a_year_or_fund_that_no_document_mentions() -> None:
 
 
 def test_an_abbreviation_no_document_uses_and_the_glossary_does_not_know_is_not_covered() -> None:
-    from assistant.answer import unknown_acronyms
+    from assistant.declining import unknown_acronyms
 
     used = {"ncc", "stöd", "bmvi"}.__contains__
     assert unknown_acronyms("Är VAT stödberättigande i BMVI?", used) == ["VAT"]
@@ -393,6 +394,30 @@ def test_a_yes_no_question_is_not_declined_for_want_of_the_kind_its_relative_cla
     assert declines(q, [p], "sv")
 
 
+def test_a_decline_says_what_is_missing_in_the_askers_language() -> None:
+    """ "Hur mycket …?" over passages without an amount is declined as `missing_fact` and the
+    asker reads what the passages lack; an abbreviation no document uses is named; weak
+    evidence gets no such sentence (the pipeline's own checks say only `weak_match`)."""
+    from assistant.declining import Decline
+    from assistant.texts import decline_reason
+
+    p = passage("Stödmottagaren ska rapportera till den förvaltande myndigheten varje år.")
+    d = declines("Hur mycket stöd får stödmottagaren?", [p], "sv")
+    assert d == Decline("missing_fact", "amount") and str(d) == "missing_fact: amount"
+    assert decline_reason(d.code, d.detail, "sv") == (
+        " De avsnitt som ligger närmast frågan anger inte något belopp."
+    )
+    assert decline_reason("missing_fact", "date", "en") == (
+        " The passages closest to the question do not state a date."
+    )
+    used = lambda s: s in {"rapport"}  # noqa: E731
+    d = declines("Hur rapporterar stödmottagaren till XYZQ?", [p], "sv", used=used)
+    assert d == Decline("unknown_abbreviation", "XYZQ")
+    assert "Förkortningen XYZQ förekommer inte" in decline_reason(d.code, d.detail, "sv")
+    assert decline_reason("weak_match", "", "sv") == ""
+    assert declines("Hur rapporterar stödmottagaren?", [p], "sv") is None
+
+
 def test_a_fund_is_named_whatever_the_punctuation() -> None:
     from assistant.glossary_terms import funds_named
 
@@ -440,7 +465,7 @@ def test_a_passage_about_no_fund_answers_for_a_fund_only_where_it_names_it(
                        title=title)
     assert not declines(question, [names_it, bmvi], "sv")
     # without the rule, any passage of a document about no fund could answer
-    monkeypatch.setattr("assistant.answer.FUNDLESS_NAMES", False)
+    monkeypatch.setattr("assistant.declining.FUNDLESS_NAMES", False)
     assert not declines(question, [other, bmvi], "sv")
 
 

@@ -171,7 +171,7 @@ def _why(r: QuestionResult) -> str:
     if rank is None or rank > 5:
         parts.append("section not in top 5" + (f" (rank {rank})" if rank else ""))
     if r.abstained:
-        parts.append("abstained, answerable")
+        parts.append("abstained, answerable" + (f" ({r.declined_by})" if r.declined_by else ""))
     terms = r.metrics.get("answer_term_coverage")
     if terms is not None and terms < 1.0:
         missing = [t for t in r.question.answer_terms if t.casefold() not in r.answer.casefold()]

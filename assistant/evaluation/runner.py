@@ -50,6 +50,7 @@ class QuestionResult:
     latency_ms: float
     cross_lingual: bool | None = None
     error: str | None = None
+    declined_by: str | None = None  # why it was declined (`declining.Decline`)
 
     @property
     def answerable(self) -> bool:
@@ -69,6 +70,7 @@ class QuestionResult:
             "retrieved": self.retrieved,
             "answer": self.answer,
             "abstained": self.abstained,
+            "declined_by": self.declined_by,
             "citations": self.citations,
             "metrics": self.metrics,
             "latency_ms": round(self.latency_ms, 1),
@@ -213,6 +215,7 @@ def _ask_one(
         ],
         answer=answer.text,
         abstained=answer.abstained,
+        declined_by=str(answer.declined_by) if answer.declined_by else None,
         citations=cites,
         metrics=metrics,
         latency_ms=latency,
