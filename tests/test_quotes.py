@@ -414,6 +414,12 @@ def test_a_decline_says_what_is_missing_in_the_askers_language() -> None:
     d = declines("Hur rapporterar stödmottagaren till XYZQ?", [p], "sv", used=used)
     assert d == Decline("unknown_abbreviation", "XYZQ")
     assert "Förkortningen XYZQ förekommer inte" in decline_reason(d.code, d.detail, "sv")
+    assert decline_reason("other_fund", "BMVI", "sv") == (
+        " De avsnitt som ligger närmast frågan gäller en annan fond än BMVI."
+    )
+    assert decline_reason("other_subject", "Sverige", "en") == (
+        " The passages closest to the question are not about Sverige."
+    )
     assert decline_reason("weak_match", "", "sv") == ""
     assert declines("Hur rapporterar stödmottagaren?", [p], "sv") is None
 
