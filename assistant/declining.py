@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 from . import quotes as Q
 from .anchoring import missing_subject
 from .answer_types import NAMED_YEAR, asked_kind
 from .asking import asked_sentence
+from .documents import Decline as Decline  # re-exported: callers and tests read it here
 from .documents import Passage, listed_funds
 from .glossary_terms import funds_named
 from .language import both_stems, load_glossary, load_lexicon
@@ -26,19 +26,6 @@ from .language import both_stems, load_glossary, load_lexicon
 ANCHORED = True
 # A document about no fund answers for a fund only in a passage that names it.
 FUNDLESS_NAMES = True
-
-
-@dataclass(frozen=True)
-class Decline:
-    """Why a question is declined: `code` (missing_fact, other_fund, other_subject,
-    unknown_abbreviation, unmatched_name, no_passages, or, from the pipeline's similarity
-    checks, weak_match) and what it is about (`detail`: the asked kind, the names)."""
-
-    code: str
-    detail: str = ""
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.detail}" if self.detail else self.code
 
 
 def declines(

@@ -161,6 +161,19 @@ class ShortAnswer:
         return {"text": self.text, "n": self.n}
 
 
+@dataclass(frozen=True)
+class Decline:
+    """Why a question is declined: `code` (missing_fact, other_fund, other_subject,
+    unknown_abbreviation, unmatched_name, no_passages, or, from the pipeline's similarity
+    checks, weak_match) and what it is about (`detail`: the asked kind, the names)."""
+
+    code: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.detail}" if self.detail else self.code
+
+
 @dataclass
 class Answer:
     question: str
@@ -175,7 +188,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     redacted_question: str = ""
     short_answer: ShortAnswer | None = None
-    declined_by: Any = None  # why it was declined (`declining.Decline`), None when answered
+    declined_by: Decline | None = None  # why it was declined (`declining`); None when answered
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -88,6 +88,11 @@ def nominal_verbs(w: str) -> list[str]:
     return []
 
 
+def verbs_of(w: str) -> list[str]:
+    """The verbs a verbal noun may be made from, as written or inflected ("registreringen")."""
+    return [v for noun in (w, *base_forms(w)) for v in nominal_verbs(noun)]
+
+
 def dictionary_senses(w: str) -> tuple[str, ...]:
     """Every sense the whole dictionary gives a word, or its base form (`base_forms`,
     `adjective_bases`, `derived_bases`): whether an index mentions a word at all, unfiltered by
@@ -96,11 +101,7 @@ def dictionary_senses(w: str) -> tuple[str, ...]:
     for b in (w, *base_forms(w), *adjective_bases(w), *derived_bases(w)):
         if b in lex:
             return tuple(lex[b])
-    for noun in (w, *base_forms(w)):
-        for v in nominal_verbs(noun):
-            if v in lex:
-                return tuple(lex[v])
-    return ()
+    return next((tuple(lex[v]) for v in verbs_of(w) if v in lex), ())
 
 
 @dataclass
@@ -157,11 +158,7 @@ class Bridge:
     def verbal(self, w: str) -> list[str] | None:
         """The senses of the verb a verbal noun is made from ("registreringen" → registrera →
         register), for a noun the dictionary lacks: read after every other way."""
-        for noun in (w, *base_forms(w)):
-            hit = next((self.words[v] for v in nominal_verbs(noun) if v in self.words), None)
-            if hit:
-                return list(hit)
-        return None
+        return next((list(self.words[v]) for v in verbs_of(w) if v in self.words), None)
 
     def split(self, w: str, depth: int = 0, general: bool = False) -> list[str] | None:
         """A compound split on the dictionary: "budgetramen" → budget + ram.
