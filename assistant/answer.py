@@ -18,18 +18,19 @@ from typing import Any
 
 from . import quotes as Q
 from .documents import Citation, Passage, ShortAnswer, is_superseded
-from .language import query_tokens, stemmer, words
+from .language import STOP, both_stems, query_tokens, stemmer, words
 from .legal_labels import section_for_lang as section_for_lang
 from .texts import TEXTS as TEXTS  # re-exported: tests and callers read the templates here
 from .texts import AnswerWarning, warning
 from .texts import t as t
 from .units import Unit as Unit  # re-exported: the unit type callers and tests use
-from .units import clean_quote, with_antecedent
+from .units import clean_quote, list_items, with_antecedent
 from .units import sentence_units as sentence_units
 
 log = logging.getLogger(__name__)
 
 WITH_ANTECEDENT = True  # a quote that points back brings the sentence before it
+WITH_ITEM = True  # a quote that opens a list ("… shall cover:") brings its best-matching item
 
 # -- labels and titles -------------------------------------------------------------------------
 # "Regulation (EU) 2021/1149", "Council Regulation (EC) No 2252/2004", "Council Decision
@@ -140,9 +141,17 @@ def extractive_answer(
     num_of: dict[int, int] = {}
     lines: list[str] = []
     spans: list[tuple[int, int, int]] = []
+    top_item: Q.Scored | None = None
     for s in chosen:
         p = passages[s.unit.p_index]
         u = s.unit
+        item = _best_item(question, lang, scored, p, u, spans) if WITH_ITEM else None
+        if item is not None:  # "… shall cover:" says nothing alone: with the item that matches
+            spans += [(u.p_index, u.start, u.end), (u.p_index, item.unit.start, item.unit.end)]
+            quote = f"{clean_quote(u.text)} … {clean_quote(item.unit.text)}"
+            top_item = top_item or (item if s is chosen[0] else None)
+            _cite(cites, num_of, lines, p, u.p_index, quote, lang)
+            continue
         if WITH_ANTECEDENT:  # "… innan den tiden har gått": with the sentence that says when
             w = with_antecedent(p.chunk.text, sentence_units(u.p_index, p.chunk.text), u)
             # not when the sentence it brings is quoted already
@@ -154,15 +163,7 @@ def extractive_answer(
         quote = clean_quote(u.text)
         if u.kind == "row" and u.header:
             quote = f"{clean_quote(u.header)} … {quote}"  # a row means nothing without its header
-        if u.p_index not in num_of:
-            num_of[u.p_index] = len(num_of) + 1
-        n = num_of[u.p_index]
-        if not any(c.n == n for c in cites):
-            cites.append(make_citation(n, p, quote, lang))
-        else:  # one citation per passage; extra quotes of it are joined
-            c = next(c for c in cites if c.n == n)
-            c.quote = c.quote if quote in c.quote else f"{c.quote} … {quote}"
-        lines.append(f"> {quote} [{n}]")
+        _cite(cites, num_of, lines, p, u.p_index, quote, lang)
     if not cites:
         return Draft("", [], [])
     top = chosen[0]
@@ -170,11 +171,63 @@ def extractive_answer(
     head: list[str] = []
     short = None
     span = Q.short_span(question, top)
+    if span is None and top_item is not None:  # the fact is in the item the lead-in brought
+        span = Q.short_span(question, top_item)
     if span is not None:
         short = ShortAnswer(span.text, num_of[top.unit.p_index], span.kind)
         head.append(t(lang, "short", fact=span.text, source=source_name(first, lang), n=short.n))
     head.append(t(lang, "lead", source=source_name(first, lang)))
     return Draft("\n".join(head + lines), cites, [], short)
+
+
+def _cite(
+    cites: list[Citation],
+    num_of: dict[int, int],
+    lines: list[str],
+    p: Passage,
+    p_index: int,
+    quote: str,
+    lang: str,
+) -> None:
+    """Add a quote of passage p: its citation (one per passage; a further quote of the same
+    passage joins it) and its line."""
+    if p_index not in num_of:
+        num_of[p_index] = len(num_of) + 1
+    n = num_of[p_index]
+    if not any(c.n == n for c in cites):
+        cites.append(make_citation(n, p, quote, lang))
+    else:  # one citation per passage; extra quotes of it are joined
+        c = next(c for c in cites if c.n == n)
+        c.quote = c.quote if quote in c.quote else f"{c.quote} … {quote}"
+    lines.append(f"> {quote} [{n}]")
+
+
+def _best_item(
+    question: str,
+    lang: str,
+    scored: Sequence[Q.Scored],
+    p: Passage,
+    u: Unit,
+    quoted: Sequence[tuple[int, int, int]],
+) -> Q.Scored | None:
+    """The best-scoring item of the list u opens (`list_items`) among those that hold a word of
+    the question the lead-in lacks, when neither it nor the lead-in is quoted already."""
+    items = list_items(p.chunk.text, sentence_units(u.p_index, p.chunk.text), u)
+    if not items or any(i == u.p_index and a < u.end and u.start < b for i, a, b in quoted):
+        return None
+    asked = Q.question_tokens(question, lang) - both_stems(u.text) - STOP
+    starts = {v.start for v in items}
+    for s in scored:  # best first
+        if s.score <= 0:
+            break
+        if s.unit.p_index != u.p_index or s.unit.start not in starts:
+            continue
+        if not asked & both_stems(s.unit.text):
+            continue  # it scores by what it borrows from the lead-in, not by what it says
+        if any(i == u.p_index and a < s.unit.end and s.unit.start < b for i, a, b in quoted):
+            return None
+        return s
+    return None
 
 
 # -- validity ----------------------------------------------------------------------------------

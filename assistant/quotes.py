@@ -128,7 +128,7 @@ LENGTH_EXP = 0.3  # … by (length / pivot) to this power
 _HEADING_LINE = re.compile(r"^#{1,6}\s.*$", re.M)  # a table's caption
 
 
-def _tokens(text: str, lang: str = "sv", cognates: bool = True) -> set[str]:
+def question_tokens(text: str, lang: str = "sv", cognates: bool = True) -> set[str]:
     """The question's own words, both languages' stems, and their English translation (with
     cognates, `pseudo_translate`); for an English question also the Swedish dictionary words of
     its words (to find the sentence of a Swedish passage that answers it)."""
@@ -162,8 +162,8 @@ def score_units(
     rarity among the passages of one language (`langidf`); without it, `idf` for all."""
     over_all = idf or (lambda _t: 1.0)
     asked_part = asked_sentence(question)
-    own = _tokens(question, lang, translations)  # the passage ranking reads no cognates
-    focus = _tokens(asked_part, lang, translations) if asked_part != question else own
+    own = question_tokens(question, lang, translations)  # the passage ranking reads no cognates
+    focus = question_tokens(asked_part, lang, translations) if asked_part != question else own
     # Glossary synonyms of a fund's name pick the document, not the sentence: a sentence that
     # spells out the fund's full name says no more about the question than one that does not.
     synonyms = set(query_tokens(question)) - own
@@ -177,7 +177,7 @@ def score_units(
 
     # A Swedish compound that asks also names its topic ("medfinansieringsgraden"): not one.
     asks = [w for w in asking_words(asked_part) if lang != "sv" or known(w)]
-    asking = _tokens(" ".join(asks), lang)
+    asking = question_tokens(" ".join(asks), lang)
 
     def weighing(base: Callable[[str], float]) -> Callable[[str], float]:
         def weight(t: str) -> float:  # words only of the context before the question weigh less
@@ -387,7 +387,7 @@ def short_span(question: str, top: Scored) -> Span | None:
     main case first."""
     if not top.spans or asks_two(asked_sentence(question)):
         return None  # one span would answer half of a question that asks two things
-    qtok = _tokens(asked_sentence(question))
+    qtok = question_tokens(asked_sentence(question))
     st = stemmer(top.lang)
     text = top.unit.text
     first_kind = top.spans[0].kind  # find_spans lists the preferred kind first

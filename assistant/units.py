@@ -197,3 +197,34 @@ def with_antecedent(text: str, units: list[Unit], u: Unit) -> Unit:
     if "\n\n" in text[first.end : last.start]:
         return u
     return Unit(u.p_index, first.start, last.end, text[first.start : last.end], u.kind, u.header)
+
+
+# A list item's marker, by its style: "5." a numbered paragraph, "(a)" / "a)" a lettered point,
+# "-" a bullet. A point under a numbered paragraph has another style than the paragraph.
+_MARK_NUM = re.compile(r"^\s*(?:[-*•]\s*)?\d{1,3}[.)]")
+_MARK_ALPHA = re.compile(r"^\s*(?:[-*•]\s*)?\(?[a-z]{1,4}\)")
+
+
+def _marker(text: str, u: Unit) -> str:
+    line = text[text.rfind("\n", 0, u.start) + 1 : u.start] + u.text[:8]
+    if _MARK_NUM.match(line):
+        return "num"
+    return "alpha" if _MARK_ALPHA.match(line) else "bullet"
+
+
+def list_items(text: str, units: list[Unit], u: Unit) -> list[Unit]:
+    """The items of the list a unit opens ("… operating support shall cover:", "… ska redovisa
+    uppgifter om" and the points under it), or none when it opens none: it ends with a colon (or,
+    a paragraph, with no full stop) and items follow it. Under a numbered paragraph, the points
+    of another style, up to the next paragraph."""
+    end = u.text.rstrip()
+    if end.endswith((".", "!", "?", ";")) or (u.kind == "item" and not end.endswith(":")):
+        return []  # a whole sentence, or a point of a list; "… shall cover:", "… om" open one
+    at = next((i for i, v in enumerate(units) if v.start == u.start), None)
+    own = _marker(text, u) if u.kind == "item" else None
+    out: list[Unit] = []
+    for v in units[at + 1 :] if at is not None else []:
+        if v.kind != "item" or (own is not None and _marker(text, v) == own):
+            break
+        out.append(v)
+    return out

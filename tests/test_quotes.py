@@ -955,14 +955,14 @@ def test_a_name_and_its_acronym_count_as_one_word() -> None:
     # acronym name one fund. Counted as separate words, the sentence that names the fund outscored
     # the one about the asked budget.
     from assistant.glossary_terms import name_word_sets
-    from assistant.quotes import _tokens
+    from assistant.quotes import question_tokens
 
     q = "Vad gäller för budgetramen i Fonden för inre säkerhet (ISF)?"
-    sets = name_word_sets(q, _tokens(q, "sv"))
+    sets = name_word_sets(q, question_tokens(q, "sv"))
     assert len(sets) == 1 and {"isf", "inr", "säker"} <= sets[0], sets
     # One common word of a long name is no part of it: "gränsen" stays a word of its own.
     q2 = "How is EUROSUR used at the border?"
-    assert name_word_sets(q2, _tokens(q2, "en")) == []
+    assert name_word_sets(q2, question_tokens(q2, "en")) == []
     p = passage("Fonden för inre säkerhet (ISF) inrättas härmed. För budgetramen gäller "
                 "artikel 7.", title="Sammanfattning")
     assert quoted(q, [p], "sv")[0] == "> För budgetramen gäller artikel 7. [1]"
@@ -1629,3 +1629,43 @@ def test_another_regulation_asked_for_is_the_one_the_text_names(
     monkeypatch.setattr(quotes, "NAMED_SORT", False)
     assert named not in quoted(q, [passage(text, lang="en")], "sv")[0]
 
+
+
+def test_a_lead_in_that_opens_a_list_is_quoted_with_the_item_that_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import assistant.answer as A
+    from assistant.units import list_items
+
+    p = passage(
+        "Myndigheten ska senast den 1 mars varje år redovisa uppgifter till departementet om\n\n"
+        "1. tillämpningen av förenklade kontroller under föregående år,\n\n"
+        "2. antalet tredjelandsmedborgare som nekats inresa under föregående år.\n\n"
+        "Redovisningen ska vara skriftlig.",
+        heading="12 §",
+    )
+    question = "När ska myndigheten redovisa hur många tredjelandsmedborgare som nekats inresa?"
+    first = quoted(question, [p], "sv")[0]
+    # the date and what the question names, in one quote; not the point it does not ask about
+    assert "senast den 1 mars" in first and "nekats inresa" in first, first
+    assert "förenklade" not in first
+    draft = extractive_answer(question, [p], "sv")
+    assert all(quote_in_text(c.quote, p.chunk.text) for c in draft.citations)  # verbatim
+    assert draft.short_answer is not None and "1 mars" in draft.short_answer.text
+    monkeypatch.setattr(A, "WITH_ITEM", False)
+    assert "nekats inresa" not in quoted(question, [p], "sv")[0]
+
+    # Under a numbered paragraph the list is its lettered points, up to the next paragraph.
+    text = (
+        "5. For the sea borders the amount shall be based on the threat, as follows:\n"
+        "- (a) coefficient 1 for normal threat;\n- (b) coefficient 3 for high threat.\n"
+        "6. For the airports the amount shall be based on the passengers."
+    )
+    units = sentence_units(0, text)
+    lead = next(u for u in units if u.text.endswith("as follows:"))
+    assert [u.text[:9] for u in list_items(text, units, lead)] == ["- (a) coe", "- (b) coe"]
+    assert list_items(text, units, units[-1]) == []  # a whole sentence: opens no list
+    # a point that ends without a full stop is one point, not a lead-in
+    text = "- (v) Number of incidents reported\n- For the reports, broken down by:\n- (a) sea"
+    units = sentence_units(0, text)
+    assert list_items(text, units, units[0]) == []
