@@ -357,7 +357,7 @@ def missing_subject(
 ) -> list[str]:
     """The subjects (and the currency) a question names that no unit holding a fact of the
     asked kind is about; empty when each is, or when the question names none, or when no unit
-    holds such a fact (`quotes.missing_kind`'s case). `scored` are `quotes.Scored`."""
+    holds such a fact (`declining.missing_kind`'s case). `scored` are `quotes.Scored`."""
     subjects = anchors(question, kind)
     currency = asked_currency(question) if kind == "amount" else None
     if not subjects and not currency:

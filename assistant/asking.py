@@ -302,6 +302,26 @@ _Q_SENTENCES = re.compile(r"(?<=[.!?])\s+")
 _Q_DASH = re.compile(r"\s+[–—]\s+")
 
 
+# What names money in a question: a currency or a sum, and the words for money, its payment,
+# its cost and its grant. "Hur mycket förvarning …?" names none: it asks for a measure of
+# something else (a time, a distance), which a decline for want of a sum must not miss.
+_MONEY = re.compile(
+    rf"\b{_MONEY_WORD}|\b(?:pengar\w*|\w*belopp\w*|\w*bidrag\w*|\w*budget\w*|kost\w*|"
+    r"\w*medel|\w*medlen|anslag\w*|\w*finansier\w*|tilldela\w*|\w*stöd(?:et|en)?|"
+    r"\w*avgift\w*|\w*ersättning\w*|traktamente\w*|lön\w*|betal\w*|pris\w*|"
+    r"money|funds?|funding|grants?|costs?|price\w*|fees?|reimburs\w*|allowances?|"
+    r"salar\w*|pa(?:y|id|yment\w*)|allocat\w*|budgets?|amounts?|sums?)\b",
+    _I,
+)
+
+
+def asks_money(question: str) -> bool:
+    """The question names money (`_MONEY`) or a fund: "hur mycket" then asks for a sum."""
+    from .glossary_terms import funds_named
+
+    return bool(_MONEY.search(question)) or bool(funds_named(question))
+
+
 # "Finns det en indikator som mäter hur många …?": a question word inside a relative clause
 # says what the thing asked about does; the sentence itself asks yes or no.
 _RELATIVE = re.compile(r"\b(?:som|där|that|which|who|where)\b", _I)

@@ -2,7 +2,7 @@
 
 Retrieval may find passages close to a question that still do not say what it asks. The checks
 here read the passages the quote choice would use (`quotes.score_units`): the question asks for
-a figure or a time none of them holds (`quotes.missing_kind`), names a fund, country, system,
+a figure or a time none of them holds (`missing_kind`), names a fund, country, system,
 year or body none of them is about, or an abbreviation no document uses. `declines` names the
 first check that fails, so the asker is told what is missing and an evaluator sees why.
 """
@@ -15,8 +15,8 @@ from functools import lru_cache
 
 from . import quotes as Q
 from .anchoring import missing_subject
-from .answer_types import NAMED_YEAR, asked_kind
-from .asking import asked_sentence
+from .answer_types import NAMED_YEAR, asked_kind, find_spans
+from .asking import asked_sentence, asks_money, asks_yes_no
 from .documents import Decline as Decline  # re-exported: callers and tests read it here
 from .documents import Passage, listed_funds
 from .glossary_terms import funds_named
@@ -44,7 +44,7 @@ def declines(
         return Decline("no_passages")
     scored = Q.score_units(question, top, lang)
     kind = asked_kind(asked_sentence(question))
-    if Q.missing_kind(question, scored):
+    if missing_kind(question, scored):
         return Decline("missing_fact", kind or "")
     if _other_funds_only(question, scored, top):
         return Decline("other_fund", ", ".join(sorted(funds_named(question))))
@@ -56,6 +56,30 @@ def declines(
         return Decline("unknown_abbreviation", ", ".join(acronyms))
     names = unmatched_names(question, top, doc_text)
     return Decline("unmatched_name", ", ".join(names)) if names else None
+
+
+COUNTABLE: tuple[str, ...] = ("share", "amount", "count", "date", "time", "year", "period")
+COUNTABLE += ("duration", "length", "contact")
+
+
+def missing_kind(question: str, scored: Sequence[Q.Scored]) -> bool:
+    """The question asks for a number or a time and no relevant unit holds one. The kind is
+    the one the units were scored for: that of the sentence that asks (`asked_sentence`), not of
+    a clause of context before it ("När X fördelades – hur tungt vägde Y?")."""
+    asked = asked_kind(asked_sentence(question))
+    if asked not in COUNTABLE or asks_yes_no(question):
+        return False  # a yes/no question: the kind is welcome, not required
+    # "Hur mycket förvarning …?" asks for a sum only where it names money: else a time or a
+    # distance answers it too
+    money = asked == "amount" and (not MONEY_ONLY_WHEN_NAMED or asks_money(question))
+    other = _MEASURES if asked == "amount" and not money else ()
+    return not any(
+        s.spans or (other and find_spans(s.unit.text, other)) for s in scored if s.score > 0
+    )
+
+
+_MEASURES = ("duration", "distance")
+MONEY_ONLY_WHEN_NAMED = True
 
 
 def passage_funds(p: Passage) -> frozenset[str]:
@@ -76,7 +100,7 @@ def _other_funds_only(question: str, scored: Sequence[Q.Scored], top: Sequence[P
     one (`FUNDLESS_NAMES`: the police instruction's dates say nothing about a BMVI call), and
     does not name the asked one itself."""
     asked = funds_named(question)
-    if not asked or asked_kind(asked_sentence(question)) not in Q.COUNTABLE:
+    if not asked or asked_kind(asked_sentence(question)) not in COUNTABLE:
         return False
     holders = [s for s in scored if s.spans and s.score > 0]
     if not holders:

@@ -40,7 +40,7 @@ from .answer_types import (
     widen_to_list,
 )
 from .asker import asker_names, clause_subjects, in_condition
-from .asking import asked_sentence, asking_words, asks_yes_no
+from .asking import asked_sentence, asking_words
 from .crossmatch import backward_overlap, partial_overlap, question_words, says_same
 from .documents import Passage
 from .glossary_terms import (
@@ -434,15 +434,3 @@ _LIST_CAME_BEFORE = re.compile(rf"{_NAME}\s*(?:,\s*|\s+(?:och|and|samt|or|eller)
 
 # The kinds a passage states as a figure or a time, or as a telephone number or e-mail address:
 # a question for one is declined without one.
-COUNTABLE: tuple[str, ...] = ("share", "amount", "count", "date", "time", "year", "period")
-COUNTABLE += ("duration", "length", "contact")
-
-
-def missing_kind(question: str, scored: Sequence[Scored]) -> bool:
-    """The question asks for a number or a time and no relevant unit holds one. The kind is
-    the one the units were scored for: that of the sentence that asks (`asked_sentence`), not of
-    a clause of context before it ("När X fördelades – hur tungt vägde Y?")."""
-    asked = asked_kind(asked_sentence(question))
-    if asked not in COUNTABLE or asks_yes_no(question):
-        return False  # a yes/no question: the kind is welcome, not required
-    return not any(s.spans for s in scored if s.score > 0)

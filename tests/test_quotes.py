@@ -356,7 +356,8 @@ def test_declines_a_number_question_when_no_passage_holds_a_number() -> None:
 def test_a_clause_of_context_before_the_asked_sentence_does_not_decide_the_asked_kind() -> None:
     # "När X fördelades – hur tungt vägde Y?" asks how much weight, not when: the units are
     # scored for the asked sentence after the dash, and the decline check reads the same kind.
-    from assistant.quotes import missing_kind, score_units
+    from assistant.declining import missing_kind
+    from assistant.quotes import score_units
 
     p = passage(
         "Avsnitt med hög hotnivå viktas med koefficienten fem vid fördelningen av medlen.",
@@ -1174,7 +1175,8 @@ def test_a_question_for_a_telephone_number_or_address_asks_for_contact_details(
 
 def test_contact_details_are_found_and_a_question_for_them_is_declined_without_them() -> None:
     from assistant.answer_types import find_spans
-    from assistant.quotes import missing_kind, score_units
+    from assistant.declining import missing_kind
+    from assistant.quotes import score_units
 
     text = "Ring NCC på 010-563 00 00 eller skriv till ncc@example.se."
     assert [s.text for s in find_spans(text, ("contact",))] == ["010-563 00 00", "ncc@example.se"]
@@ -1669,3 +1671,27 @@ def test_a_lead_in_that_opens_a_list_is_quoted_with_the_item_that_answers(
     text = "- (v) Number of incidents reported\n- For the reports, broken down by:\n- (a) sea"
     units = sentence_units(0, text)
     assert list_items(text, units, units[0]) == []
+
+
+def test_how_much_of_something_not_money_is_not_declined_for_want_of_a_sum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import assistant.declining as D
+    from assistant.asking import asks_money
+    from assistant.declining import missing_kind
+    from assistant.quotes import score_units
+
+    notice = passage(
+        "Den utvärderade medlemsstaten ska underrättas minst 24 timmar före ett oanmält besök.",
+        doc_id="schengen", title="Förordning om utvärdering",
+    )
+    asks_notice = "Hur mycket förvarning får landet minst inför ett oanmält besök?"
+    asks_sum = "Hur mycket pengar får landet inför ett oanmält besök?"
+    assert not asks_money(asks_notice)
+    assert all(asks_money(q) for q in (asks_sum, "How much is the visa fee?", "Hur mycket fick "
+               "vi ur ISF?", "Hur mycket kostar ett visum?", "Hur mycket euro kan vi få?"))
+    # a time answers "how much notice"; only a sum answers "how much money"
+    assert not missing_kind(asks_notice, score_units(asks_notice, [notice], "sv", lambda s: 1.0))
+    assert missing_kind(asks_sum, score_units(asks_sum, [notice], "sv", lambda s: 1.0))
+    monkeypatch.setattr(D, "MONEY_ONLY_WHEN_NAMED", False)
+    assert missing_kind(asks_notice, score_units(asks_notice, [notice], "sv", lambda s: 1.0))
