@@ -87,6 +87,7 @@ _KEYED_YEAR = re.compile(
 # A name the document's title names (the ISF in the ISF regulation) picks the document, not a
 # sentence in it: in the quote choice it keeps this much less of its weight there.
 TITLE_NAME_CUT = 0.8
+TITLE_SHARE = 0.8
 
 
 # -- scoring -------------------------------------------------------------------------------------
@@ -277,7 +278,8 @@ def score_units(
             tk = toks[i]
             spans = list(found[i])
             # A heading or a line that repeats the title says nothing; "(a) 2021: 4 %" does.
-            if not tk or (len(tk) <= 12 and tk <= titles and not spans):
+            said = tk - STOP
+            if not tk or (not spans and len(said & titles) >= TITLE_SHARE * len(said)):
                 continue
             near = max([overlap[j] for j in (i - 1, i + 1) if 0 <= j < len(units)] or [0.0])
             lex = max(overlap[i], NEIGHBOUR_SHARE * near) if overlap[i] > 0 or near > 0 else 0.0

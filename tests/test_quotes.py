@@ -1695,3 +1695,24 @@ def test_how_much_of_something_not_money_is_not_declined_for_want_of_a_sum(
     assert missing_kind(asks_sum, score_units(asks_sum, [notice], "sv", lambda s: 1.0))
     monkeypatch.setattr(D, "MONEY_ONLY_WHEN_NAMED", False)
     assert missing_kind(asks_notice, score_units(asks_notice, [notice], "sv", lambda s: 1.0))
+
+
+def test_a_sentence_that_restates_the_title_is_not_quoted(monkeypatch: pytest.MonkeyPatch) -> None:
+    # "This Regulation establishes the Instrument …" says what the title says, however long it is:
+    # it matched every question that names the instrument and went first before the rule asked for.
+    import assistant.quotes as Q
+
+    title = ("Regulation establishing, as part of the Internal Security Fund, the instrument for "
+             "financial support for external borders and visa")
+    p = passage(
+        "This Regulation establishes the Instrument for financial support for external borders "
+        "and visa as part of the Internal Security Fund. Operating support shall entail full "
+        "reimbursement of the costs of the tasks.",
+        lang="en", title=title,
+    )
+    q = "Fick vi tillbaka hela kostnaden när vi tog driftsstöd ur instrumentet för yttre gränser?"
+    lines = quoted(q, [p], "sv")
+    assert lines[0].startswith("> Operating support shall entail full reimbursement"), lines
+    assert not any("This Regulation establishes" in line for line in lines)
+    monkeypatch.setattr(Q, "TITLE_SHARE", 1.01)  # no unit is left out for its title words
+    assert any("This Regulation establishes" in line for line in quoted(q, [p], "sv"))
