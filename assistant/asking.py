@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from .glossary_terms import funds_named
+
 # Each kind names the span kinds that answer it, best first.
 ACCEPTS: dict[str, tuple[str, ...]] = {
     "share": ("percent", "amount"),
@@ -317,8 +319,6 @@ _MONEY = re.compile(
 
 def asks_money(question: str) -> bool:
     """The question names money (`_MONEY`) or a fund: "hur mycket" then asks for a sum."""
-    from .glossary_terms import funds_named
-
     return bool(_MONEY.search(question)) or bool(funds_named(question))
 
 

@@ -58,8 +58,13 @@ def declines(
     return Decline("unmatched_name", ", ".join(names)) if names else None
 
 
+# The kinds a passage states as a figure or a time, or as a telephone number or e-mail address:
+# a question for one is declined without one.
 COUNTABLE: tuple[str, ...] = ("share", "amount", "count", "date", "time", "year", "period")
 COUNTABLE += ("duration", "length", "contact")
+# "Hur mycket" without money ("hur mycket förvarning"): a time or a distance answers it too.
+_MEASURES = ("duration", "distance")
+MONEY_ONLY_WHEN_NAMED = True
 
 
 def missing_kind(question: str, scored: Sequence[Q.Scored]) -> bool:
@@ -76,10 +81,6 @@ def missing_kind(question: str, scored: Sequence[Q.Scored]) -> bool:
     return not any(
         s.spans or (other and find_spans(s.unit.text, other)) for s in scored if s.score > 0
     )
-
-
-_MEASURES = ("duration", "distance")
-MONEY_ONLY_WHEN_NAMED = True
 
 
 def passage_funds(p: Passage) -> frozenset[str]:

@@ -87,6 +87,7 @@ _KEYED_YEAR = re.compile(
 # A name the document's title names (the ISF in the ISF regulation) picks the document, not a
 # sentence in it: in the quote choice it keeps this much less of its weight there.
 TITLE_NAME_CUT = 0.8
+# A unit this much of whose words are the title's (and heading's) restates it and is not quoted.
 TITLE_SHARE = 0.8
 
 
@@ -432,7 +433,3 @@ _TEMPORAL = ("duration", "date")
 _NAME = r"(?:[A-ZÅÄÖ][\w-]*|[a-zåäö]+-[A-ZÅÄÖ][\w-]*)"
 _LIST_GOES_ON = re.compile(rf"\s*(?:,\s*|\s+(?:och|and|samt|or|eller)\s+){_NAME}")
 _LIST_CAME_BEFORE = re.compile(rf"{_NAME}\s*(?:,\s*|\s+(?:och|and|samt|or|eller)\s+)$")
-
-
-# The kinds a passage states as a figure or a time, or as a telephone number or e-mail address:
-# a question for one is declined without one.
