@@ -145,17 +145,18 @@ def extractive_answer(
     for s in chosen:
         p = passages[s.unit.p_index]
         u = s.unit
-        item = _best_item(question, lang, scored, p, u, spans) if WITH_ITEM else None
+        units = sentence_units(u.p_index, p.chunk.text)
+        item = _best_item(question, lang, scored, p, units, u, spans) if WITH_ITEM else None
         if item is not None:  # "… shall cover:" says nothing alone: with the item that matches
             spans += [(u.p_index, u.start, u.end), (u.p_index, item.unit.start, item.unit.end)]
             quote = f"{clean_quote(u.text)} … {clean_quote(item.unit.text)}"
-            top_item = top_item or (item if s is chosen[0] else None)
+            if s is chosen[0]:
+                top_item = item
             _cite(cites, num_of, lines, p, u.p_index, quote, lang)
             continue
         if WITH_ANTECEDENT:  # "… innan den tiden har gått": with the sentence that says when
-            w = with_antecedent(p.chunk.text, sentence_units(u.p_index, p.chunk.text), u)
-            # not when the sentence it brings is quoted already
-            if not any(i == w.p_index and w.start < b and a < w.end for i, a, b in spans):
+            w = with_antecedent(p.chunk.text, units, u)
+            if not _touches(spans, w):  # not when the sentence it brings is quoted already
                 u = w
         if any(i == u.p_index and a <= u.start and u.end <= b for i, a, b in spans):
             continue  # already quoted as another sentence's antecedent
@@ -202,18 +203,25 @@ def _cite(
     lines.append(f"> {quote} [{n}]")
 
 
+def _touches(quoted: Sequence[tuple[int, int, int]], u: Unit) -> bool:
+    """Whether a unit overlaps text already quoted (passage index, start, end)."""
+    return any(i == u.p_index and a < u.end and u.start < b for i, a, b in quoted)
+
+
 def _best_item(
     question: str,
     lang: str,
     scored: Sequence[Q.Scored],
     p: Passage,
+    units: list[Unit],
     u: Unit,
     quoted: Sequence[tuple[int, int, int]],
 ) -> Q.Scored | None:
-    """The best-scoring item of the list u opens (`list_items`) among those that hold a word of
-    the question the lead-in lacks, when neither it nor the lead-in is quoted already."""
-    items = list_items(p.chunk.text, sentence_units(u.p_index, p.chunk.text), u)
-    if not items or any(i == u.p_index and a < u.end and u.start < b for i, a, b in quoted):
+    """The best-scoring item of the list u opens (`list_items`; `units` are p's) among those
+    that hold a word of the question the lead-in lacks, when neither it nor the lead-in is
+    quoted already."""
+    items = list_items(p.chunk.text, units, u)
+    if not items or _touches(quoted, u):
         return None
     asked = Q.question_tokens(question, lang) - both_stems(u.text) - STOP
     starts = {v.start for v in items}
@@ -224,9 +232,7 @@ def _best_item(
             continue
         if not asked & both_stems(s.unit.text):
             continue  # it scores by what it borrows from the lead-in, not by what it says
-        if any(i == u.p_index and a < s.unit.end and s.unit.start < b for i, a, b in quoted):
-            return None
-        return s
+        return None if _touches(quoted, s.unit) else s
     return None
 
 

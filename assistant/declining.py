@@ -76,8 +76,8 @@ def missing_kind(question: str, scored: Sequence[Q.Scored]) -> bool:
         return False  # a yes/no question: the kind is welcome, not required
     # "Hur mycket förvarning …?" asks for a sum only where it names money: else a time or a
     # distance answers it too
-    money = asked == "amount" and (not MONEY_ONLY_WHEN_NAMED or asks_money(question))
-    other = _MEASURES if asked == "amount" and not money else ()
+    unpriced = asked == "amount" and MONEY_ONLY_WHEN_NAMED and not asks_money(question)
+    other = _MEASURES if unpriced else ()
     return not any(
         s.spans or (other and find_spans(s.unit.text, other)) for s in scored if s.score > 0
     )
